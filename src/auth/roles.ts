@@ -1,0 +1,7 @@
+/** The roles of DESIGN.md §1. A user may hold several; `screen` is only ever held by a screen token. */
+export const ROLES = ['admin', 'chair', 'leader', 'speaker', 'voter', 'auditor', 'analyst', 'secretary', 'screen'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
