@@ -1,0 +1,1 @@
+export { DateTimeISOResolver as DateTimeScalar, JSONResolver as JSONScalar } from 'graphql-scalars';

@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+export type NodeEnv = 'development' | 'test' | 'production';
+
+export type DatabaseConfig =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'mysql'; readonly url: string };
+
+export interface Config {
+  readonly nodeEnv: NodeEnv;
+  readonly port: number;
+  readonly database: DatabaseConfig;
+  readonly redisUrl: string | null;
+  readonly jwtSecret: string;
+  readonly demoPassword: string;
+  readonly seedDemo: boolean;
+  readonly logLevel: string;
+}
+
+/** Thrown for a bad environment: names the variable and what is wrong, and start-up stops. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const DEFAULT_DATABASE_URL = 'sqlite:./data/leitai.sqlite';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * The only reader of the environment. Every value is validated here so that a bad one stops start-up with one
+ * message, rather than failing later somewhere far from its cause.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = parseNodeEnv(env.NODE_ENV);
+  const database = parseDatabaseUrl(env.DATABASE_URL);
+  return Object.freeze({
+    nodeEnv,
+    port: parsePort(env.PORT),
+    database: Object.freeze(database),
+    redisUrl: parseRedisUrl(env.REDIS_URL),
+    jwtSecret: resolveJwtSecret(env.JWT_SECRET, nodeEnv, database),
+    demoPassword: parseDemoPassword(env.DEMO_PASSWORD),
+    seedDemo: parseBoolean('SEED_DEMO', env.SEED_DEMO, nodeEnv !== 'production'),
+    logLevel: parseLogLevel(env.LOG_LEVEL, nodeEnv),
+  });
+}
+
+function blank(value: string | undefined): value is undefined {
+  return value === undefined || value.trim() === '';
+}
+
+function parseNodeEnv(value: string | undefined): NodeEnv {
+  if (blank(value)) return 'development';
+  if (value === 'development' || value === 'test' || value === 'production') return value;
+  throw new ConfigError('NODE_ENV', `must be development, test or production, not "${value}"`);
+}
+
+function parsePort(value: string | undefined): number {
+  if (blank(value)) return 4000;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError('PORT', `must be an integer from 0 to 65535, not "${value}"`);
+  }
+  return port;
+}
+
+export function parseDatabaseUrl(value: string | undefined): DatabaseConfig {
+  const url = blank(value) ? DEFAULT_DATABASE_URL : value.trim();
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/leitai.sqlite');
+    return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError('DATABASE_URL', `is not a valid URL: "${url}"`);
+    }
+    if (!parsed.hostname) throw new ConfigError('DATABASE_URL', 'mysql:// needs a host');
+    if (parsed.pathname.length <= 1) throw new ConfigError('DATABASE_URL', 'mysql:// needs a database name, e.g. mysql://root@127.0.0.1:3306/leitai');
+    parsed.protocol = 'mysql:';
+    return { kind: 'mysql', url: parsed.toString() };
+  }
+  throw new ConfigError('DATABASE_URL', `must start with sqlite: or mysql://, not "${url}"`);
+}
+
+function parseRedisUrl(value: string | undefined): string | null {
+  if (blank(value)) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(value.trim());
+  } catch {
+    throw new ConfigError('REDIS_URL', `is not a valid URL: "${value}"`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new ConfigError('REDIS_URL', `must start with redis:// or rediss://, not "${value}"`);
+  }
+  return parsed.toString();
+}
+
+function parseDemoPassword(value: string | undefined): string {
+  if (blank(value)) return 'leitai-demo';
+  if (value.length < 8) throw new ConfigError('DEMO_PASSWORD', 'must be at least 8 characters');
+  return value;
+}
+
+function parseBoolean(variable: string, value: string | undefined, fallback: boolean): boolean {
+  if (blank(value)) return fallback;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  throw new ConfigError(variable, `must be true or false, not "${value}"`);
+}
+
+function parseLogLevel(value: string | undefined, nodeEnv: NodeEnv): string {
+  if (blank(value)) return nodeEnv === 'test' ? 'silent' : 'info';
+  if (!LOG_LEVELS.includes(value)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  return value;
+}
+
+/**
+ * Production must be given a secret. Elsewhere one is generated on first start and kept beside the SQLite file,
+ * so tokens survive a restart without anyone having to configure anything.
+ */
+function resolveJwtSecret(value: string | undefined, nodeEnv: NodeEnv, database: DatabaseConfig): string {
+  if (!blank(value)) {
+    if (value.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+    return value;
+  }
+  if (nodeEnv === 'production') throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+  if (database.kind === 'mysql' || database.path === ':memory:') return randomBytes(32).toString('base64url');
+  const file = resolve(dirname(database.path), '.jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
