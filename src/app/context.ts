@@ -1,0 +1,12 @@
+import type { Principal } from '../auth/principal';
+import type { AppError } from '../common/errors';
+import type { Loaders } from './loaders';
+
+/** What every resolver receives: who is calling, per-request loaders, and an id that ties logs to the request. */
+export interface AppContext {
+  principal: Principal | null;
+  /** Why a token that was sent was refused; reported by the first field that needs a principal. */
+  authError: AppError | null;
+  loaders: Loaders;
+  requestId: string;
+}

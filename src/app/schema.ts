@@ -1,0 +1,35 @@
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { ContainerType, buildSchema } from 'type-graphql';
+import { AuthResolver } from '../auth/auth.resolver';
+import { authorize } from '../auth/authorize.middleware';
+import { DateTimeScalar } from '../common/scalars';
+import { RegistryResolver } from '../modules/registry/registry.resolver';
+import { SessionResolver } from '../modules/sessions/session.resolver';
+import { SpeechResolver } from '../modules/sessions/speech.resolver';
+import { ThemeResolver } from '../modules/themes/theme.resolver';
+import { maskErrors } from './errors.middleware';
+import type { Logger } from './logger';
+
+export const RESOLVERS = [AuthResolver, RegistryResolver, ThemeResolver, SessionResolver, SpeechResolver] as const;
+
+export interface SchemaDeps {
+  container?: ContainerType;
+  logger?: Logger;
+}
+
+/** The schema as the server runs it; with no dependencies, the same shape for printing and contract tests. */
+export function buildAppSchema(deps: SchemaDeps = {}): Promise<GraphQLSchema> {
+  const middlewares = deps.logger ? [maskErrors(deps.logger), authorize] : [authorize];
+  return buildSchema({
+    resolvers: [...RESOLVERS] as [Function, ...Function[]],
+    container: deps.container,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    validate: { forbidUnknownValues: false },
+    globalMiddlewares: middlewares,
+  });
+}
+
+/** The SDL committed as `schema.graphql`: sorted, so the file changes only when the API does. */
+export function printAppSchema(schema: GraphQLSchema): string {
+  return `# Generated from the code by \`npm run schema:emit\`; do not edit by hand.\n\n${printSchema(lexicographicSortSchema(schema))}\n`;
+}

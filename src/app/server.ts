@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { DataSource } from 'typeorm';
+import { WebSocketServer } from 'ws';
+import type { Principal } from '../auth/principal';
+import { bearerToken, TokenService } from '../auth/tokens';
+import type { Clock } from '../common/clock';
+import { AppError } from '../common/errors';
+import type { Config } from '../config/config';
+import type { AppContext } from './context';
+import { createLoaders } from './loaders';
+import type { Logger } from './logger';
+import { buildAppSchema } from './schema';
+import { createServices, resolverContainer, Services } from './services';
+
+export interface ServerDeps {
+  config: Config;
+  ds: DataSource;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  httpServer: Server;
+  schema: GraphQLSchema;
+  services: Services;
+  stop(): Promise<void>;
+}
+
+/**
+ * One process, one port: GraphQL over HTTP and over WebSocket at /graphql, plus the operational endpoints.
+ * Instances keep no state of their own beyond caches, so any number can run behind a proxy.
+ */
+export async function startServer(deps: ServerDeps): Promise<RunningServer> {
+  const { config, ds, clock, logger } = deps;
+  const services = createServices(ds, config, clock);
+  const schema = await buildAppSchema({ container: resolverContainer(services), logger });
+  const contextFor = contextFactory(ds, services.tokens);
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createHttpServer(app);
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer(
+    {
+      schema,
+      context: (ctx) => contextFor((ctx.connectionParams as Record<string, unknown> | undefined)?.authorization),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<AppContext>({
+    schema,
+    includeStacktraceInErrorResponses: config.nodeEnv !== 'production',
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await ds.query('SELECT 1');
+      const pending = ds.options.type === 'mysql' ? await ds.showMigrations() : false;
+      res.status(pending ? 503 : 200).json({ status: pending ? 'migrations pending' : 'ready' });
+    } catch (err) {
+      logger.warn({ err }, 'readiness check failed');
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '100kb' }),
+    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization) }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, resolve);
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  return {
+    url: `http://localhost:${port}/graphql`,
+    port,
+    httpServer,
+    schema,
+    services,
+    async stop() {
+      await apollo.stop();
+    },
+  };
+}
+
+/**
+ * A bad token does not fail the request outright: public operations (login) still work, and the first root field
+ * that needs a principal reports why the token was refused.
+ */
+function contextFactory(ds: DataSource, tokens: TokenService) {
+  return async (authorization: unknown): Promise<AppContext> => {
+    const token = bearerToken(authorization);
+    let principal: Principal | null = null;
+    let authError: AppError | null = null;
+    if (token) {
+      try {
+        principal = await tokens.verify(token);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        authError = err;
+      }
+    } else if (authorization !== undefined && authorization !== null && authorization !== '') {
+      authError = new AppError('UNAUTHENTICATED', 'malformed Authorization: expected "Bearer <token>"');
+    }
+    return { principal, authError, loaders: createLoaders(ds), requestId: randomUUID() };
+  };
+}

@@ -1,0 +1,54 @@
+import { Arg, Args, ArgsType, Ctx, Field, ID, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import type { AppContext } from '../app/context';
+import { ConnectionType, PageArgs } from '../common/pagination';
+import { CreateUserInput } from './auth.inputs';
+import { AuthService } from './auth.service';
+import type { Role } from './roles';
+import { RoleEnum, User } from './user.entity';
+
+@ObjectType({ description: 'A signed-in session: the bearer token and who it belongs to.' })
+class AuthPayload {
+  @Field({ description: 'Send as `Authorization: Bearer <token>`; valid for 12 hours.' })
+  token: string;
+
+  @Field(() => User, { description: 'The signed-in user.' })
+  user: User;
+}
+
+export const UserConnection = ConnectionType(User, 'A page of users.');
+
+@ArgsType()
+class UsersArgs extends PageArgs {
+  @Field(() => RoleEnum, { nullable: true, description: 'Only users holding this role.' })
+  role?: Role;
+}
+
+@Resolver()
+export class AuthResolver {
+  constructor(private readonly auth: AuthService) {}
+
+  @Mutation(() => AuthPayload, { description: 'Signs in. A wrong password and an unknown user fail alike, with UNAUTHENTICATED.' })
+  login(@Arg('username') username: string, @Arg('password') password: string) {
+    return this.auth.login(username, password);
+  }
+
+  @Mutation(() => String, { description: 'A read-only token for the big screen, bound to one session (admin, chair).' })
+  issueScreenToken(@Arg('sessionId', () => ID) sessionId: string): Promise<string> {
+    return this.auth.issueScreenToken(sessionId);
+  }
+
+  @Query(() => User, { nullable: true, description: 'The signed-in user; null without a token or for a screen.' })
+  me(@Ctx() ctx: AppContext): Promise<User | null> {
+    return this.auth.me(ctx.principal);
+  }
+
+  @Mutation(() => User, { description: 'Creates an account (admin).' })
+  createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput): Promise<User> {
+    return this.auth.createUser(input);
+  }
+
+  @Query(() => UserConnection, { description: 'Accounts in creation order (admin), e.g. to register attendees.' })
+  users(@Args(() => UsersArgs) args: UsersArgs) {
+    return this.auth.users(args);
+  }
+}

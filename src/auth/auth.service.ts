@@ -1,0 +1,80 @@
+import { DataSource, FindOptionsWhere, Like, MoreThan } from 'typeorm';
+import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '../common/errors';
+import { parseId } from '../common/ids';
+import { Connection, DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../common/pagination';
+import { Region } from '../modules/registry/region.entity';
+import { Session } from '../modules/sessions/session.entity';
+import type { CreateUserInput } from './auth.inputs';
+import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords';
+import type { Principal } from './principal';
+import type { Role } from './roles';
+import type { TokenService } from './tokens';
+import { User } from './user.entity';
+
+export interface AuthPayloadData {
+  token: string;
+  user: User;
+}
+
+export class AuthService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly tokens: TokenService,
+  ) {}
+
+  /** Same answer, same work, for an unknown user and a wrong password: the response tells nothing about which. */
+  async login(username: string, password: string): Promise<AuthPayloadData> {
+    const plausible = username.length <= 64 && password.length <= 200;
+    const user = plausible ? await this.ds.getRepository(User).findOneBy({ username }) : null;
+    const ok = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
+    if (!user || !ok) throw new UnauthenticatedError('wrong username or password');
+    return { token: await this.tokens.signUser(user), user };
+  }
+
+  async me(principal: Principal | null): Promise<User | null> {
+    if (principal?.kind !== 'user') return null;
+    return this.ds.getRepository(User).findOneBy({ id: principal.userId });
+  }
+
+  async issueScreenToken(sessionId: string): Promise<string> {
+    const id = parseId('session', sessionId, 'sessionId');
+    if (!(await this.ds.getRepository(Session).existsBy({ id }))) throw new NotFoundError('session', id, 'sessionId');
+    return this.tokens.signScreen(id);
+  }
+
+  async createUser(input: CreateUserInput): Promise<User> {
+    if (input.roles.includes('screen')) throw new BadUserInputError('SCREEN is a token, not a role a person can hold', 'input.roles');
+    const repo = this.ds.getRepository(User);
+    if (await repo.existsBy({ username: input.username })) throw new ConflictError(`username ${input.username} is taken`, 'input.username');
+    let regionId: number | null = null;
+    if (input.regionId !== undefined && input.regionId !== null) {
+      regionId = parseId('region', input.regionId, 'input.regionId');
+      if (!(await this.ds.getRepository(Region).existsBy({ id: regionId }))) throw new NotFoundError('region', regionId, 'input.regionId');
+    }
+    return repo.save(
+      repo.create({
+        username: input.username,
+        displayName: input.displayName.trim(),
+        passwordHash: await hashPassword(input.password),
+        roles: [...new Set(input.roles)],
+        regionId,
+      }),
+    );
+  }
+
+  async users(args: { role?: Role; first?: number; after?: string }): Promise<Connection<User>> {
+    const limit = args.first ?? DEFAULT_PAGE_SIZE;
+    const afterId = decodeCursor('user', args.after);
+    // roles is a comma-separated column; role names contain no commas, so a padded LIKE is exact.
+    const where: FindOptionsWhere<User>[] = args.role
+      ? [{ roles: Like(args.role) as never }, { roles: Like(`${args.role},%`) as never }, { roles: Like(`%,${args.role}`) as never }, { roles: Like(`%,${args.role},%`) as never }]
+      : [{}];
+    const withCursor = afterId === null ? where : where.map((w) => ({ ...w, id: MoreThan(afterId) }));
+    const repo = this.ds.getRepository(User);
+    const [rows, total] = await Promise.all([
+      repo.find({ where: withCursor, order: { id: 'ASC' }, take: limit + 1 }),
+      repo.count({ where }),
+    ]);
+    return toConnection(rows, limit, total, afterId !== null, (u) => encodeCursor('user', u.id));
+  }
+}

@@ -1,0 +1,47 @@
+import type { Role } from './roles';
+
+/** Who may call a root field: anyone, or a holder of one of the roles. */
+export type Audience = 'public' | readonly Role[];
+
+/** Every role a person can hold: everyone signed in except a screen token. */
+export const PEOPLE: readonly Role[] = ['admin', 'chair', 'leader', 'speaker', 'voter', 'auditor', 'analyst', 'secretary'];
+const ADMIN: readonly Role[] = ['admin'];
+
+/**
+ * The one table of who may call what. A root field missing here is refused to everyone (fail closed), and a test
+ * checks that this table and `schema.graphql` name the same fields. Finer rules that depend on the data (a screen
+ * sees only its own session) are checked by the services.
+ */
+export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Readonly<Record<string, Audience>>>> = {
+  Query: {
+    me: 'public',
+    users: ADMIN,
+    regions: PEOPLE,
+    cadre: PEOPLE,
+    cadres: PEOPLE,
+    themeCalls: ['admin', 'leader', 'chair', 'secretary'],
+    themes: PEOPLE,
+    session: [...PEOPLE, 'screen'],
+    sessions: PEOPLE,
+  },
+  Mutation: {
+    login: 'public',
+    issueScreenToken: ['admin', 'chair'],
+    createUser: ADMIN,
+    createRegion: ADMIN,
+    createCadre: ADMIN,
+    openThemeCall: ADMIN,
+    proposeTheme: ['leader'],
+    approveTheme: ADMIN,
+    rejectTheme: ADMIN,
+    scheduleSession: ADMIN,
+    setLineup: ADMIN,
+    registerAttendees: ADMIN,
+  },
+  Subscription: {},
+};
+
+export function audienceOf(parentType: string, field: string): Audience | undefined {
+  const table = POLICY[parentType as keyof typeof POLICY];
+  return table ? table[field] : undefined;
+}

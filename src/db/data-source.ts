@@ -1,0 +1,56 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../config/config';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+import { SnakeNamingStrategy } from './naming';
+
+export interface DataSourceTuning {
+  /** Build the schema from the entities instead of running migrations (SQLite, and tests on a scratch SQLite). */
+  synchronize?: boolean;
+  /** Drop every table first; tests only. */
+  dropSchema?: boolean;
+}
+
+/**
+ * MySQL/MariaDB always get their schema from the reviewed migrations; SQLite, the embedded default, may build it
+ * from the entities. Instants are UTC on both engines.
+ */
+export function dataSourceOptions(db: DatabaseConfig, tuning: DataSourceTuning = {}): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    namingStrategy: new SnakeNamingStrategy(),
+    dropSchema: tuning.dropSchema ?? false,
+  };
+  if (db.kind === 'sqlite') {
+    if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: db.path,
+      synchronize: tuning.synchronize ?? true,
+      enableWAL: db.path !== ':memory:',
+      // The live room's writes are short; waiting beats failing when two of them meet.
+      timeout: 5000,
+      prepareDatabase: (sqlite: { pragma(sql: string): unknown }) => {
+        sqlite.pragma('foreign_keys = ON');
+      },
+    };
+  }
+  return {
+    ...common,
+    type: 'mysql',
+    url: db.url,
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    migrations: MIGRATIONS,
+    migrationsRun: !(tuning.synchronize ?? false),
+    synchronize: tuning.synchronize ?? false,
+    extra: { connectionLimit: 20 },
+  };
+}
+
+export function createDataSource(db: DatabaseConfig, tuning: DataSourceTuning = {}): DataSource {
+  return new DataSource(dataSourceOptions(db, tuning));
+}

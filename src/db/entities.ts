@@ -1,0 +1,11 @@
+import { User } from '../auth/user.entity';
+import { Cadre } from '../modules/registry/cadre.entity';
+import { Region } from '../modules/registry/region.entity';
+import { Attendee } from '../modules/sessions/attendee.entity';
+import { Session } from '../modules/sessions/session.entity';
+import { Speech } from '../modules/sessions/speech.entity';
+import { ThemeCall } from '../modules/themes/theme-call.entity';
+import { Theme } from '../modules/themes/theme.entity';
+
+/** Every entity, listed once, so the data source, the CLI and the tests see the same model. */
+export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee];

@@ -1,0 +1,146 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { hashPassword } from '../../auth/passwords';
+import { User } from '../../auth/user.entity';
+import type { Clock } from '../../common/clock';
+import { Cadre } from '../registry/cadre.entity';
+import { Region } from '../registry/region.entity';
+import { Attendee } from '../sessions/attendee.entity';
+import { RoomPhase } from '../sessions/session-enums';
+import { Session } from '../sessions/session.entity';
+import { Speech } from '../sessions/speech.entity';
+import { Theme, ThemeStatus } from '../themes/theme.entity';
+import { DEMO_ACCOUNTS, DEMO_CADRES, DEMO_REGIONS, DEMO_SESSIONS, DEMO_THEMES, DemoSession } from './demo-world.data';
+
+export interface SeedSummary {
+  created: number;
+  accounts: string[];
+}
+
+const BEIJING_OFFSET_MS = 8 * 3600 * 1000;
+
+/** The session the demo runs live: the next 09:00 in Chengde after seeding, on the key-projects theme. */
+export function liveDemoSession(now: Date): DemoSession {
+  const beijing = new Date(now.getTime() + BEIJING_OFFSET_MS);
+  const nextDay = Date.UTC(beijing.getUTCFullYear(), beijing.getUTCMonth(), beijing.getUTCDate() + 1, 9) - BEIJING_OFFSET_MS;
+  const last = DEMO_SESSIONS[DEMO_SESSIONS.length - 1];
+  return {
+    ...last,
+    number: last.number + 1,
+    title: '第四期（演示）“牢记总书记嘱托、聚力高质量发展”大培训、大比拼',
+    themeKey: 'key-projects',
+    startsAt: new Date(nextDay).toISOString(),
+    note: '演示用的待开场次',
+  };
+}
+
+/**
+ * Seeds the demo world of DESIGN.md §2. Idempotent: every row is found by its natural key (code, username, name,
+ * title, number) and only what is missing is added, so running it twice, or after a partial run, changes nothing
+ * that is already there.
+ */
+export async function seedDemoWorld(ds: DataSource, clock: Clock, password: string): Promise<SeedSummary> {
+  return ds.transaction(async (m) => {
+    const seeder = new Seeder(m, password);
+    const regions = await seeder.regions();
+    const users = await seeder.accounts(regions);
+    const cadres = await seeder.cadres(regions, users);
+    const themes = await seeder.themes(users);
+    for (const session of [...DEMO_SESSIONS, liveDemoSession(clock.now())]) {
+      await seeder.session(session, themes, cadres, users);
+    }
+    return { created: seeder.created, accounts: [...users.keys()] };
+  });
+}
+
+class Seeder {
+  created = 0;
+  /** One argon2 hash shared by every demo account (they share the password), made only if an account is missing. */
+  private passwordHash: Promise<string> | null = null;
+
+  constructor(
+    private readonly m: EntityManager,
+    private readonly password: string,
+  ) {}
+
+  async regions(): Promise<Map<string, Region>> {
+    const out = new Map<string, Region>();
+    for (const r of DEMO_REGIONS) out.set(r.code, await this.ensure(Region, { code: r.code }, r));
+    return out;
+  }
+
+  async accounts(regions: Map<string, Region>): Promise<Map<string, User>> {
+    const out = new Map<string, User>();
+    const all = [
+      ...DEMO_ACCOUNTS,
+      ...DEMO_CADRES.map((c) => ({ username: c.username, displayName: c.name, roles: ['speaker' as const], regionCode: c.regionCode })),
+    ];
+    for (const a of all) {
+      const regionId = a.regionCode ? regions.get(a.regionCode)!.id : null;
+      const user = await this.ensure(User, { username: a.username }, async () => ({
+        username: a.username,
+        displayName: a.displayName,
+        roles: a.roles,
+        regionId,
+        passwordHash: await (this.passwordHash ??= hashPassword(this.password)),
+      }));
+      out.set(a.username, user);
+    }
+    return out;
+  }
+
+  async cadres(regions: Map<string, Region>, users: Map<string, User>): Promise<Map<string, Cadre>> {
+    const out = new Map<string, Cadre>();
+    for (const c of DEMO_CADRES) {
+      const regionId = regions.get(c.regionCode)!.id;
+      const fields = { name: c.name, position: c.position, regionId, userId: users.get(c.username)!.id };
+      out.set(c.key, await this.ensure(Cadre, { name: c.name, regionId }, fields));
+    }
+    return out;
+  }
+
+  async themes(users: Map<string, User>): Promise<Map<string, Theme>> {
+    const out = new Map<string, Theme>();
+    for (const t of DEMO_THEMES) {
+      const fields = {
+        title: t.title,
+        description: t.description,
+        rationale: t.rationale,
+        status: ThemeStatus.USED,
+        proposedById: users.get(t.proposedBy)!.id,
+      };
+      out.set(t.key, await this.ensure(Theme, { title: t.title }, fields));
+    }
+    return out;
+  }
+
+  async session(s: DemoSession, themes: Map<string, Theme>, cadres: Map<string, Cadre>, users: Map<string, User>): Promise<void> {
+    const session = await this.ensure(Session, { number: s.number }, {
+      number: s.number,
+      title: s.title,
+      themeId: themes.get(s.themeKey)!.id,
+      startsAt: new Date(s.startsAt),
+      venue: s.venue,
+      phase: RoomPhase.SCHEDULED,
+    });
+    if (!(await this.m.existsBy(Speech, { sessionId: session.id }))) {
+      await this.m.insert(
+        Speech,
+        s.lineup.map((e, i) => ({ sessionId: session.id, order: i + 1, cadreId: cadres.get(e.cadreKey)!.id, allottedSeconds: e.allottedSeconds })),
+      );
+      this.created += s.lineup.length;
+    }
+    const speakerNames = s.lineup.map((e) => DEMO_CADRES.find((c) => c.key === e.cadreKey)!.username);
+    const voterNames = DEMO_ACCOUNTS.filter((a) => a.roles.includes('voter')).map((a) => a.username);
+    for (const username of [...voterNames, ...speakerNames]) {
+      await this.ensure(Attendee, { sessionId: session.id, userId: users.get(username)!.id }, { sessionId: session.id, userId: users.get(username)!.id });
+    }
+  }
+
+  private async ensure<T extends object>(entity: new () => T, key: Partial<T>, fields: Partial<T> | (() => Promise<Partial<T>>)): Promise<T> {
+    const existing = await this.m.findOneBy(entity, key as never);
+    if (existing) return existing;
+    this.created += 1;
+    const values = typeof fields === 'function' ? await fields() : fields;
+    return this.m.save(entity, this.m.create(entity, values as never));
+  }
+}

@@ -1,0 +1,27 @@
+import { registerEnumType } from 'type-graphql';
+
+/** The phases of a session's live room, in the only order they may follow. */
+export enum RoomPhase {
+  SCHEDULED = 'SCHEDULED',
+  SPEECHES = 'SPEECHES',
+  EXCHANGE = 'EXCHANGE',
+  SUMMARY = 'SUMMARY',
+  EVALUATION = 'EVALUATION',
+  CLOSED = 'CLOSED',
+}
+registerEnumType(RoomPhase, {
+  name: 'RoomPhase',
+  description: 'SCHEDULED → SPEECHES (交流发言) → EXCHANGE (互动交流) → SUMMARY (总结讲话) → EVALUATION (民主评议) → CLOSED.',
+});
+
+export enum SpeechStatus {
+  UPCOMING = 'UPCOMING',
+  SPEAKING = 'SPEAKING',
+  PAUSED = 'PAUSED',
+  FINISHED = 'FINISHED',
+  CUT_OFF = 'CUT_OFF',
+}
+registerEnumType(SpeechStatus, {
+  name: 'SpeechStatus',
+  description: 'UPCOMING in the line-up → SPEAKING ⇄ PAUSED → FINISHED, or CUT_OFF when the chair ends it with an interruption.',
+});

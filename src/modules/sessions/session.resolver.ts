@@ -1,0 +1,72 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { AppContext } from '../../app/context';
+import { User } from '../../auth/user.entity';
+import { ForbiddenError } from '../../common/errors';
+import { ConnectionType, PageArgs } from '../../common/pagination';
+import { Theme } from '../themes/theme.entity';
+import { Session } from './session.entity';
+import { LineupEntryInput, ScheduleSessionInput } from './session.inputs';
+import { SessionService } from './session.service';
+import { Speech } from './speech.entity';
+
+export const SessionConnection = ConnectionType(Session, 'A page of sessions, newest first.');
+
+/** Who may see the list of attendees: those who run the session. */
+const ATTENDEE_LIST_ROLES = ['admin', 'chair', 'secretary'];
+
+@Resolver(() => Session)
+export class SessionResolver {
+  constructor(private readonly sessionsService: SessionService) {}
+
+  @Query(() => Session, { nullable: true, description: 'One session, or null. A screen token sees only its own session.' })
+  session(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<Session | null> {
+    return this.sessionsService.session(ctx.principal, id);
+  }
+
+  @Query(() => SessionConnection, { description: 'Sessions, newest first.' })
+  sessions(@Args(() => PageArgs) args: PageArgs) {
+    return this.sessionsService.sessions(args);
+  }
+
+  @Mutation(() => Session, { description: 'Schedules the next session (期) on an approved theme (admin).' })
+  scheduleSession(@Arg('input', () => ScheduleSessionInput) input: ScheduleSessionInput): Promise<Session> {
+    return this.sessionsService.scheduleSession(input);
+  }
+
+  @Mutation(() => Session, { description: 'Sets the whole line-up, in speaking order, before the session starts (admin).' })
+  setLineup(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('entries', () => [LineupEntryInput]) entries: LineupEntryInput[],
+  ): Promise<Session> {
+    return this.sessionsService.setLineup(sessionId, entries);
+  }
+
+  @Mutation(() => Session, { description: 'Adds entitled voters (与会干部) to a session, up to 100 per call (admin).' })
+  registerAttendees(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('userIds', () => [ID]) userIds: string[],
+  ): Promise<Session> {
+    return this.sessionsService.registerAttendees(sessionId, userIds);
+  }
+
+  @FieldResolver(() => Theme, { description: 'The theme of the session.' })
+  async theme(@Root() session: Session, @Ctx() ctx: AppContext): Promise<Theme> {
+    return (await ctx.loaders.theme.load(session.themeId))!;
+  }
+
+  @FieldResolver(() => [Speech], { description: 'The line-up, in speaking order.' })
+  speeches(@Root() session: Session, @Ctx() ctx: AppContext): Promise<Speech[]> {
+    return ctx.loaders.speechesBySession.load(session.id);
+  }
+
+  @FieldResolver(() => Int, { description: 'How many attendees are entitled to vote.' })
+  attendeeCount(@Root() session: Session): Promise<number> {
+    return this.sessionsService.attendeeCount(session.id);
+  }
+
+  @FieldResolver(() => [User], { description: 'The entitled voters (admin, chair, secretary).' })
+  attendees(@Root() session: Session, @Ctx() ctx: AppContext): Promise<User[]> {
+    if (!ctx.principal?.roles.some((r) => ATTENDEE_LIST_ROLES.includes(r))) throw new ForbiddenError('only admin, chair and secretary see the attendee list');
+    return this.sessionsService.attendees(session.id);
+  }
+}

@@ -1,0 +1,139 @@
+import { DataSource, EntityManager, In, LessThan } from 'typeorm';
+import type { Principal } from '../../auth/principal';
+import { User } from '../../auth/user.entity';
+import type { Clock } from '../../common/clock';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../common/errors';
+import { parseId } from '../../common/ids';
+import { Connection, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../../common/pagination';
+import { writeLock } from '../../db/transaction';
+import { Cadre } from '../registry/cadre.entity';
+import type { ThemeService } from '../themes/theme.service';
+import { Attendee } from './attendee.entity';
+import { RoomPhase } from './session-enums';
+import { Session } from './session.entity';
+import { LineupEntryInput, MAX_ALLOTTED_SECONDS, ScheduleSessionInput } from './session.inputs';
+import { Speech } from './speech.entity';
+
+/** Attendees may be added until the evaluation freezes the list of entitled voters. */
+const ATTENDEES_OPEN: readonly RoomPhase[] = [RoomPhase.SCHEDULED, RoomPhase.SPEECHES, RoomPhase.EXCHANGE, RoomPhase.SUMMARY];
+
+export class SessionService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly themes: ThemeService,
+  ) {}
+
+  /** A session by id; a screen token sees only the session it was issued for. */
+  async session(principal: Principal | null, rawId: string): Promise<Session | null> {
+    let id: number;
+    try {
+      id = parseId('session', rawId, 'id');
+    } catch {
+      return null;
+    }
+    if (principal?.kind === 'screen' && principal.sessionId !== id) throw new ForbiddenError('this screen token is for another session');
+    return this.ds.getRepository(Session).findOneBy({ id });
+  }
+
+  /** Sessions newest first (highest 期数 first), as the console and phones want them. */
+  async sessions(args: { first?: number; after?: string }): Promise<Connection<Session>> {
+    const limit = args.first ?? DEFAULT_PAGE_SIZE;
+    const before = decodeCursor('session', args.after);
+    const repo = this.ds.getRepository(Session);
+    const [rows, total] = await Promise.all([
+      repo.find({ where: before === null ? {} : { number: LessThan(before) }, order: { number: 'DESC' }, take: limit + 1 }),
+      repo.count(),
+    ]);
+    return toConnection(rows, limit, total, before !== null, (s) => encodeCursor('session', s.number));
+  }
+
+  async scheduleSession(input: ScheduleSessionInput): Promise<Session> {
+    if (input.startsAt.getTime() <= this.clock.now().getTime()) {
+      throw new BadUserInputError('startsAt must be in the future', 'input.startsAt');
+    }
+    return this.ds.transaction(async (m) => {
+      const theme = await this.themes.markUsed(m, input.themeId, 'input.themeId');
+      const last = await m.getRepository(Session).find({ order: { number: 'DESC' }, take: 1, lock: writeLock(m) });
+      const session = m.getRepository(Session).create({
+        number: (last[0]?.number ?? 0) + 1,
+        title: input.title.trim(),
+        themeId: theme.id,
+        startsAt: input.startsAt,
+        venue: input.venue.trim(),
+        phase: RoomPhase.SCHEDULED,
+      });
+      return m.save(session);
+    });
+  }
+
+  /** Replaces the whole line-up. Only before the first speech: afterwards the order is part of the record. */
+  async setLineup(rawSessionId: string, entries: LineupEntryInput[]): Promise<Session> {
+    if (entries.length === 0) throw new BadUserInputError('a line-up needs at least one speaker', 'entries');
+    if (entries.length > MAX_PAGE_SIZE) throw new BadUserInputError(`a line-up has at most ${MAX_PAGE_SIZE} speakers`, 'entries');
+    const cadreIds = entries.map((e, i) => parseId('cadre', e.cadreId, `entries.${i}.cadreId`));
+    entries.forEach((e, i) => {
+      if (!Number.isInteger(e.allottedSeconds) || e.allottedSeconds < 1 || e.allottedSeconds > MAX_ALLOTTED_SECONDS) {
+        throw new BadUserInputError(`allottedSeconds must be 1–${MAX_ALLOTTED_SECONDS}, not ${e.allottedSeconds}`, `entries.${i}.allottedSeconds`);
+      }
+    });
+    const seen = new Set<number>();
+    cadreIds.forEach((id, i) => {
+      if (seen.has(id)) throw new BadUserInputError(`cadre ${id} appears twice in the line-up`, `entries.${i}.cadreId`);
+      seen.add(id);
+    });
+    return this.ds.transaction(async (m) => {
+      const session = await this.lockSession(m, rawSessionId);
+      if (session.phase !== RoomPhase.SCHEDULED) {
+        throw new ConflictError(`session ${session.id} is in phase ${session.phase}; the line-up can change only while SCHEDULED`);
+      }
+      const found = new Set((await m.getRepository(Cadre).findBy({ id: In(cadreIds) })).map((c) => c.id));
+      const missing = cadreIds.findIndex((id) => !found.has(id));
+      if (missing >= 0) throw new NotFoundError('cadre', cadreIds[missing], `entries.${missing}.cadreId`);
+      await m.getRepository(Speech).delete({ sessionId: session.id });
+      await m.getRepository(Speech).insert(
+        entries.map((e, i) => ({ sessionId: session.id, order: i + 1, cadreId: cadreIds[i], allottedSeconds: e.allottedSeconds })),
+      );
+      return session;
+    });
+  }
+
+  /** Adds entitled voters; registering someone twice is harmless. */
+  async registerAttendees(rawSessionId: string, rawUserIds: string[]): Promise<Session> {
+    if (rawUserIds.length > MAX_PAGE_SIZE) throw new BadUserInputError(`at most ${MAX_PAGE_SIZE} users per call`, 'userIds');
+    const userIds = [...new Set(rawUserIds.map((u, i) => parseId('user', u, `userIds.${i}`)))];
+    return this.ds.transaction(async (m) => {
+      const session = await this.lockSession(m, rawSessionId);
+      if (!ATTENDEES_OPEN.includes(session.phase)) {
+        throw new ConflictError(`session ${session.id} is in phase ${session.phase}; the list of voters is frozen`);
+      }
+      const users = await m.getRepository(User).findBy({ id: In(userIds) });
+      const known = new Set(users.map((u) => u.id));
+      const unknown = userIds.find((id) => !known.has(id));
+      if (unknown !== undefined) throw new NotFoundError('user', unknown, 'userIds');
+      if (users.some((u) => u.roles.includes('screen'))) throw new BadUserInputError('a screen cannot attend', 'userIds');
+      const already = new Set(
+        (await m.getRepository(Attendee).findBy({ sessionId: session.id, userId: In(userIds) })).map((a) => a.userId),
+      );
+      const fresh = userIds.filter((id) => !already.has(id));
+      if (fresh.length) await m.getRepository(Attendee).insert(fresh.map((userId) => ({ sessionId: session.id, userId })));
+      return session;
+    });
+  }
+
+  attendeeCount(sessionId: number): Promise<number> {
+    return this.ds.getRepository(Attendee).countBy({ sessionId });
+  }
+
+  async attendees(sessionId: number): Promise<User[]> {
+    const rows = await this.ds.getRepository(Attendee).find({ where: { sessionId }, order: { id: 'ASC' } });
+    return rows.length ? this.ds.getRepository(User).find({ where: { id: In(rows.map((r) => r.userId)) }, order: { id: 'ASC' } }) : [];
+  }
+
+  private async lockSession(m: EntityManager, rawId: string): Promise<Session> {
+    const id = parseId('session', rawId, 'sessionId');
+    const session = await m.getRepository(Session).findOne({ where: { id }, lock: writeLock(m) });
+    if (!session) throw new NotFoundError('session', id, 'sessionId');
+    return session;
+  }
+}

@@ -1,0 +1,93 @@
+import { DataSource, EntityManager } from 'typeorm';
+import type { Principal } from '../../auth/principal';
+import type { Clock } from '../../common/clock';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../common/errors';
+import { parseId } from '../../common/ids';
+import { writeLock } from '../../db/transaction';
+import { ThemeCall } from './theme-call.entity';
+import { Theme, ThemeStatus } from './theme.entity';
+import { OpenThemeCallInput, ProposeThemeInput } from './theme.inputs';
+import { themeLifecycle } from './theme.lifecycle';
+
+const transitionConflict = (message: string) => new ConflictError(message);
+
+export class ThemeService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  themes(status?: ThemeStatus): Promise<Theme[]> {
+    return this.ds.getRepository(Theme).find({ where: status ? { status } : {}, order: { id: 'ASC' } });
+  }
+
+  themeCalls(): Promise<ThemeCall[]> {
+    return this.ds.getRepository(ThemeCall).find({ order: { id: 'DESC' } });
+  }
+
+  async openThemeCall(input: OpenThemeCallInput): Promise<ThemeCall> {
+    if (input.closesAt.getTime() <= this.clock.now().getTime()) {
+      throw new BadUserInputError('closesAt must be in the future', 'input.closesAt');
+    }
+    const repo = this.ds.getRepository(ThemeCall);
+    return repo.save(repo.create({ title: input.title.trim(), description: input.description.trim(), closesAt: input.closesAt }));
+  }
+
+  async proposeTheme(principal: Principal | null, input: ProposeThemeInput): Promise<Theme> {
+    if (principal?.kind !== 'user') throw new ForbiddenError('only a signed-in leader can propose a theme');
+    let callId: number | null = null;
+    if (input.callId !== undefined && input.callId !== null) {
+      callId = parseId('theme call', input.callId, 'input.callId');
+      const call = await this.ds.getRepository(ThemeCall).findOneBy({ id: callId });
+      if (!call) throw new NotFoundError('theme call', callId, 'input.callId');
+      if (call.closesAt.getTime() <= this.clock.now().getTime()) throw new ConflictError(`theme call ${callId} closed at ${call.closesAt.toISOString()}`, 'input.callId');
+    }
+    const repo = this.ds.getRepository(Theme);
+    return repo.save(
+      repo.create({
+        title: input.title.trim(),
+        description: input.description.trim(),
+        rationale: input.rationale?.trim() ?? '',
+        status: ThemeStatus.PROPOSED,
+        proposedById: principal.userId,
+        callId,
+      }),
+    );
+  }
+
+  approveTheme(id: string): Promise<Theme> {
+    return this.decide(id, ThemeStatus.APPROVED, null);
+  }
+
+  rejectTheme(id: string, reason: string): Promise<Theme> {
+    const note = reason.trim();
+    if (note.length < 1 || note.length > 500) throw new BadUserInputError('reason must be 1–500 characters', 'reason');
+    return this.decide(id, ThemeStatus.REJECTED, note);
+  }
+
+  private decide(id: string, to: ThemeStatus, note: string | null): Promise<Theme> {
+    return this.ds.transaction(async (m) => {
+      const theme = await this.lockTheme(m, id, 'id');
+      themeLifecycle.assertTransition(theme.status, to, transitionConflict);
+      theme.status = to;
+      theme.decidedAt = this.clock.now();
+      theme.decisionNote = note;
+      return m.save(theme);
+    });
+  }
+
+  /** Marks a theme USED by a newly scheduled session; refuses one that is not approved. */
+  async markUsed(m: EntityManager, themeId: string, field: string): Promise<Theme> {
+    const theme = await this.lockTheme(m, themeId, field);
+    themeLifecycle.assertTransition(theme.status, ThemeStatus.USED, (msg) => new BadUserInputError(msg, field));
+    theme.status = ThemeStatus.USED;
+    return m.save(theme);
+  }
+
+  private async lockTheme(m: EntityManager, rawId: string, field: string): Promise<Theme> {
+    const id = parseId('theme', rawId, field);
+    const theme = await m.getRepository(Theme).findOne({ where: { id }, lock: writeLock(m) });
+    if (!theme) throw new NotFoundError('theme', id, field);
+    return theme;
+  }
+}
