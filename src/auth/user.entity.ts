@@ -13,7 +13,7 @@ registerEnumType(RoleEnum, {
 @Entity('users')
 @ObjectType({ description: 'A person who signs in. The password hash never leaves the server.' })
 export class User {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -8,7 +8,10 @@ export function InstantColumn(options: Pick<ColumnOptions, 'nullable' | 'name'> 
   return Column({ type: 'datetime', precision: 3, ...options });
 }
 
-/** The creation instant, set by the database layer on insert. */
+/**
+ * The creation instant, set by the database on insert. Precision 6 because TypeORM's default is
+ * CURRENT_TIMESTAMP(6), and MySQL requires the column and its default to agree.
+ */
 export function CreatedAtColumn(): PropertyDecorator {
-  return CreateDateColumn({ type: 'datetime', precision: 3 });
+  return CreateDateColumn({ type: 'datetime', precision: 6 });
 }

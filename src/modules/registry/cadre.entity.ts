@@ -7,7 +7,7 @@ import { Region } from './region.entity';
 @Entity('cadres')
 @ObjectType({ description: 'An official (干部) of a county-level unit who may be put in a line-up.' })
 export class Cadre {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -4,7 +4,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 @Entity('regions')
 @ObjectType({ description: 'A county-level unit (县、市、区) whose officials speak.' })
 export class Region {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()
   id: number;
 

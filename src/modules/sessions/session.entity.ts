@@ -7,7 +7,7 @@ import { RoomPhase } from './session-enums';
 @Entity('sessions')
 @ObjectType({ description: 'One session (期) of the big training, big competition.' })
 export class Session {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()
   id: number;
 

@@ -10,7 +10,7 @@ import { SpeechStatus } from './session-enums';
 @Unique('uq_speeches_session_cadre', ['sessionId', 'cadreId'])
 @ObjectType({ description: 'A slot in a session line-up: one cadre, in order, with a time allowance.' })
 export class Speech {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()
   id: number;
 

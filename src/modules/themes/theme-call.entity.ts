@@ -5,7 +5,7 @@ import { CreatedAtColumn, InstantColumn } from '../../db/columns';
 @Entity('theme_calls')
 @ObjectType({ description: 'A call for themes (征集) the organisation department sends to city leaders.' })
 export class ThemeCall {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()
   id: number;
 

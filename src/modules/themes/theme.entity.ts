@@ -18,7 +18,7 @@ registerEnumType(ThemeStatus, {
 @Entity('themes')
 @ObjectType({ description: 'A theme (主题) proposed by a city leader for a session.' })
 export class Theme {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()
   id: number;
 
