@@ -110,7 +110,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
  * A bad token does not fail the request outright: public operations (login) still work, and the first root field
  * that needs a principal reports why the token was refused.
  */
-function contextFactory(ds: DataSource, tokens: TokenService) {
+export function contextFactory(ds: DataSource, tokens: TokenService) {
   return async (authorization: unknown): Promise<AppContext> => {
     const token = bearerToken(authorization);
     let principal: Principal | null = null;

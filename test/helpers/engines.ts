@@ -1,0 +1,28 @@
+import { DataSource } from 'typeorm';
+import type { DatabaseConfig } from '../../src/config/config';
+import { createDataSource } from '../../src/db/data-source';
+
+export type EngineName = 'sqlite' | 'mysql';
+
+/** The engines this run tests on: SQLite always, MySQL/MariaDB when global-setup reached it. */
+export function engines(): EngineName[] {
+  return process.env.LEITAI_TEST_MYSQL_URL ? ['sqlite', 'mysql'] : ['sqlite'];
+}
+
+export function databaseConfig(engine: EngineName): DatabaseConfig {
+  return engine === 'sqlite' ? { kind: 'sqlite', path: ':memory:' } : { kind: 'mysql', url: process.env.LEITAI_TEST_MYSQL_URL! };
+}
+
+/**
+ * A clean database: SQLite in memory built from the entities; MySQL emptied and rebuilt by the real migrations, so
+ * the migrations are tested on every run.
+ */
+export async function createTestDataSource(engine: EngineName): Promise<DataSource> {
+  if (engine === 'sqlite') return createDataSource(databaseConfig(engine), { synchronize: true }).initialize();
+  return createDataSource(databaseConfig(engine), { dropSchema: true }).initialize();
+}
+
+/** `describe` once per engine, named after it. */
+export function describeEachEngine(title: string, body: (engine: EngineName) => void): void {
+  for (const engine of engines()) describe(`${title} [${engine}]`, () => body(engine));
+}

@@ -1,0 +1,61 @@
+import { ApolloServer } from '@apollo/server';
+import type { DataSource } from 'typeorm';
+import type { AppContext } from '../../src/app/context';
+import { createLogger } from '../../src/app/logger';
+import { buildAppSchema } from '../../src/app/schema';
+import { contextFactory } from '../../src/app/server';
+import { createServices, resolverContainer, Services } from '../../src/app/services';
+import { User } from '../../src/auth/user.entity';
+import { ManualClock } from '../../src/common/clock';
+import { createTestDataSource, EngineName } from './engines';
+
+export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-!';
+export const TEST_NOW = '2026-03-01T08:00:00.000Z';
+
+export interface GqlResult<T = Record<string, any>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, any>; path?: readonly (string | number)[] }[];
+}
+
+export interface TestApp {
+  ds: DataSource;
+  clock: ManualClock;
+  services: Services;
+  /** Runs one operation through Apollo with the same schema, middlewares and context as the server. */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResult<T>>;
+  tokenFor(user: User): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(engine: EngineName): Promise<TestApp> {
+  const ds = await createTestDataSource(engine);
+  const clock = new ManualClock(TEST_NOW);
+  const services = createServices(ds, { jwtSecret: TEST_JWT_SECRET }, clock);
+  const schema = await buildAppSchema({ container: resolverContainer(services), logger: createLogger('silent') });
+  const apollo = new ApolloServer<AppContext>({ schema });
+  await apollo.start();
+  const contextFor = contextFactory(ds, services.tokens);
+  return {
+    ds,
+    clock,
+    services,
+    async gql(query, variables, token) {
+      const res = await apollo.executeOperation(
+        { query, variables },
+        { contextValue: await contextFor(token ? `Bearer ${token}` : undefined) },
+      );
+      if (res.body.kind !== 'single') throw new Error('expected a single result');
+      return res.body.singleResult as GqlResult<any>;
+    },
+    tokenFor: (user) => services.tokens.signUser(user),
+    async close() {
+      await apollo.stop();
+      await ds.destroy();
+    },
+  };
+}
+
+/** The error code of the first error, for terse assertions. */
+export function codeOf(result: GqlResult): string | undefined {
+  return result.errors?.[0]?.extensions?.code;
+}
