@@ -27,8 +27,8 @@ async function main(): Promise<void> {
   }
   const server = await startServer({ config, ds, clock: systemClock, logger });
   const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.path}` : 'MySQL';
-  console.log(`Leitai is serving ${server.url} (and ws://localhost:${server.port}/graphql) on ${where}`);
   if (config.seedDemo) printDemoAccounts(config.demoPassword, server.url);
+  console.log(`Leitai is serving ${server.url} (and ws://localhost:${server.port}/graphql) on ${where}`);
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');

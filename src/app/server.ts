@@ -62,6 +62,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const apollo = new ApolloServer<AppContext>({
     schema,
     includeStacktraceInErrorResponses: config.nodeEnv !== 'production',
+    // main.ts owns the signals: it stops the server, then closes the database, then exits.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),

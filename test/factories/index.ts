@@ -6,6 +6,7 @@ import { Region } from '../../src/modules/registry/region.entity';
 import { RoomPhase } from '../../src/modules/sessions/session-enums';
 import { Session } from '../../src/modules/sessions/session.entity';
 import { Theme, ThemeStatus } from '../../src/modules/themes/theme.entity';
+import { ThemeCall } from '../../src/modules/themes/theme-call.entity';
 
 export const FACTORY_PASSWORD = 'factory-password';
 let hash: Promise<string> | null = null;
@@ -46,4 +47,18 @@ export async function createSession(m: EntityManager, overrides: Partial<Session
   const themeId = overrides.themeId ?? (await createTheme(m)).id;
   const number = overrides.number ?? next();
   return m.save(Session, m.create(Session, { number, title: `第${number}期`, themeId, startsAt: new Date('2026-04-01T01:00:00Z'), venue: '报告厅', phase: RoomPhase.SCHEDULED, ...overrides }));
+}
+
+/**
+ * A session numbered after the highest 期数 so far, exactly as `scheduleSession` numbers them, so factory sessions
+ * and scheduled ones can be mixed in one database without two sharing a number.
+ */
+export async function createNextSession(m: EntityManager, overrides: Partial<Session> = {}): Promise<Session> {
+  const last = await m.getRepository(Session).find({ order: { number: 'DESC' }, take: 1 });
+  return createSession(m, { number: (last[0]?.number ?? 0) + 1, ...overrides });
+}
+
+export async function createThemeCall(m: EntityManager, overrides: Partial<ThemeCall> = {}): Promise<ThemeCall> {
+  const n = next();
+  return m.save(ThemeCall, m.create(ThemeCall, { title: `征集${n}`, description: '请各位市领导提出主题', closesAt: new Date('2026-03-15T00:00:00Z'), ...overrides }));
 }
