@@ -4,6 +4,7 @@ import { startServer } from './app/server';
 import { systemClock } from './common/clock';
 import { ConfigError, loadConfig } from './config/config';
 import { createDataSource } from './db/data-source';
+import { withStartupLock } from './db/startup';
 import { DEMO_ACCOUNTS, DEMO_CADRES } from './modules/demo/demo-world.data';
 import { seedDemoWorld } from './modules/demo/demo-seed';
 
@@ -21,10 +22,14 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const ds = await createDataSource(config.database).initialize();
-  if (config.seedDemo) {
-    const summary = await seedDemoWorld(ds, systemClock, config.demoPassword);
-    if (summary.created > 0) logger.info({ created: summary.created }, 'demo world seeded');
-  }
+  await withStartupLock(ds, async () => {
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    if (config.seedDemo) {
+      const summary = await seedDemoWorld(ds, systemClock, config.demoPassword);
+      if (summary.created > 0) logger.info({ created: summary.created }, 'demo world seeded');
+    }
+  });
   const server = await startServer({ config, ds, clock: systemClock, logger });
   const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.path}` : 'MySQL';
   if (config.seedDemo) printDemoAccounts(config.demoPassword, server.url);

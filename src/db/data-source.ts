@@ -45,7 +45,8 @@ export function dataSourceOptions(db: DatabaseConfig, tuning: DataSourceTuning =
     charset: 'utf8mb4_unicode_ci',
     timezone: 'Z',
     migrations: MIGRATIONS,
-    migrationsRun: !(tuning.synchronize ?? false),
+    // Run by the caller under a start-up lock (db/startup.ts), so replicas starting together do not race.
+    migrationsRun: false,
     synchronize: tuning.synchronize ?? false,
     extra: { connectionLimit: 20 },
   };

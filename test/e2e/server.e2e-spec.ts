@@ -91,3 +91,25 @@ describe.each(engines())('the server process [%s]', (engine) => {
     expect(res.body.data).toEqual({ me: { username: 'admin' }, sessions: { totalCount: 4 } });
   });
 });
+
+const describeMysql = engines().includes('mysql') ? describe : describe.skip;
+
+describeMysql('two replicas starting together on one empty MySQL database', () => {
+  it('take turns to migrate and seed, and both serve the same single demo world', async () => {
+    const env = { DATABASE_URL: await databaseUrl('mysql'), JWT_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e' };
+    const replicas = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    try {
+      const login = await postGraphQL(replicas[0].url, LOGIN, { u: 'admin', p: 'leitai-demo' });
+      const token = login.body.data.login.token;
+      for (const replica of replicas) {
+        const res = await postGraphQL(replica.url, `{ regions { id } sessions { totalCount } users(first: 100) { totalCount } }`, {}, token);
+        expect(res.body.errors).toBeUndefined();
+        expect(res.body.data.regions).toHaveLength(11);
+        expect(res.body.data.sessions.totalCount).toBe(4);
+        expect(res.body.data.users.totalCount).toBe(52 + 12);
+      }
+    } finally {
+      await Promise.all(replicas.map((r) => r.stop()));
+    }
+  });
+});

@@ -19,7 +19,9 @@ export function databaseConfig(engine: EngineName): DatabaseConfig {
  */
 export async function createTestDataSource(engine: EngineName): Promise<DataSource> {
   if (engine === 'sqlite') return createDataSource(databaseConfig(engine), { synchronize: true }).initialize();
-  return createDataSource(databaseConfig(engine), { dropSchema: true }).initialize();
+  const ds = await createDataSource(databaseConfig(engine), { dropSchema: true }).initialize();
+  await ds.runMigrations();
+  return ds;
 }
 
 /** `describe` once per engine, named after it. */
