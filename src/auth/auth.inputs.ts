@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { ArrayMaxSize, ArrayMinSize, IsOptional, Length, Matches } from 'class-validator';
-import { NotBlank } from '../common/validation';
+import { ArrayMaxSize, ArrayMinSize, IsOptional, Matches } from 'class-validator';
+import { Chars, NotBlank } from '../common/validation';
 import { RoleEnum } from './user.entity';
 import type { Role } from './roles';
 
@@ -11,12 +11,12 @@ export class CreateUserInput {
   username: string;
 
   @Field({ description: 'Name shown to others, 1–100 characters.' })
-  @Length(1, 100)
+  @Chars(1, 100)
   @NotBlank()
   displayName: string;
 
   @Field({ description: 'Initial password, 8–200 characters.' })
-  @Length(8, 200)
+  @Chars(8, 200)
   password: string;
 
   @Field(() => [RoleEnum], { description: 'Roles, at least one; SCREEN is not a person’s role.' })

@@ -1,6 +1,7 @@
 import { DataSource, FindOptionsWhere, Like, MoreThan } from 'typeorm';
 import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '../common/errors';
 import { parseId } from '../common/ids';
+import { inTransaction } from '../db/transaction';
 import { Connection, DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../common/pagination';
 import { Region } from '../modules/registry/region.entity';
 import { Session } from '../modules/sessions/session.entity';
@@ -51,14 +52,15 @@ export class AuthService {
       regionId = parseId('region', input.regionId, 'input.regionId');
       if (!(await this.ds.getRepository(Region).existsBy({ id: regionId }))) throw new NotFoundError('region', regionId, 'input.regionId');
     }
-    return repo.save(
-      repo.create({
+    const passwordHash = await hashPassword(input.password);
+    return inTransaction(this.ds, (m) =>
+      m.save(User, m.create(User, {
         username: input.username,
         displayName: input.displayName.trim(),
-        passwordHash: await hashPassword(input.password),
+        passwordHash,
         roles: [...new Set(input.roles)],
         regionId,
-      }),
+      })),
     );
   }
 

@@ -76,7 +76,7 @@ export function decodeCursor(kind: string, cursor: string | undefined | null): n
   if (cursor === undefined || cursor === null) return null;
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   const [prefix, key] = decoded.split(':');
-  const n = Number(key);
+  const n = /^(0|[1-9][0-9]{0,15})$/.test(key ?? '') ? Number(key) : NaN;
   if (prefix !== kind || !Number.isSafeInteger(n)) throw new BadUserInputError(`after: not a ${kind} cursor`, 'after');
   return n;
 }

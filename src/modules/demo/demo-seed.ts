@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../../auth/passwords';
 import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
+import { inTransaction } from '../../db/transaction';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
 import { Attendee } from '../sessions/attendee.entity';
@@ -39,7 +40,7 @@ export function liveDemoSession(now: Date): DemoSession {
  * that is already there.
  */
 export async function seedDemoWorld(ds: DataSource, clock: Clock, password: string): Promise<SeedSummary> {
-  return ds.transaction(async (m) => {
+  return inTransaction(ds, async (m) => {
     const seeder = new Seeder(m, password);
     const regions = await seeder.regions();
     const users = await seeder.accounts(regions);

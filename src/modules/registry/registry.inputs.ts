@@ -1,16 +1,16 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { IsOptional, Length, Matches } from 'class-validator';
-import { NotBlank } from '../../common/validation';
+import { IsOptional, Matches } from 'class-validator';
+import { Chars, NotBlank } from '../../common/validation';
 
 @InputType({ description: 'A new official of a county-level unit.' })
 export class CreateCadreInput {
   @Field({ description: 'Name, 1–50 characters.' })
-  @Length(1, 50)
+  @Chars(1, 50)
   @NotBlank()
   name: string;
 
   @Field({ description: 'Position, 1–120 characters.' })
-  @Length(1, 120)
+  @Chars(1, 120)
   @NotBlank()
   position: string;
 
@@ -29,12 +29,12 @@ export class CreateRegionInput {
   code: string;
 
   @Field({ description: 'Name, 1–60 characters.' })
-  @Length(1, 60)
+  @Chars(1, 60)
   @NotBlank()
   name: string;
 
   @Field({ description: 'English name, 1–100 characters.' })
-  @Length(1, 100)
+  @Chars(1, 100)
   @NotBlank()
   nameEn: string;
 }

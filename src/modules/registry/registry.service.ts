@@ -2,6 +2,7 @@ import { DataSource, FindOptionsWhere, MoreThan } from 'typeorm';
 import { User } from '../../auth/user.entity';
 import { ConflictError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
+import { inTransaction } from '../../db/transaction';
 import { Connection, DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../../common/pagination';
 import { Cadre } from './cadre.entity';
 import { Region } from './region.entity';
@@ -48,7 +49,7 @@ export class RegistryService {
     const repo = this.ds.getRepository(Region);
     if (await repo.existsBy({ code: input.code })) throw new ConflictError(`region code ${input.code} is taken`, 'input.code');
     if (await repo.existsBy({ name: input.name.trim() })) throw new ConflictError(`region ${input.name} exists`, 'input.name');
-    return repo.save(repo.create({ code: input.code, name: input.name.trim(), nameEn: input.nameEn.trim() }));
+    return inTransaction(this.ds, (m) => m.save(Region, m.create(Region, { code: input.code, name: input.name.trim(), nameEn: input.nameEn.trim() })));
   }
 
   async createCadre(input: CreateCadreInput): Promise<Cadre> {
@@ -61,7 +62,8 @@ export class RegistryService {
         throw new ConflictError(`user ${userId} already belongs to another cadre`, 'input.userId');
       }
     }
-    const repo = this.ds.getRepository(Cadre);
-    return repo.save(repo.create({ name: input.name.trim(), position: input.position.trim(), regionId: region.id, userId }));
+    return inTransaction(this.ds, (m) =>
+      m.save(Cadre, m.create(Cadre, { name: input.name.trim(), position: input.position.trim(), regionId: region.id, userId })),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
-import { Length, Max, Min } from 'class-validator';
-import { NotBlank } from '../../common/validation';
+import { Max, Min } from 'class-validator';
+import { Chars, NotBlank } from '../../common/validation';
 import { Session } from './session.entity';
 import { Speech } from './speech.entity';
 
@@ -12,7 +12,7 @@ export class ScheduleSessionInput implements Partial<Omit<Session, 'themeId'>> {
   themeId: string;
 
   @Field({ description: 'Title, 1–200 characters.' })
-  @Length(1, 200)
+  @Chars(1, 200)
   @NotBlank()
   title: string;
 
@@ -20,7 +20,7 @@ export class ScheduleSessionInput implements Partial<Omit<Session, 'themeId'>> {
   startsAt: Date;
 
   @Field({ description: 'Venue, 1–200 characters.' })
-  @Length(1, 200)
+  @Chars(1, 200)
   @NotBlank()
   venue: string;
 }

@@ -5,7 +5,7 @@ import type { Clock } from '../../common/clock';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { Connection, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../../common/pagination';
-import { writeLock } from '../../db/transaction';
+import { inTransaction, writeLock } from '../../db/transaction';
 import { Cadre } from '../registry/cadre.entity';
 import type { ThemeService } from '../themes/theme.service';
 import { Attendee } from './attendee.entity';
@@ -52,7 +52,7 @@ export class SessionService {
     if (input.startsAt.getTime() <= this.clock.now().getTime()) {
       throw new BadUserInputError('startsAt must be in the future', 'input.startsAt');
     }
-    return this.ds.transaction(async (m) => {
+    return inTransaction(this.ds, async (m) => {
       const theme = await this.themes.markUsed(m, input.themeId, 'input.themeId');
       const last = await m.getRepository(Session).find({ order: { number: 'DESC' }, take: 1, lock: writeLock(m) });
       const session = m.getRepository(Session).create({
@@ -82,7 +82,7 @@ export class SessionService {
       if (seen.has(id)) throw new BadUserInputError(`cadre ${id} appears twice in the line-up`, `entries.${i}.cadreId`);
       seen.add(id);
     });
-    return this.ds.transaction(async (m) => {
+    return inTransaction(this.ds, async (m) => {
       const session = await this.lockSession(m, rawSessionId);
       if (session.phase !== RoomPhase.SCHEDULED) {
         throw new ConflictError(`session ${session.id} is in phase ${session.phase}; the line-up can change only while SCHEDULED`);
@@ -102,7 +102,7 @@ export class SessionService {
   async registerAttendees(rawSessionId: string, rawUserIds: string[]): Promise<Session> {
     if (rawUserIds.length > MAX_PAGE_SIZE) throw new BadUserInputError(`at most ${MAX_PAGE_SIZE} users per call`, 'userIds');
     const userIds = [...new Set(rawUserIds.map((u, i) => parseId('user', u, `userIds.${i}`)))];
-    return this.ds.transaction(async (m) => {
+    return inTransaction(this.ds, async (m) => {
       const session = await this.lockSession(m, rawSessionId);
       if (!ATTENDEES_OPEN.includes(session.phase)) {
         throw new ConflictError(`session ${session.id} is in phase ${session.phase}; the list of voters is frozen`);

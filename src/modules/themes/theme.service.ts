@@ -3,7 +3,7 @@ import type { Principal } from '../../auth/principal';
 import type { Clock } from '../../common/clock';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
-import { writeLock } from '../../db/transaction';
+import { inTransaction, writeLock } from '../../db/transaction';
 import { ThemeCall } from './theme-call.entity';
 import { Theme, ThemeStatus } from './theme.entity';
 import { OpenThemeCallInput, ProposeThemeInput } from './theme.inputs';
@@ -29,8 +29,9 @@ export class ThemeService {
     if (input.closesAt.getTime() <= this.clock.now().getTime()) {
       throw new BadUserInputError('closesAt must be in the future', 'input.closesAt');
     }
-    const repo = this.ds.getRepository(ThemeCall);
-    return repo.save(repo.create({ title: input.title.trim(), description: input.description.trim(), closesAt: input.closesAt }));
+    return inTransaction(this.ds, (m) =>
+      m.save(ThemeCall, m.create(ThemeCall, { title: input.title.trim(), description: input.description.trim(), closesAt: input.closesAt })),
+    );
   }
 
   async proposeTheme(principal: Principal | null, input: ProposeThemeInput): Promise<Theme> {
@@ -42,16 +43,15 @@ export class ThemeService {
       if (!call) throw new NotFoundError('theme call', callId, 'input.callId');
       if (call.closesAt.getTime() <= this.clock.now().getTime()) throw new ConflictError(`theme call ${callId} closed at ${call.closesAt.toISOString()}`, 'input.callId');
     }
-    const repo = this.ds.getRepository(Theme);
-    return repo.save(
-      repo.create({
+    return inTransaction(this.ds, (m) =>
+      m.save(Theme, m.create(Theme, {
         title: input.title.trim(),
         description: input.description.trim(),
         rationale: input.rationale?.trim() ?? '',
         status: ThemeStatus.PROPOSED,
         proposedById: principal.userId,
         callId,
-      }),
+      })),
     );
   }
 
@@ -66,7 +66,7 @@ export class ThemeService {
   }
 
   private decide(id: string, to: ThemeStatus, note: string | null): Promise<Theme> {
-    return this.ds.transaction(async (m) => {
+    return inTransaction(this.ds, async (m) => {
       const theme = await this.lockTheme(m, id, 'id');
       themeLifecycle.assertTransition(theme.status, to, transitionConflict);
       theme.status = to;
