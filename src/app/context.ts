@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/principal';
 import type { AppError } from '../common/errors';
+import type { RoomFeed } from '../modules/room/room-hub';
 import type { Loaders } from './loaders';
 
 /** What every resolver receives: who is calling, per-request loaders, and an id that ties logs to the request. */
@@ -9,4 +10,6 @@ export interface AppContext {
   authError: AppError | null;
   loaders: Loaders;
   requestId: string;
+  /** The live room feed, for subscriptions (their `subscribe` runs outside any resolver instance). */
+  feed: RoomFeed;
 }

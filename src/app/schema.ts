@@ -4,13 +4,23 @@ import { AuthResolver } from '../auth/auth.resolver';
 import { authorize } from '../auth/authorize.middleware';
 import { DateTimeScalar } from '../common/scalars';
 import { RegistryResolver } from '../modules/registry/registry.resolver';
+import { RoomResolver } from '../modules/room/room.resolver';
 import { SessionResolver } from '../modules/sessions/session.resolver';
 import { SpeechResolver } from '../modules/sessions/speech.resolver';
 import { ThemeResolver } from '../modules/themes/theme.resolver';
 import { maskErrors } from './errors.middleware';
 import type { Logger } from './logger';
 
-export const RESOLVERS = [AuthResolver, RegistryResolver, ThemeResolver, SessionResolver, SpeechResolver] as const;
+export const RESOLVERS = [AuthResolver, RegistryResolver, ThemeResolver, SessionResolver, SpeechResolver, RoomResolver] as const;
+
+const NO_TOPICS = {
+  publish(): never {
+    throw new Error('topic-based subscriptions are not used: subscriptions read the room feed');
+  },
+  subscribe(): never {
+    throw new Error('topic-based subscriptions are not used: subscriptions read the room feed');
+  },
+};
 
 export interface SchemaDeps {
   container?: ContainerType;
@@ -24,6 +34,8 @@ export function buildAppSchema(deps: SchemaDeps = {}): Promise<GraphQLSchema> {
     resolvers: [...RESOLVERS] as [Function, ...Function[]],
     container: deps.container,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    // Subscriptions bring their own `subscribe` (the room feed); type-graphql insists on a pubSub all the same.
+    pubSub: NO_TOPICS,
     validate: { forbidUnknownValues: false },
     globalMiddlewares: middlewares,
   });

@@ -11,7 +11,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
 import type { Principal } from '../auth/principal';
-import { bearerToken, TokenService } from '../auth/tokens';
+import { bearerToken } from '../auth/tokens';
 import type { Clock } from '../common/clock';
 import { AppError } from '../common/errors';
 import type { Config } from '../config/config';
@@ -20,6 +20,9 @@ import { createLoaders } from './loaders';
 import type { Logger } from './logger';
 import { buildAppSchema } from './schema';
 import { createServices, resolverContainer, Services } from './services';
+import { LocalPubSub } from '../pubsub/local-pubsub';
+import type { PubSub } from '../pubsub/pubsub';
+import { RedisPubSub } from '../pubsub/redis-pubsub';
 
 export interface ServerDeps {
   config: Config;
@@ -43,9 +46,11 @@ export interface RunningServer {
  */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config, ds, clock, logger } = deps;
-  const services = createServices(ds, config, clock);
+  const pubsub = await createPubSub(config.redisUrl, logger);
+  const services = createServices({ ds, config, clock, pubsub, logger });
+  await services.timeKeeper.resume(ds);
   const schema = await buildAppSchema({ container: resolverContainer(services), logger });
-  const contextFor = contextFactory(ds, services.tokens);
+  const contextFor = contextFactory(ds, services);
 
   const app = express();
   app.disable('x-powered-by');
@@ -104,15 +109,26 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     services,
     async stop() {
       await apollo.stop();
+      services.close();
+      await pubsub.close();
     },
   };
+}
+
+/** Redis when configured (and reachable at start, so a typo fails loudly), otherwise in-process. */
+async function createPubSub(redisUrl: string | null, logger: Logger): Promise<PubSub> {
+  if (!redisUrl) return new LocalPubSub();
+  const redis = new RedisPubSub(redisUrl, logger);
+  await redis.ready();
+  return redis;
 }
 
 /**
  * A bad token does not fail the request outright: public operations (login) still work, and the first root field
  * that needs a principal reports why the token was refused.
  */
-export function contextFactory(ds: DataSource, tokens: TokenService) {
+export function contextFactory(ds: DataSource, services: Pick<Services, 'tokens' | 'hub'>) {
+  const { tokens, hub } = services;
   return async (authorization: unknown): Promise<AppContext> => {
     const token = bearerToken(authorization);
     let principal: Principal | null = null;
@@ -127,6 +143,6 @@ export function contextFactory(ds: DataSource, tokens: TokenService) {
     } else if (authorization !== undefined && authorization !== null && authorization !== '') {
       authError = new AppError('UNAUTHENTICATED', 'malformed Authorization: expected "Bearer <token>"');
     }
-    return { principal, authError, loaders: createLoaders(ds), requestId: randomUUID() };
+    return { principal, authError, loaders: createLoaders(ds), requestId: randomUUID(), feed: hub };
   };
 }

@@ -7,22 +7,51 @@ import type { Clock } from '../common/clock';
 import type { Config } from '../config/config';
 import { RegistryResolver } from '../modules/registry/registry.resolver';
 import { RegistryService } from '../modules/registry/registry.service';
+import { CommentService } from '../modules/room/comment.service';
+import { RoomHub } from '../modules/room/room-hub';
+import { RoomTimeKeeper } from '../modules/room/room-time-keeper';
+import { RoomResolver } from '../modules/room/room.resolver';
+import { RoomService } from '../modules/room/room.service';
 import { SessionResolver } from '../modules/sessions/session.resolver';
 import { SessionService } from '../modules/sessions/session.service';
 import { SpeechResolver } from '../modules/sessions/speech.resolver';
 import { ThemeResolver } from '../modules/themes/theme.resolver';
 import { ThemeService } from '../modules/themes/theme.service';
+import type { PubSub } from '../pubsub/pubsub';
+import type { Logger } from './logger';
+
+export interface ServiceDeps {
+  ds: DataSource;
+  config: Pick<Config, 'jwtSecret'>;
+  clock: Clock;
+  pubsub: PubSub;
+  logger: Logger;
+  /** How often a room with subscribers re-reads its log even without a wake-up (ms). */
+  roomPollMs?: number;
+}
 
 /** Wires the services once per process; resolvers get theirs through the container below. */
-export function createServices(ds: DataSource, config: Pick<Config, 'jwtSecret'>, clock: Clock) {
+export function createServices({ ds, config, clock, pubsub, logger, roomPollMs }: ServiceDeps) {
   const tokens = new TokenService(config.jwtSecret, clock);
   const themes = new ThemeService(ds, clock);
+  const hub = new RoomHub(ds, pubsub, logger, roomPollMs);
+  const room = new RoomService(ds, clock, hub);
+  const timeKeeper = new RoomTimeKeeper(hub, clock, (sessionId) => room.recordTimeUp(sessionId), logger);
   return {
+    clock,
     tokens,
     auth: new AuthService(ds, tokens),
     registry: new RegistryService(ds),
     themes,
-    sessions: new SessionService(ds, clock, themes),
+    sessions: new SessionService(ds, clock, themes, room),
+    hub,
+    room,
+    timeKeeper,
+    comments: new CommentService(ds, clock, room),
+    close() {
+      timeKeeper.close();
+      hub.close();
+    },
   };
 }
 
@@ -36,6 +65,7 @@ export function resolverContainer(s: Services): ContainerType {
     [ThemeResolver, new ThemeResolver(s.themes)],
     [SessionResolver, new SessionResolver(s.sessions)],
     [SpeechResolver, new SpeechResolver()],
+    [RoomResolver, new RoomResolver(s.room, s.comments, s.clock)],
   ]);
   return {
     get(cls: Function) {

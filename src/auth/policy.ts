@@ -6,6 +6,9 @@ export type Audience = 'public' | readonly Role[];
 /** Every role a person can hold: everyone signed in except a screen token. */
 export const PEOPLE: readonly Role[] = ['admin', 'chair', 'leader', 'speaker', 'voter', 'auditor', 'analyst', 'secretary'];
 const ADMIN: readonly Role[] = ['admin'];
+/** Those who run the live room; admin stands in when the chair's console fails. */
+const CHAIR: readonly Role[] = ['chair', 'admin'];
+const WATCHERS: readonly Role[] = [...PEOPLE, 'screen'];
 
 /**
  * The one table of who may call what. A root field missing here is refused to everyone (fail closed), and a test
@@ -21,8 +24,11 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     cadres: PEOPLE,
     themeCalls: ['admin', 'leader', 'chair', 'secretary'],
     themes: PEOPLE,
-    session: [...PEOPLE, 'screen'],
+    session: WATCHERS,
     sessions: PEOPLE,
+    room: WATCHERS,
+    comments: CHAIR,
+    reviews: PEOPLE,
   },
   Mutation: {
     login: 'public',
@@ -37,8 +43,21 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     scheduleSession: ADMIN,
     setLineup: ADMIN,
     registerAttendees: ADMIN,
+    advancePhase: CHAIR,
+    startSpeech: CHAIR,
+    pauseSpeech: CHAIR,
+    resumeSpeech: CHAIR,
+    extendSpeech: CHAIR,
+    interruptSpeech: CHAIR,
+    endSpeech: CHAIR,
+    postComment: PEOPLE,
+    moderateComment: CHAIR,
+    postReview: ['leader'],
   },
-  Subscription: {},
+  Subscription: {
+    roomState: WATCHERS,
+    roomEvents: WATCHERS,
+  },
 };
 
 export function audienceOf(parentType: string, field: string): Audience | undefined {

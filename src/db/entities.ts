@@ -4,8 +4,11 @@ import { Region } from '../modules/registry/region.entity';
 import { Attendee } from '../modules/sessions/attendee.entity';
 import { Session } from '../modules/sessions/session.entity';
 import { Speech } from '../modules/sessions/speech.entity';
+import { Comment } from '../modules/room/comment.entity';
+import { Review } from '../modules/room/review.entity';
+import { RoomEventRecord } from '../modules/room/room-event.entity';
 import { ThemeCall } from '../modules/themes/theme-call.entity';
 import { Theme } from '../modules/themes/theme.entity';
 
 /** Every entity, listed once, so the data source, the CLI and the tests see the same model. */
-export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee];
+export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review];

@@ -7,6 +7,7 @@ import { contextFactory } from '../../src/app/server';
 import { createServices, resolverContainer, Services } from '../../src/app/services';
 import { User } from '../../src/auth/user.entity';
 import { ManualClock } from '../../src/common/clock';
+import { LocalPubSub } from '../../src/pubsub/local-pubsub';
 import { createTestDataSource, EngineName } from './engines';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-!';
@@ -30,11 +31,12 @@ export interface TestApp {
 export async function createTestApp(engine: EngineName): Promise<TestApp> {
   const ds = await createTestDataSource(engine);
   const clock = new ManualClock(TEST_NOW);
-  const services = createServices(ds, { jwtSecret: TEST_JWT_SECRET }, clock);
-  const schema = await buildAppSchema({ container: resolverContainer(services), logger: createLogger('silent') });
+  const logger = createLogger('silent');
+  const services = createServices({ ds, config: { jwtSecret: TEST_JWT_SECRET }, clock, pubsub: new LocalPubSub(), logger });
+  const schema = await buildAppSchema({ container: resolverContainer(services), logger });
   const apollo = new ApolloServer<AppContext>({ schema });
   await apollo.start();
-  const contextFor = contextFactory(ds, services.tokens);
+  const contextFor = contextFactory(ds, services);
   return {
     ds,
     clock,
@@ -50,6 +52,7 @@ export async function createTestApp(engine: EngineName): Promise<TestApp> {
     tokenFor: (user) => services.tokens.signUser(user),
     async close() {
       await apollo.stop();
+      services.close();
       await ds.destroy();
     },
   };

@@ -5,7 +5,9 @@ import type { Clock } from '../../common/clock';
 import { inTransaction } from '../../db/transaction';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
+import { runRoomCommand } from '../room/room-log';
 import { Attendee } from '../sessions/attendee.entity';
+import { replaceLineup } from '../sessions/lineup';
 import { RoomPhase } from '../sessions/session-enums';
 import { Session } from '../sessions/session.entity';
 import { Speech } from '../sessions/speech.entity';
@@ -41,7 +43,7 @@ export function liveDemoSession(now: Date): DemoSession {
  */
 export async function seedDemoWorld(ds: DataSource, clock: Clock, password: string): Promise<SeedSummary> {
   return inTransaction(ds, async (m) => {
-    const seeder = new Seeder(m, password);
+    const seeder = new Seeder(m, password, clock);
     const regions = await seeder.regions();
     const users = await seeder.accounts(regions);
     const cadres = await seeder.cadres(regions, users);
@@ -61,6 +63,7 @@ class Seeder {
   constructor(
     private readonly m: EntityManager,
     private readonly password: string,
+    private readonly clock: Clock,
   ) {}
 
   async regions(): Promise<Map<string, Region>> {
@@ -124,10 +127,8 @@ class Seeder {
       phase: RoomPhase.SCHEDULED,
     });
     if (!(await this.m.existsBy(Speech, { sessionId: session.id }))) {
-      await this.m.insert(
-        Speech,
-        s.lineup.map((e, i) => ({ sessionId: session.id, order: i + 1, cadreId: cadres.get(e.cadreKey)!.id, allottedSeconds: e.allottedSeconds })),
-      );
+      const lineup = s.lineup.map((e) => ({ cadreId: cadres.get(e.cadreKey)!.id, allottedSeconds: e.allottedSeconds }));
+      await runRoomCommand(this.m, session.id, null, this.clock, async (m) => ({ type: 'SET_LINEUP', entries: await replaceLineup(m, session.id, lineup) }));
       this.created += s.lineup.length;
     }
     const speakerNames = s.lineup.map((e) => DEMO_CADRES.find((c) => c.key === e.cadreKey)!.username);

@@ -37,8 +37,9 @@ export class SessionResolver {
   setLineup(
     @Arg('sessionId', () => ID) sessionId: string,
     @Arg('entries', () => [LineupEntryInput]) entries: LineupEntryInput[],
+    @Ctx() ctx: AppContext,
   ): Promise<Session> {
-    return this.sessionsService.setLineup(sessionId, entries);
+    return this.sessionsService.setLineup(ctx.principal, sessionId, entries);
   }
 
   @Mutation(() => Session, { description: 'Adds entitled voters (与会干部) to a session, up to 100 per call (admin).' })

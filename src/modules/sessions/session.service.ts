@@ -1,18 +1,19 @@
 import { DataSource, EntityManager, In, LessThan } from 'typeorm';
+import { assertSessionVisible } from '../../auth/authorize.middleware';
 import type { Principal } from '../../auth/principal';
 import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../common/errors';
+import { BadUserInputError, ConflictError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { Connection, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../../common/pagination';
 import { inTransaction, writeLock } from '../../db/transaction';
-import { Cadre } from '../registry/cadre.entity';
+import type { RoomService } from '../room/room.service';
 import type { ThemeService } from '../themes/theme.service';
+import { replaceLineup } from './lineup';
 import { Attendee } from './attendee.entity';
 import { RoomPhase } from './session-enums';
 import { Session } from './session.entity';
 import { LineupEntryInput, MAX_ALLOTTED_SECONDS, ScheduleSessionInput } from './session.inputs';
-import { Speech } from './speech.entity';
 
 /** Attendees may be added until the evaluation freezes the list of entitled voters. */
 const ATTENDEES_OPEN: readonly RoomPhase[] = [RoomPhase.SCHEDULED, RoomPhase.SPEECHES, RoomPhase.EXCHANGE, RoomPhase.SUMMARY];
@@ -22,6 +23,7 @@ export class SessionService {
     private readonly ds: DataSource,
     private readonly clock: Clock,
     private readonly themes: ThemeService,
+    private readonly room: RoomService,
   ) {}
 
   /** A session by id; a screen token sees only the session it was issued for. */
@@ -32,7 +34,7 @@ export class SessionService {
     } catch {
       return null;
     }
-    if (principal?.kind === 'screen' && principal.sessionId !== id) throw new ForbiddenError('this screen token is for another session');
+    assertSessionVisible(principal, id);
     return this.ds.getRepository(Session).findOneBy({ id });
   }
 
@@ -68,34 +70,24 @@ export class SessionService {
   }
 
   /** Replaces the whole line-up. Only before the first speech: afterwards the order is part of the record. */
-  async setLineup(rawSessionId: string, entries: LineupEntryInput[]): Promise<Session> {
+  async setLineup(principal: Principal | null, rawSessionId: string, entries: LineupEntryInput[]): Promise<Session> {
     if (entries.length === 0) throw new BadUserInputError('a line-up needs at least one speaker', 'entries');
     if (entries.length > MAX_PAGE_SIZE) throw new BadUserInputError(`a line-up has at most ${MAX_PAGE_SIZE} speakers`, 'entries');
-    const cadreIds = entries.map((e, i) => parseId('cadre', e.cadreId, `entries.${i}.cadreId`));
-    entries.forEach((e, i) => {
+    const sessionId = parseId('session', rawSessionId, 'sessionId');
+    const lineup = entries.map((e, i) => ({ cadreId: parseId('cadre', e.cadreId, `entries.${i}.cadreId`), allottedSeconds: e.allottedSeconds }));
+    lineup.forEach((e, i) => {
       if (!Number.isInteger(e.allottedSeconds) || e.allottedSeconds < 1 || e.allottedSeconds > MAX_ALLOTTED_SECONDS) {
         throw new BadUserInputError(`allottedSeconds must be 1–${MAX_ALLOTTED_SECONDS}, not ${e.allottedSeconds}`, `entries.${i}.allottedSeconds`);
       }
-    });
-    const seen = new Set<number>();
-    cadreIds.forEach((id, i) => {
-      if (seen.has(id)) throw new BadUserInputError(`cadre ${id} appears twice in the line-up`, `entries.${i}.cadreId`);
-      seen.add(id);
-    });
-    return inTransaction(this.ds, async (m) => {
-      const session = await this.lockSession(m, rawSessionId);
-      if (session.phase !== RoomPhase.SCHEDULED) {
-        throw new ConflictError(`session ${session.id} is in phase ${session.phase}; the line-up can change only while SCHEDULED`);
+      if (lineup.findIndex((other) => other.cadreId === e.cadreId) !== i) {
+        throw new BadUserInputError(`cadre ${e.cadreId} appears twice in the line-up`, `entries.${i}.cadreId`);
       }
-      const found = new Set((await m.getRepository(Cadre).findBy({ id: In(cadreIds) })).map((c) => c.id));
-      const missing = cadreIds.findIndex((id) => !found.has(id));
-      if (missing >= 0) throw new NotFoundError('cadre', cadreIds[missing], `entries.${missing}.cadreId`);
-      await m.getRepository(Speech).delete({ sessionId: session.id });
-      await m.getRepository(Speech).insert(
-        entries.map((e, i) => ({ sessionId: session.id, order: i + 1, cadreId: cadreIds[i], allottedSeconds: e.allottedSeconds })),
-      );
-      return session;
     });
+    await this.room.execute(sessionId, principal?.kind === 'user' ? principal.userId : null, async (m) => ({
+      type: 'SET_LINEUP',
+      entries: await replaceLineup(m, sessionId, lineup),
+    }));
+    return this.ds.getRepository(Session).findOneByOrFail({ id: sessionId });
   }
 
   /** Adds entitled voters; registering someone twice is harmless. */

@@ -264,13 +264,15 @@ describeEachEngine('sessions', (engine) => {
     });
 
     it.each([RoomPhase.SPEECHES, RoomPhase.EVALUATION, RoomPhase.CLOSED])(
-      'answers CONFLICT once the phase is %s and leaves the line-up as it was',
+      'answers ROOM_INVALID_TRANSITION once the room has moved on to %s and leaves the line-up as it was',
       async (phase) => {
         const { session, cadres } = await sessionWithLineup();
-        await app.ds.getRepository(Session).update({ id: session.id }, { phase });
+        const order = Object.values(RoomPhase);
+        for (const to of order.slice(1, order.indexOf(phase) + 1)) await app.services.room.command(session.id, admin.id, { type: 'ADVANCE_PHASE', to });
         const before = await lineupOf(session.id);
         const res = await app.gql(SET_LINEUP, { sessionId: String(session.id), entries: [entry(cadres[2]), entry(cadres[0])] }, await app.tokenFor(admin));
-        expect(codeOf(res)).toBe('CONFLICT');
+        expect(codeOf(res)).toBe('ROOM_INVALID_TRANSITION');
+        expect(res.errors![0].extensions!.phase).toBe(phase);
         expect(await lineupOf(session.id)).toEqual(before);
       },
     );

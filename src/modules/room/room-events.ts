@@ -1,0 +1,43 @@
+import type { RoomPhase } from '../sessions/session-enums';
+
+export type InterruptionReason = 'EMPTY_TALK' | 'OFF_TOPIC' | 'OVERTIME' | 'OTHER';
+
+export interface LineupEntry {
+  speechId: number;
+  order: number;
+  cadreId: number;
+  allottedMs: number;
+}
+
+/** A comment as the room shows it once approved; carried in the event so the state is the fold of the log alone. */
+export interface ApprovedComment {
+  commentId: number;
+  body: string;
+  authorName: string;
+  speechId: number | null;
+  postedAt: number;
+}
+
+/**
+ * Every change of a live room, as stored in the log. Payloads carry what the reducer needs and nothing that must
+ * stay private (a pending comment's text is not in the log's public payload).
+ */
+export type RoomEventPayload =
+  | { type: 'LINEUP_SET'; entries: LineupEntry[] }
+  | { type: 'PHASE_CHANGED'; from: RoomPhase; to: RoomPhase }
+  | { type: 'SPEECH_STARTED'; speechId: number; allottedMs: number }
+  | { type: 'SPEECH_PAUSED'; speechId: number }
+  | { type: 'SPEECH_RESUMED'; speechId: number }
+  | { type: 'SPEECH_EXTENDED'; speechId: number; extensionMs: number }
+  | { type: 'SPEECH_INTERRUPTED'; speechId: number; reason: InterruptionReason; note: string | null; cutOff: boolean }
+  | { type: 'TIME_UP'; speechId: number }
+  | { type: 'SPEECH_ENDED'; speechId: number; spokenMs: number; overtimeMs: number; cutOff: boolean }
+  | { type: 'COMMENT_POSTED'; commentId: number; speechId: number | null }
+  | ({ type: 'COMMENT_APPROVED' } & ApprovedComment)
+  | { type: 'COMMENT_REJECTED'; commentId: number }
+  | { type: 'REVIEW_POSTED'; reviewId: number; speechId: number; tone: string; authorName: string; body: string };
+
+export type RoomEventType = RoomEventPayload['type'];
+
+/** An event as it sits in the log: its place (seq), its instant (ms since epoch) and who caused it. */
+export type RoomEvent = RoomEventPayload & { seq: number; at: number; actorId: number | null };

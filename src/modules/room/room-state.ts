@@ -1,0 +1,53 @@
+import { RoomPhase, SpeechStatus } from '../sessions/session-enums';
+import type { ApprovedComment, InterruptionReason } from './room-events';
+import type { TimerState } from './timer';
+
+/** How many approved comments the room keeps in its state (the screen shows a few; the log keeps them all). */
+export const ROOM_COMMENT_WINDOW = 50;
+
+export interface SpeechProgress {
+  speechId: number;
+  order: number;
+  cadreId: number;
+  allottedMs: number;
+  status: SpeechStatus;
+  startedAt: number | null;
+  endedAt: number | null;
+  spokenMs: number | null;
+  overtimeMs: number | null;
+}
+
+export interface InterruptionRecord {
+  seq: number;
+  reason: InterruptionReason;
+  note: string | null;
+  at: number;
+  cutOff: boolean;
+}
+
+export interface CurrentSpeech {
+  speechId: number;
+  timer: TimerState;
+  /** Whether TIME_UP has been recorded for the current allowance (an extension re-arms it). */
+  timeUp: boolean;
+  interruptions: InterruptionRecord[];
+}
+
+/** The live room: a pure fold of its event log. */
+export interface RoomState {
+  sessionId: number;
+  seq: number;
+  phase: RoomPhase;
+  speeches: SpeechProgress[];
+  current: CurrentSpeech | null;
+  /** Approved comments, newest first, at most ROOM_COMMENT_WINDOW. */
+  comments: ApprovedComment[];
+}
+
+export function initialRoomState(sessionId: number): RoomState {
+  return { sessionId, seq: 0, phase: RoomPhase.SCHEDULED, speeches: [], current: null, comments: [] };
+}
+
+export function upcomingSpeeches(state: RoomState): SpeechProgress[] {
+  return state.speeches.filter((s) => s.status === SpeechStatus.UPCOMING);
+}

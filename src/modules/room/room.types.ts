@@ -1,0 +1,180 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { JSONScalar } from '../../common/scalars';
+import { RoomPhase, SpeechStatus } from '../sessions/session-enums';
+import { Speech } from '../sessions/speech.entity';
+import { Comment, CommentStatus } from './comment.entity';
+import type { RoomEvent } from './room-events';
+import type { RoomState, SpeechProgress } from './room-state';
+import { readTimer } from './timer';
+
+export enum InterruptionReason {
+  EMPTY_TALK = 'EMPTY_TALK',
+  OFF_TOPIC = 'OFF_TOPIC',
+  OVERTIME = 'OVERTIME',
+  OTHER = 'OTHER',
+}
+registerEnumType(InterruptionReason, {
+  name: 'InterruptionReason',
+  description: 'Why the chair interrupted: EMPTY_TALK (虚话套话), OFF_TOPIC (跑题), OVERTIME (超时), OTHER.',
+});
+
+@ObjectType({ description: 'The speech clock, computed from instants at `serverNow`. Render `endsAt` against `serverNow`; nothing is pushed every second.' })
+export class Timer {
+  @Field({ description: 'False while paused.' })
+  running: boolean;
+
+  @Field(() => Int, { description: 'The allowance from the line-up, in ms.' })
+  allottedMs: number;
+
+  @Field(() => Int, { description: 'Extensions granted so far, in ms.' })
+  extendedMs: number;
+
+  @Field(() => Int, { description: 'Time spoken so far, pauses excluded.' })
+  elapsedMs: number;
+
+  @Field(() => Int, { description: 'Time left of the allowance and extensions; 0 in overtime.' })
+  remainingMs: number;
+
+  @Field(() => Int, { description: 'Time spoken beyond the allowance and extensions.' })
+  overtimeMs: number;
+
+  @Field(() => Date, { nullable: true, description: 'When the time runs out, while running; null while paused.' })
+  endsAt: Date | null;
+}
+
+@ObjectType({ description: 'An interruption by the chair (e.g. 对讲虚话套话的直接打断).' })
+export class Interruption {
+  @Field(() => ID, { description: 'Identifier: the session and the seq of the event that recorded it.' })
+  id: string;
+
+  @Field(() => InterruptionReason, { description: 'Why.' })
+  reason: InterruptionReason;
+
+  @Field(() => String, { nullable: true, description: 'What the chair said, if noted.' })
+  note: string | null;
+
+  @Field(() => Date, { description: 'When.' })
+  at: Date;
+
+  @Field({ description: 'Whether it ended the speech.' })
+  cutOff: boolean;
+}
+
+@ObjectType({ description: 'The speech in progress.' })
+export class LiveSpeech {
+  @Field(() => Speech, { description: 'The speech and its speaker.' })
+  speech: Speech;
+
+  @Field(() => Timer, { description: 'Its clock.' })
+  timer: Timer;
+
+  @Field(() => [Interruption], { description: 'Interruptions so far, oldest first.' })
+  interruptions: Interruption[];
+}
+
+@ObjectType('RoomState', { description: 'The live room as the hall sees it, at `serverNow`.' })
+export class RoomStateView {
+  @Field(() => ID, { description: 'Session id.' })
+  sessionId: string;
+
+  @Field(() => Int, { description: 'Seq of the last event this state includes.' })
+  seq: number;
+
+  @Field(() => RoomPhase, { description: 'Current phase.' })
+  phase: RoomPhase;
+
+  @Field(() => Date, { description: 'The server’s clock when this state was read; correct local clocks by it.' })
+  serverNow: Date;
+
+  @Field(() => LiveSpeech, { nullable: true, description: 'The speech in progress; null between speeches.' })
+  current: LiveSpeech | null;
+
+  @Field(() => [Speech], { description: 'The line-up still to speak, in order.' })
+  upcoming: Speech[];
+
+  @Field(() => [Speech], { description: 'The whole line-up in order, with each speech’s progress.' })
+  speeches: Speech[];
+
+  @Field(() => [Comment], { description: 'The latest approved comments, newest first.' })
+  comments: Comment[];
+}
+
+@ObjectType('RoomEvent', { description: 'One entry of the room’s event log.' })
+export class RoomEventView {
+  @Field(() => Int, { description: 'Place in the session’s log, from 1, without gaps.' })
+  seq: number;
+
+  @Field({ description: 'e.g. SPEECH_STARTED, SPEECH_INTERRUPTED, TIME_UP, COMMENT_APPROVED.' })
+  type: string;
+
+  @Field(() => Date, { description: 'When it happened (server clock).' })
+  at: Date;
+
+  @Field(() => ID, { description: 'Session id.' })
+  sessionId: string;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'The event’s details.' })
+  data: Record<string, unknown>;
+}
+
+export function speechView(sessionId: number, s: SpeechProgress): Speech {
+  return Object.assign(new Speech(), {
+    id: s.speechId,
+    sessionId,
+    order: s.order,
+    cadreId: s.cadreId,
+    allottedSeconds: Math.round(s.allottedMs / 1000),
+    status: s.status,
+    startedAt: s.startedAt === null ? null : new Date(s.startedAt),
+    endedAt: s.endedAt === null ? null : new Date(s.endedAt),
+    spokenMs: s.spokenMs,
+    overtimeMs: s.overtimeMs,
+  });
+}
+
+/** The GraphQL view of a pure room state, read at `now`. */
+export function roomStateView(state: RoomState, now: number): RoomStateView {
+  const speeches = state.speeches.map((s) => speechView(state.sessionId, s));
+  const current = state.current;
+  let live: LiveSpeech | null = null;
+  if (current) {
+    const reading = readTimer(current.timer, now);
+    live = {
+      speech: speeches.find((s) => s.id === current.speechId)!,
+      timer: { ...reading, endsAt: reading.endsAt === null ? null : new Date(reading.endsAt) },
+      interruptions: current.interruptions.map((i) => ({
+        id: `${state.sessionId}:${i.seq}`,
+        reason: i.reason as InterruptionReason,
+        note: i.note,
+        at: new Date(i.at),
+        cutOff: i.cutOff,
+      })),
+    };
+  }
+  return {
+    sessionId: String(state.sessionId),
+    seq: state.seq,
+    phase: state.phase,
+    serverNow: new Date(now),
+    current: live,
+    upcoming: speeches.filter((s) => s.status === SpeechStatus.UPCOMING),
+    speeches,
+    comments: state.comments.map((c) =>
+      Object.assign(new Comment(), {
+        id: c.commentId,
+        sessionId: state.sessionId,
+        speechId: c.speechId,
+        authorName: c.authorName,
+        body: c.body,
+        status: CommentStatus.APPROVED,
+        postedAt: new Date(c.postedAt),
+        moderatedAt: null,
+      }),
+    ),
+  };
+}
+
+export function roomEventView(sessionId: number, e: RoomEvent): RoomEventView {
+  const { seq, at, type, actorId: _actor, ...data } = e;
+  return { seq, type, at: new Date(at), sessionId: String(sessionId), data };
+}

@@ -1,0 +1,24 @@
+import { EntityManager, In } from 'typeorm';
+import { NotFoundError } from '../../common/errors';
+import { Cadre } from '../registry/cadre.entity';
+import type { LineupEntry } from '../room/room-events';
+import { Speech } from './speech.entity';
+
+/**
+ * Replaces a session's speech rows with a new line-up (cadre ids in speaking order) and returns the entries for
+ * the room's LINEUP_SET event. Runs inside the room command, which refuses it once the session has started.
+ */
+export async function replaceLineup(
+  m: EntityManager,
+  sessionId: number,
+  entries: readonly { cadreId: number; allottedSeconds: number }[],
+): Promise<LineupEntry[]> {
+  const cadreIds = entries.map((e) => e.cadreId);
+  const found = new Set((await m.getRepository(Cadre).findBy({ id: In(cadreIds) })).map((c) => c.id));
+  const missing = cadreIds.findIndex((id) => !found.has(id));
+  if (missing >= 0) throw new NotFoundError('cadre', cadreIds[missing], `entries.${missing}.cadreId`);
+  await m.getRepository(Speech).delete({ sessionId });
+  await m.getRepository(Speech).insert(entries.map((e, i) => ({ sessionId, order: i + 1, cadreId: e.cadreId, allottedSeconds: e.allottedSeconds })));
+  const rows = await m.getRepository(Speech).find({ where: { sessionId }, order: { order: 'ASC' } });
+  return rows.map((s) => ({ speechId: s.id, order: s.order, cadreId: s.cadreId, allottedMs: s.allottedSeconds * 1000 }));
+}

@@ -1,0 +1,59 @@
+import { EventEmitter } from 'node:events';
+import Redis from 'ioredis';
+import type { Logger } from '../app/logger';
+import type { Handler, PubSub, Topics } from './pubsub';
+
+const PREFIX = 'leitai:';
+
+/**
+ * Several instances: one connection publishes, one listens to every topic and hands messages to local handlers.
+ * ioredis reconnects and resubscribes by itself; while Redis is away, publishing fails quietly (instances catch up
+ * from the log), which is why nothing here is the record.
+ */
+export class RedisPubSub implements PubSub {
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly local = new EventEmitter().setMaxListeners(0);
+
+  constructor(url: string, private readonly logger: Logger) {
+    const options = { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false } as const;
+    this.pub = new Redis(url, options);
+    this.sub = new Redis(url, { ...options, enableOfflineQueue: true });
+    for (const conn of [this.pub, this.sub]) conn.on('error', (err) => this.logger.warn({ err: err.message }, 'redis'));
+    this.sub.on('message', (channel: string, message: string) => {
+      if (!channel.startsWith(PREFIX)) return;
+      try {
+        this.local.emit(channel.slice(PREFIX.length), JSON.parse(message));
+      } catch (err) {
+        this.logger.warn({ err, channel }, 'dropped a malformed pub/sub message');
+      }
+    });
+  }
+
+  async publish<K extends keyof Topics>(topic: K, payload: Topics[K]): Promise<void> {
+    try {
+      await this.pub.publish(PREFIX + topic, JSON.stringify(payload));
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, topic }, 'publish failed; subscribers will catch up from the log');
+    }
+  }
+
+  subscribe<K extends keyof Topics>(topic: K, handler: Handler<Topics[K]>): () => void {
+    if (this.local.listenerCount(topic) === 0) {
+      this.sub.subscribe(PREFIX + topic).catch((err) => this.logger.warn({ err: err.message, topic }, 'subscribe failed'));
+    }
+    this.local.on(topic, handler);
+    return () => this.local.off(topic, handler);
+  }
+
+  /** Resolves once both connections are up, so a caller can wait for Redis at start-up. */
+  async ready(): Promise<void> {
+    await Promise.all([this.pub.ping(), this.sub.ping()]);
+  }
+
+  async close(): Promise<void> {
+    this.local.removeAllListeners();
+    this.pub.disconnect();
+    this.sub.disconnect();
+  }
+}
