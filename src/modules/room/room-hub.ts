@@ -77,7 +77,8 @@ export class RoomHub implements RoomFeed {
   async committed(sessionId: number, result: CommandResult): Promise<void> {
     if (result.events.length === 0) return;
     const tail = this.loaded.get(sessionId);
-    if (tail && !tail.refreshing && tail.state.seq === result.events[0].seq - 1) this.apply(tail, result.state, result.events);
+    if (!tail && !this.tails.has(sessionId)) this.adopt(sessionId, result.state);
+    else if (tail && !tail.refreshing && tail.state.seq === result.events[0].seq - 1) this.apply(tail, result.state, result.events);
     else if (tail) await this.refresh(sessionId);
     await this.pubsub.publish('roomAdvanced', { sessionId, seq: result.state.seq });
   }
@@ -166,14 +167,21 @@ export class RoomHub implements RoomFeed {
     if (!pending) {
       pending = (async () => {
         if (!(await this.ds.getRepository(Session).existsBy({ id: sessionId }))) throw new NotFoundError('session', sessionId, 'sessionId');
-        const tail: Tail = { state: await loadRoomState(this.ds, sessionId), listeners: new Set(), refreshing: null, stale: false };
-        this.loaded.set(sessionId, tail);
-        return tail;
+        return this.adopt(sessionId, await loadRoomState(this.ds, sessionId));
       })();
       pending.catch(() => this.tails.delete(sessionId));
       this.tails.set(sessionId, pending);
     }
     return pending;
+  }
+
+  /** Starts tailing a room from a state known to be committed, and lets the observers see it. */
+  private adopt(sessionId: number, state: RoomState): Tail {
+    const tail: Tail = { state, listeners: new Set(), refreshing: null, stale: false };
+    this.loaded.set(sessionId, tail);
+    if (!this.tails.has(sessionId)) this.tails.set(sessionId, Promise.resolve(tail));
+    for (const observer of this.observers) observer(state, []);
+    return tail;
   }
 
   private apply(tail: Tail, state: RoomState, events: readonly RoomEvent[]): void {
