@@ -46,9 +46,19 @@ export class RedisPubSub implements PubSub {
     return () => this.local.off(topic, handler);
   }
 
-  /** Resolves once both connections are up, so a caller can wait for Redis at start-up. */
-  async ready(): Promise<void> {
-    await Promise.all([this.pub.ping(), this.sub.ping()]);
+  /** Resolves once both connections are up, so a misconfigured REDIS_URL fails start-up instead of going quiet. */
+  async ready(timeoutMs = 5000): Promise<void> {
+    const up = (conn: Redis) =>
+      conn.status === 'ready'
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`Redis not reachable within ${timeoutMs} ms`)), timeoutMs);
+            conn.once('ready', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+    await Promise.all([up(this.pub), up(this.sub)]);
   }
 
   async close(): Promise<void> {

@@ -84,3 +84,53 @@ export function wsOnce(client: Client, query: string, variables: Record<string, 
     });
   });
 }
+
+export interface LiveSubscription<T = any> {
+  /** The next payload, or a rejection after `timeoutMs` without one. */
+  next(timeoutMs?: number): Promise<T>;
+  /** Everything received so far and not yet taken. */
+  drain(): T[];
+  dispose(): void;
+}
+
+/** Subscribes over graphql-ws and queues what arrives, so a test reads with a timeout instead of sleeping. */
+export function subscribe<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): LiveSubscription<T> {
+  const items: T[] = [];
+  const waiters: ((v: T) => void)[] = [];
+  let failure: unknown = null;
+  const dispose = client.subscribe({ query, variables }, {
+    next: (value) => {
+      if (value.errors) {
+        failure = new Error(JSON.stringify(value.errors));
+        return;
+      }
+      const data = (value.data ? Object.values(value.data)[0] : undefined) as T;
+      const waiter = waiters.shift();
+      if (waiter) waiter(data);
+      else items.push(data);
+    },
+    error: (err) => {
+      failure = err instanceof Error ? err : new Error(JSON.stringify(err));
+    },
+    complete: () => undefined,
+  });
+  return {
+    next(timeoutMs = 2000) {
+      if (items.length) return Promise.resolve(items.shift()!);
+      if (failure) return Promise.reject(failure);
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(done), 1);
+          reject(failure ?? new Error(`no message within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const done = (v: T) => {
+          clearTimeout(timer);
+          resolve(v);
+        };
+        waiters.push(done);
+      });
+    },
+    drain: () => items.splice(0),
+    dispose,
+  };
+}
