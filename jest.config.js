@@ -1,5 +1,5 @@
 /**
- * ts-jest compiles the TypeScript (decorator metadata included). jose ships only ES modules, so it is compiled
+ * ts-jest compiles the TypeScript (decorator metadata included). jose and canonicalize ship only ES modules, so they are compiled
  * to CommonJS too; everything else in node_modules is left alone.
  */
 /** @type {import('jest').Config} */
@@ -9,9 +9,9 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-    '^.+/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
+    '^.+/node_modules/(jose|canonicalize)/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|canonicalize)/)'],
   setupFiles: ['reflect-metadata'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   testTimeout: 30000,

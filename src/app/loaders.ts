@@ -4,6 +4,9 @@ import { User } from '../auth/user.entity';
 import { Cadre } from '../modules/registry/cadre.entity';
 import { Region } from '../modules/registry/region.entity';
 import { Session } from '../modules/sessions/session.entity';
+import { Review } from '../modules/room/review.entity';
+import { RoomEventRecord } from '../modules/room/room-event.entity';
+import type { RoomEvent } from '../modules/room/room-events';
 import { Speech } from '../modules/sessions/speech.entity';
 import { Theme } from '../modules/themes/theme.entity';
 
@@ -29,6 +32,23 @@ function manyBy<T extends ObjectLiteral>(
   });
 }
 
+/** Interruptions recorded in the logs of the given sessions, grouped by speech. */
+function interruptionsBySpeech(ds: DataSource): DataLoader<number, RoomEvent[]> {
+  return new DataLoader(async (speechIds) => {
+    const speeches = await ds.getRepository(Speech).findBy({ id: In([...speechIds]) });
+    const sessionIds = [...new Set(speeches.map((s) => s.sessionId))];
+    const rows = sessionIds.length
+      ? await ds.getRepository(RoomEventRecord).find({ where: { sessionId: In(sessionIds), type: 'SPEECH_INTERRUPTED' }, order: { sessionId: 'ASC', seq: 'ASC' } })
+      : [];
+    const groups = new Map<number, RoomEvent[]>(speechIds.map((id) => [id, []]));
+    for (const row of rows) {
+      const event = { ...JSON.parse(row.payload), seq: row.seq, at: row.at.getTime(), actorId: row.actorId } as RoomEvent;
+      if (event.type === 'SPEECH_INTERRUPTED') groups.get(event.speechId)?.push(event);
+    }
+    return speechIds.map((id) => groups.get(id) ?? []);
+  });
+}
+
 /** Per-request batching: a page of 100 rows resolves each relation in one statement, not one per row. */
 export function createLoaders(ds: DataSource) {
   return {
@@ -37,7 +57,10 @@ export function createLoaders(ds: DataSource) {
     cadre: byId(ds, Cadre),
     theme: byId(ds, Theme),
     session: byId(ds, Session),
+    speech: byId(ds, Speech),
     speechesBySession: manyBy(ds, Speech, 'sessionId', { order: 'ASC' }),
+    reviewsBySpeech: manyBy(ds, Review, 'speechId', { id: 'ASC' }),
+    interruptionsBySpeech: interruptionsBySpeech(ds),
   };
 }
 

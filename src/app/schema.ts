@@ -3,6 +3,9 @@ import { ContainerType, buildSchema } from 'type-graphql';
 import { AuthResolver } from '../auth/auth.resolver';
 import { authorize } from '../auth/authorize.middleware';
 import { DateTimeScalar } from '../common/scalars';
+import { ArchiveResolver } from '../modules/archive/archive.resolver';
+import { DossierResolver } from '../modules/dossier/dossier.resolver';
+import { EvaluationResolver, EvaluationResultResolver } from '../modules/evaluation/evaluation.resolver';
 import { RegistryResolver } from '../modules/registry/registry.resolver';
 import { RoomResolver } from '../modules/room/room.resolver';
 import { SessionResolver } from '../modules/sessions/session.resolver';
@@ -11,7 +14,7 @@ import { ThemeResolver } from '../modules/themes/theme.resolver';
 import { maskErrors } from './errors.middleware';
 import type { Logger } from './logger';
 
-export const RESOLVERS = [AuthResolver, RegistryResolver, ThemeResolver, SessionResolver, SpeechResolver, RoomResolver] as const;
+export const RESOLVERS = [AuthResolver, RegistryResolver, ThemeResolver, SessionResolver, SpeechResolver, RoomResolver, EvaluationResolver, EvaluationResultResolver, ArchiveResolver, DossierResolver] as const;
 
 const NO_TOPICS = {
   publish(): never {

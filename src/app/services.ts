@@ -5,6 +5,13 @@ import { AuthService } from '../auth/auth.service';
 import { TokenService } from '../auth/tokens';
 import type { Clock } from '../common/clock';
 import type { Config } from '../config/config';
+import { ArchiveResolver } from '../modules/archive/archive.resolver';
+import { ArchiveService } from '../modules/archive/archive.service';
+import { DossierResolver } from '../modules/dossier/dossier.resolver';
+import { DossierService } from '../modules/dossier/dossier.service';
+import { EvaluationResolver, EvaluationResultResolver } from '../modules/evaluation/evaluation.resolver';
+import { EvaluationService } from '../modules/evaluation/evaluation.service';
+import { DEFAULT_TALLY_CONFIG } from '../modules/evaluation/tally';
 import { RegistryResolver } from '../modules/registry/registry.resolver';
 import { RegistryService } from '../modules/registry/registry.service';
 import { CommentService } from '../modules/room/comment.service';
@@ -22,7 +29,7 @@ import type { Logger } from './logger';
 
 export interface ServiceDeps {
   ds: DataSource;
-  config: Pick<Config, 'jwtSecret'>;
+  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally'>>;
   clock: Clock;
   pubsub: PubSub;
   logger: Logger;
@@ -48,6 +55,9 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs }
     room,
     timeKeeper,
     comments: new CommentService(ds, clock, room),
+    archives: new ArchiveService(ds, clock),
+    dossiers: new DossierService(ds),
+    evaluations: new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG),
     close() {
       timeKeeper.close();
       hub.close();
@@ -66,6 +76,10 @@ export function resolverContainer(s: Services): ContainerType {
     [SessionResolver, new SessionResolver(s.sessions)],
     [SpeechResolver, new SpeechResolver()],
     [RoomResolver, new RoomResolver(s.room, s.comments, s.clock)],
+    [EvaluationResolver, new EvaluationResolver(s.evaluations)],
+    [EvaluationResultResolver, new EvaluationResultResolver()],
+    [ArchiveResolver, new ArchiveResolver(s.archives)],
+    [DossierResolver, new DossierResolver(s.dossiers)],
   ]);
   return {
     get(cls: Function) {

@@ -9,6 +9,8 @@ const ADMIN: readonly Role[] = ['admin'];
 /** Those who run the live room; admin stands in when the chair's console fails. */
 const CHAIR: readonly Role[] = ['chair', 'admin'];
 const WATCHERS: readonly Role[] = [...PEOPLE, 'screen'];
+/** Those who keep and use the record. */
+const RECORD_READERS: readonly Role[] = ['admin', 'secretary', 'auditor', 'analyst', 'chair', 'leader'];
 
 /**
  * The one table of who may call what. A root field missing here is refused to everyone (fail closed), and a test
@@ -29,6 +31,12 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     room: WATCHERS,
     comments: CHAIR,
     reviews: PEOPLE,
+    evaluation: WATCHERS,
+    evaluationVoters: CHAIR,
+    verifyBallotReceipt: PEOPLE,
+    archive: RECORD_READERS,
+    archiveChain: RECORD_READERS,
+    cadreDossier: ['admin', 'secretary'],
   },
   Mutation: {
     login: 'public',
@@ -53,6 +61,11 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     postComment: PEOPLE,
     moderateComment: CHAIR,
     postReview: ['leader'],
+    openEvaluation: CHAIR,
+    castBallot: PEOPLE,
+    closeEvaluation: CHAIR,
+    publishEvaluation: CHAIR,
+    sealArchive: ADMIN,
   },
   Subscription: {
     roomState: WATCHERS,

@@ -8,6 +8,12 @@ export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly path: string }
   | { readonly kind: 'mysql'; readonly url: string };
 
+/** The evaluation's scoring: points per grade and the score thresholds for GOOD and AVERAGE. */
+export interface TallySettings {
+  readonly weights: { readonly EXCELLENT: number; readonly GOOD: number; readonly AVERAGE: number; readonly POOR: number };
+  readonly thresholds: { readonly good: number; readonly average: number };
+}
+
 export interface Config {
   readonly nodeEnv: NodeEnv;
   readonly port: number;
@@ -17,6 +23,7 @@ export interface Config {
   readonly demoPassword: string;
   readonly seedDemo: boolean;
   readonly logLevel: string;
+  readonly tally: TallySettings;
 }
 
 /** Thrown for a bad environment: names the variable and what is wrong, and start-up stops. */
@@ -51,6 +58,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoPassword: parseDemoPassword(env.DEMO_PASSWORD),
     seedDemo: parseBoolean('SEED_DEMO', env.SEED_DEMO, nodeEnv !== 'production'),
     logLevel: parseLogLevel(env.LOG_LEVEL, nodeEnv),
+    tally: parseTally(env.EVALUATION_WEIGHTS, env.EVALUATION_THRESHOLDS),
   });
 }
 
@@ -127,6 +135,23 @@ function parseLogLevel(value: string | undefined, nodeEnv: NodeEnv): string {
   if (blank(value)) return nodeEnv === 'test' ? 'silent' : 'info';
   if (!LOG_LEVELS.includes(value)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   return value;
+}
+
+function numbers(variable: string, value: string, count: number): number[] {
+  const parts = value.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== count || parts.some((n) => !Number.isFinite(n))) {
+    throw new ConfigError(variable, `must be ${count} comma-separated numbers, not "${value}"`);
+  }
+  return parts;
+}
+
+/** Defaults: 优秀 4, 良好 3, 一般 2, 较差 1; GOOD from a mean of 2.5, AVERAGE from 1.5. */
+function parseTally(weights: string | undefined, thresholds: string | undefined): TallySettings {
+  const [e, g, a, p] = blank(weights) ? [4, 3, 2, 1] : numbers('EVALUATION_WEIGHTS', weights, 4);
+  if (!(e > g && g > a && a > p)) throw new ConfigError('EVALUATION_WEIGHTS', 'must fall strictly from EXCELLENT to POOR');
+  const [good, average] = blank(thresholds) ? [2.5, 1.5] : numbers('EVALUATION_THRESHOLDS', thresholds, 2);
+  if (!(good > average)) throw new ConfigError('EVALUATION_THRESHOLDS', 'the GOOD threshold must be above the AVERAGE one');
+  return Object.freeze({ weights: Object.freeze({ EXCELLENT: e, GOOD: g, AVERAGE: a, POOR: p }), thresholds: Object.freeze({ good, average }) });
 }
 
 /**

@@ -4,6 +4,8 @@ import { Region } from '../modules/registry/region.entity';
 import { Attendee } from '../modules/sessions/attendee.entity';
 import { Session } from '../modules/sessions/session.entity';
 import { Speech } from '../modules/sessions/speech.entity';
+import { Archive } from '../modules/archive/archive.entity';
+import { BallotGrade, Evaluation, EvaluationVoter } from '../modules/evaluation/evaluation.entity';
 import { Comment } from '../modules/room/comment.entity';
 import { Review } from '../modules/room/review.entity';
 import { RoomEventRecord } from '../modules/room/room-event.entity';
@@ -11,4 +13,4 @@ import { ThemeCall } from '../modules/themes/theme-call.entity';
 import { Theme } from '../modules/themes/theme.entity';
 
 /** Every entity, listed once, so the data source, the CLI and the tests see the same model. */
-export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review];
+export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review, Evaluation, EvaluationVoter, BallotGrade, Archive];

@@ -1,7 +1,8 @@
-import { AppError, BadUserInputError } from '../../common/errors';
+import { AppError, BadUserInputError, ConflictError } from '../../common/errors';
+import { EvaluationNotOpenError } from '../evaluation/evaluation.errors';
 import { Lifecycle } from '../../common/lifecycle';
 import { RoomPhase, SpeechStatus } from '../sessions/session-enums';
-import type { ApprovedComment, InterruptionReason, LineupEntry, RoomEventPayload } from './room-events';
+import type { ApprovedComment, InterruptionReason, LineupEntry, PublishedResult, RoomEventPayload } from './room-events';
 import type { RoomState } from './room-state';
 import { RoomInvalidTransitionError, RoomNoSpeechRunningError } from './room.errors';
 import { readTimer } from './timer';
@@ -36,7 +37,11 @@ export type RoomCommand =
   | { type: 'RECORD_TIME_UP' }
   | { type: 'POST_COMMENT'; commentId: number; speechId: number | null; approved: ApprovedComment | null }
   | { type: 'MODERATE_COMMENT'; commentId: number; approved: ApprovedComment | null }
-  | { type: 'POST_REVIEW'; reviewId: number; speechId: number; tone: string; authorName: string; body: string };
+  | { type: 'POST_REVIEW'; reviewId: number; speechId: number; tone: string; authorName: string; body: string }
+  | { type: 'OPEN_EVALUATION'; entitledVoters: number }
+  | { type: 'CAST_BALLOT'; ballotsCast: number }
+  | { type: 'CLOSE_EVALUATION'; ballotsCast: number }
+  | { type: 'PUBLISH_EVALUATION'; results: PublishedResult[] };
 
 /**
  * (state, command, now) → the events that record it, or the DomainError that refuses it. Pure: the service
@@ -57,6 +62,7 @@ export function decideRoom(state: RoomState, command: RoomCommand, now: number):
         return invalid(next.length ? `the next phase is ${next.join(' or ')}, not ${command.to}` : `the session is closed; it cannot move to ${command.to}`);
       }
       if (state.current) return invalid('end the current speech before leaving the speeches');
+      if (state.evaluation?.status === 'OPEN') return invalid('close the evaluation before closing the session');
       if (command.to === RoomPhase.SPEECHES && state.speeches.length === 0) return invalid('set a line-up before the speeches start');
       return [{ type: 'PHASE_CHANGED', from: state.phase, to: command.to }];
     }
@@ -140,6 +146,25 @@ export function decideRoom(state: RoomState, command: RoomCommand, now: number):
       const { reviewId, speechId, tone, authorName, body } = command;
       return [{ type: 'REVIEW_POSTED', reviewId, speechId, tone, authorName, body }];
     }
+
+    case 'OPEN_EVALUATION':
+      if (state.phase !== RoomPhase.EVALUATION) return invalid('the evaluation opens in phase EVALUATION');
+      if (state.evaluation) return new ConflictError(`the evaluation has already been opened (it is ${state.evaluation.status})`);
+      return [{ type: 'EVALUATION_OPENED', entitledVoters: command.entitledVoters }];
+
+    case 'CAST_BALLOT':
+      if (state.evaluation?.status !== 'OPEN') return new EvaluationNotOpenError(state.evaluation?.status ?? 'not opened yet');
+      return [{ type: 'BALLOT_CAST', ballotsCast: command.ballotsCast }];
+
+    case 'CLOSE_EVALUATION':
+      if (state.evaluation?.status !== 'OPEN') return new EvaluationNotOpenError(state.evaluation?.status ?? 'not opened yet');
+      return [{ type: 'EVALUATION_CLOSED', ballotsCast: command.ballotsCast }];
+
+    case 'PUBLISH_EVALUATION':
+      if (state.evaluation?.status !== 'CLOSED') {
+        return new ConflictError(`only a closed evaluation can be published (it is ${state.evaluation?.status ?? 'not opened yet'})`);
+      }
+      return [{ type: 'EVALUATION_PUBLISHED', results: command.results }];
   }
 }
 

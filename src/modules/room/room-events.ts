@@ -18,6 +18,19 @@ export interface ApprovedComment {
   postedAt: number;
 }
 
+/** A speaker's published result, as the hall sees it once the evaluation is published. */
+export interface PublishedResult {
+  speechId: number;
+  rank: number;
+  grade: 'EXCELLENT' | 'GOOD' | 'AVERAGE' | 'POOR';
+  score: number;
+  excellent: number;
+  good: number;
+  average: number;
+  poor: number;
+  droppedByTie: boolean;
+}
+
 /**
  * Every change of a live room, as stored in the log. Payloads carry what the reducer needs and nothing that must
  * stay private (a pending comment's text is not in the log's public payload).
@@ -35,7 +48,12 @@ export type RoomEventPayload =
   | { type: 'COMMENT_POSTED'; commentId: number; speechId: number | null }
   | ({ type: 'COMMENT_APPROVED' } & ApprovedComment)
   | { type: 'COMMENT_REJECTED'; commentId: number }
-  | { type: 'REVIEW_POSTED'; reviewId: number; speechId: number; tone: string; authorName: string; body: string };
+  | { type: 'REVIEW_POSTED'; reviewId: number; speechId: number; tone: string; authorName: string; body: string }
+  | { type: 'EVALUATION_OPENED'; entitledVoters: number }
+  /** Only the count: who voted is not in the log, and how never is anywhere. */
+  | { type: 'BALLOT_CAST'; ballotsCast: number }
+  | { type: 'EVALUATION_CLOSED'; ballotsCast: number }
+  | { type: 'EVALUATION_PUBLISHED'; results: PublishedResult[] };
 
 export type RoomEventType = RoomEventPayload['type'];
 

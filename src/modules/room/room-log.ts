@@ -2,6 +2,7 @@ import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import type { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors';
 import { writeLock } from '../../db/transaction';
+import { ArchiveSealedError } from '../archive/archive.errors';
 import { Session } from '../sessions/session.entity';
 import { Speech } from '../sessions/speech.entity';
 import { SpeechStatus } from '../sessions/session-enums';
@@ -53,6 +54,7 @@ export async function runRoomCommand(
 ): Promise<CommandResult> {
   const session = await m.getRepository(Session).findOne({ where: { id: sessionId }, lock: writeLock(m) });
   if (!session) throw new NotFoundError('session', sessionId, 'sessionId');
+  if (session.sealedAt) throw new ArchiveSealedError(sessionId);
   const state = await loadRoomState(m, sessionId, cached);
   const command = await prepare(m, state);
   const now = clock.now().getTime();

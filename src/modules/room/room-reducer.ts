@@ -21,7 +21,7 @@ export function reduceRoom(state: RoomState, event: RoomEvent): RoomState {
     case 'LINEUP_SET':
       return {
         ...next,
-        speeches: event.entries.map((e) => ({
+        speeches: [...event.entries].sort((a, b) => a.order - b.order).map((e) => ({
           ...e,
           status: SpeechStatus.UPCOMING,
           startedAt: null,
@@ -81,6 +81,14 @@ export function reduceRoom(state: RoomState, event: RoomEvent): RoomState {
     }
     case 'COMMENT_REJECTED':
       return { ...next, comments: state.comments.filter((c) => c.commentId !== event.commentId) };
+    case 'EVALUATION_OPENED':
+      return { ...next, evaluation: { status: 'OPEN', entitledVoters: event.entitledVoters, ballotsCast: 0, results: null } };
+    case 'BALLOT_CAST':
+      return { ...next, evaluation: state.evaluation && { ...state.evaluation, ballotsCast: event.ballotsCast } };
+    case 'EVALUATION_CLOSED':
+      return { ...next, evaluation: state.evaluation && { ...state.evaluation, status: 'CLOSED', ballotsCast: event.ballotsCast } };
+    case 'EVALUATION_PUBLISHED':
+      return { ...next, evaluation: state.evaluation && { ...state.evaluation, status: 'PUBLISHED', results: event.results } };
     case 'COMMENT_POSTED':
     case 'REVIEW_POSTED':
       return next;

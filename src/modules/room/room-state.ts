@@ -1,5 +1,5 @@
 import { RoomPhase, SpeechStatus } from '../sessions/session-enums';
-import type { ApprovedComment, InterruptionReason } from './room-events';
+import type { ApprovedComment, InterruptionReason, PublishedResult } from './room-events';
 import type { TimerState } from './timer';
 
 /** How many approved comments the room keeps in its state (the screen shows a few; the log keeps them all). */
@@ -33,6 +33,14 @@ export interface CurrentSpeech {
   interruptions: InterruptionRecord[];
 }
 
+export interface EvaluationProgress {
+  status: 'OPEN' | 'CLOSED' | 'PUBLISHED';
+  entitledVoters: number;
+  ballotsCast: number;
+  /** Set once published. */
+  results: PublishedResult[] | null;
+}
+
 /** The live room: a pure fold of its event log. */
 export interface RoomState {
   sessionId: number;
@@ -42,10 +50,12 @@ export interface RoomState {
   current: CurrentSpeech | null;
   /** Approved comments, newest first, at most ROOM_COMMENT_WINDOW. */
   comments: ApprovedComment[];
+  /** Null until the evaluation opens. */
+  evaluation: EvaluationProgress | null;
 }
 
 export function initialRoomState(sessionId: number): RoomState {
-  return { sessionId, seq: 0, phase: RoomPhase.SCHEDULED, speeches: [], current: null, comments: [] };
+  return { sessionId, seq: 0, phase: RoomPhase.SCHEDULED, speeches: [], current: null, comments: [], evaluation: null };
 }
 
 export function upcomingSpeeches(state: RoomState): SpeechProgress[] {

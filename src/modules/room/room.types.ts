@@ -3,6 +3,9 @@ import { JSONScalar } from '../../common/scalars';
 import { RoomPhase, SpeechStatus } from '../sessions/session-enums';
 import { Speech } from '../sessions/speech.entity';
 import { Comment, CommentStatus } from './comment.entity';
+import { EvaluationStatus } from '../evaluation/evaluation.entity';
+import { EvaluationResult } from '../evaluation/evaluation.types';
+import { Grade } from '../evaluation/grades';
 import type { RoomEvent } from './room-events';
 import type { RoomState, SpeechProgress } from './room-state';
 import { readTimer } from './timer';
@@ -72,6 +75,21 @@ export class LiveSpeech {
   interruptions: Interruption[];
 }
 
+@ObjectType({ description: 'The evaluation as the hall sees it: how many have voted (never who or how), and the results once published.' })
+export class EvaluationProgress {
+  @Field(() => EvaluationStatus, { description: 'OPEN, CLOSED or PUBLISHED.' })
+  status: EvaluationStatus;
+
+  @Field(() => Int, { description: 'Entitled voters.' })
+  entitledVoters: number;
+
+  @Field(() => Int, { description: 'Ballots cast so far.' })
+  ballotsCast: number;
+
+  @Field(() => [EvaluationResult], { nullable: true, description: 'The results, in rank order, once published.' })
+  results: EvaluationResult[] | null;
+}
+
 @ObjectType('RoomState', { description: 'The live room as the hall sees it, at `serverNow`.' })
 export class RoomStateView {
   @Field(() => ID, { description: 'Session id.' })
@@ -97,6 +115,9 @@ export class RoomStateView {
 
   @Field(() => [Comment], { description: 'The latest approved comments, newest first.' })
   comments: Comment[];
+
+  @Field(() => EvaluationProgress, { nullable: true, description: 'The democratic evaluation, once opened.' })
+  evaluation: EvaluationProgress | null;
 }
 
 @ObjectType('RoomEvent', { description: 'One entry of the room’s event log.' })
@@ -159,6 +180,12 @@ export function roomStateView(state: RoomState, now: number): RoomStateView {
     current: live,
     upcoming: speeches.filter((s) => s.status === SpeechStatus.UPCOMING),
     speeches,
+    evaluation: state.evaluation && {
+      status: state.evaluation.status as EvaluationStatus,
+      entitledVoters: state.evaluation.entitledVoters,
+      ballotsCast: state.evaluation.ballotsCast,
+      results: state.evaluation.results && state.evaluation.results.map((r) => ({ ...r, grade: r.grade as Grade })),
+    },
     comments: state.comments.map((c) =>
       Object.assign(new Comment(), {
         id: c.commentId,

@@ -46,7 +46,7 @@ export function readTimer(t: TimerState, now: number): TimerReading {
 }
 
 export function pauseTimer(t: TimerState, at: number): TimerState {
-  return { ...t, pausedAt: at };
+  return t.pausedAt !== null ? t : { ...t, pausedAt: at };
 }
 
 export function resumeTimer(t: TimerState, at: number): TimerState {

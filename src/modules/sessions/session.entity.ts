@@ -43,6 +43,10 @@ export class Session {
   @Column({ type: 'varchar', length: 20, default: RoomPhase.SCHEDULED })
   phase: RoomPhase;
 
+  @Field(() => Date, { nullable: true, description: 'When the session was sealed into the archive; it cannot change afterwards.' })
+  @InstantColumn({ nullable: true })
+  sealedAt: Date | null;
+
   @CreatedAtColumn()
   createdAt: Date;
 }

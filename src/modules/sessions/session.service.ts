@@ -7,6 +7,7 @@ import { BadUserInputError, ConflictError, NotFoundError } from '../../common/er
 import { parseId } from '../../common/ids';
 import { Connection, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../../common/pagination';
 import { inTransaction, writeLock } from '../../db/transaction';
+import { ArchiveSealedError } from '../archive/archive.errors';
 import type { RoomService } from '../room/room.service';
 import type { ThemeService } from '../themes/theme.service';
 import { replaceLineup } from './lineup';
@@ -96,6 +97,7 @@ export class SessionService {
     const userIds = [...new Set(rawUserIds.map((u, i) => parseId('user', u, `userIds.${i}`)))];
     return inTransaction(this.ds, async (m) => {
       const session = await this.lockSession(m, rawSessionId);
+      if (session.sealedAt) throw new ArchiveSealedError(session.id);
       if (!ATTENDEES_OPEN.includes(session.phase)) {
         throw new ConflictError(`session ${session.id} is in phase ${session.phase}; the list of voters is frozen`);
       }

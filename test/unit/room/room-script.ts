@@ -98,7 +98,7 @@ export function roomIn(phase: RoomPhase): RoomScript {
   const script = new RoomScript();
   script.run({ type: 'SET_LINEUP', entries: lineup() });
   for (let p: RoomPhase = RoomPhase.SCHEDULED; p !== phase; ) {
-    const to = nextPhase(p)!;
+    const to: RoomPhase = nextPhase(p)!;
     script.elapse(60_000).run({ type: 'ADVANCE_PHASE', to });
     if (to === RoomPhase.SPEECHES) {
       script.run({ type: 'START_SPEECH' });

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { RoomEvent } from '../room/room-events';
+import type { RoomState } from '../room/room-state';
+
+export const ARCHIVE_FORMAT = 'leitai.archive/1';
+
+export interface ArchiveInputs {
+  session: { id: number; number: number; title: string; startsAt: Date; venue: string };
+  theme: { id: number; title: string; description: string };
+  cadres: Map<number, { id: number; name: string; position: string; region: string }>;
+  state: RoomState;
+  events: readonly RoomEvent[];
+  comments: readonly { id: number; authorName: string; body: string; speechId: number | null; postedAt: Date; status: string }[];
+  reviews: readonly { id: number; speechId: number; authorName: string; tone: string; body: string; at: Date }[];
+  results: readonly unknown[] | null;
+  sequence: number;
+  previousHash: string | null;
+  sealedAt: Date;
+}
+
+/** RFC 8785 canonical JSON: the same data always gives the same bytes, whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new Error('cannot canonicalize an undefined document');
+  return text;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * The archive document of a closed session, computed from its event log and rows. It names its place in the chain
+ * and the previous hash, so the content hash also covers the link.
+ */
+export function buildArchiveDocument(x: ArchiveInputs): Record<string, unknown> {
+  const interruptions = x.events.filter((e): e is Extract<RoomEvent, { type: 'SPEECH_INTERRUPTED' }> => e.type === 'SPEECH_INTERRUPTED');
+  return {
+    format: ARCHIVE_FORMAT,
+    chain: { sequence: x.sequence, previousHash: x.previousHash },
+    sealedAt: x.sealedAt.toISOString(),
+    session: { id: x.session.id, number: x.session.number, title: x.session.title, startsAt: x.session.startsAt.toISOString(), venue: x.session.venue },
+    theme: x.theme,
+    speeches: x.state.speeches.map((s) => ({
+      speechId: s.speechId,
+      order: s.order,
+      cadre: x.cadres.get(s.cadreId) ?? { id: s.cadreId },
+      allottedSeconds: s.allottedMs / 1000,
+      status: s.status,
+      startedAt: iso(s.startedAt),
+      endedAt: iso(s.endedAt),
+      spokenMs: s.spokenMs,
+      overtimeMs: s.overtimeMs,
+      interruptions: interruptions.filter((i) => i.speechId === s.speechId).map((i) => ({ reason: i.reason, note: i.note, cutOff: i.cutOff, at: iso(i.at) })),
+      reviews: x.reviews.filter((r) => r.speechId === s.speechId).map((r) => ({ leader: r.authorName, tone: r.tone, body: r.body, at: r.at.toISOString() })),
+    })),
+    comments: x.comments
+      .filter((c) => c.status === 'APPROVED')
+      .map((c) => ({ id: c.id, author: c.authorName, body: c.body, speechId: c.speechId, postedAt: c.postedAt.toISOString() })),
+    evaluation: x.state.evaluation && { status: x.state.evaluation.status, entitledVoters: x.state.evaluation.entitledVoters, ballotsCast: x.state.evaluation.ballotsCast, results: x.results },
+    log: { events: x.events.length, lastSeq: x.state.seq, digest: sha256Hex(canonicalJson(x.events)) },
+  };
+}

@@ -1,0 +1,73 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { AppContext } from '../../app/context';
+import { assertSessionVisible } from '../../auth/authorize.middleware';
+import { parseId } from '../../common/ids';
+import { Speech } from '../sessions/speech.entity';
+import { Evaluation } from './evaluation.entity';
+import { EvaluationService } from './evaluation.service';
+import { BallotReceipt, EvaluationResult, GradeInput, VoterStatus } from './evaluation.types';
+
+@Resolver(() => Evaluation)
+export class EvaluationResolver {
+  constructor(private readonly evaluations: EvaluationService) {}
+
+  @Mutation(() => Evaluation, { description: 'Opens the ballot box in phase EVALUATION and freezes the attendees as the entitled voters (chair).' })
+  openEvaluation(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext): Promise<Evaluation> {
+    return this.evaluations.openEvaluation(ctx.principal, sessionId);
+  }
+
+  @Mutation(() => BallotReceipt, {
+    description:
+      'Casts your secret ballot: every speaker but yourself, once each, at most a third EXCELLENT. One per voter; a retry with the same clientId returns the same receipt.',
+  })
+  castBallot(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('grades', () => [GradeInput]) grades: GradeInput[],
+    @Arg('clientId', () => String, { nullable: true }) clientId: string | null,
+    @Ctx() ctx: AppContext,
+  ): Promise<BallotReceipt> {
+    return this.evaluations.castBallot(ctx.principal, sessionId, grades, clientId ?? null);
+  }
+
+  @Mutation(() => Evaluation, { description: 'Closes the ballot box and computes the results (chair).' })
+  closeEvaluation(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext): Promise<Evaluation> {
+    return this.evaluations.closeEvaluation(ctx.principal, sessionId);
+  }
+
+  @Mutation(() => Evaluation, { description: 'Publishes the closed results to the hall, the analysts and the dossiers (chair).' })
+  publishEvaluation(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext): Promise<Evaluation> {
+    return this.evaluations.publishEvaluation(ctx.principal, sessionId);
+  }
+
+  @Query(() => Evaluation, { nullable: true, description: 'The evaluation of a session, or null before it opens.' })
+  evaluation(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext): Promise<Evaluation | null> {
+    assertSessionVisible(ctx.principal, parseId('session', sessionId, 'sessionId'));
+    return this.evaluations.evaluation(sessionId);
+  }
+
+  @Query(() => [VoterStatus], { description: 'Who has voted — never how (chair).' })
+  evaluationVoters(@Arg('sessionId', () => ID) sessionId: string): Promise<VoterStatus[]> {
+    return this.evaluations.voters(sessionId);
+  }
+
+  @Query(() => Boolean, { description: 'Whether a receipt belongs to a ballot cast in this session. Reveals nothing of any ballot.' })
+  verifyBallotReceipt(@Arg('sessionId', () => ID) sessionId: string, @Arg('receipt') receipt: string): Promise<boolean> {
+    return this.evaluations.verifyReceipt(sessionId, receipt);
+  }
+
+  @FieldResolver(() => [EvaluationResult], {
+    nullable: true,
+    description: 'Per-speaker results in rank order: null while open; after closing for chair, admin and secretary; after publication for all.',
+  })
+  results(@Root() evaluation: Evaluation, @Ctx() ctx: AppContext): EvaluationResult[] | null {
+    return this.evaluations.results(evaluation, ctx.principal);
+  }
+}
+
+@Resolver(() => EvaluationResult)
+export class EvaluationResultResolver {
+  @FieldResolver(() => Speech, { description: 'The speech (and through it the speaker).' })
+  async speech(@Root() result: EvaluationResult, @Ctx() ctx: AppContext): Promise<Speech> {
+    return (await ctx.loaders.speech.load(result.speechId))!;
+  }
+}

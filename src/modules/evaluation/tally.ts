@@ -1,0 +1,79 @@
+import { excellentQuota, Grade, GRADES_BEST_FIRST } from './grades';
+
+export type GradeCounts = Record<Grade, number>;
+
+export interface TallyConfig {
+  /** Points per grade; the score is the mean points over the votes a speaker received. */
+  readonly weights: Readonly<Record<Grade, number>>;
+  /** Below the excellent places, a speaker is GOOD from `good` points on, AVERAGE from `average`, else POOR. */
+  readonly thresholds: { readonly good: number; readonly average: number };
+}
+
+/** 优秀 4, 良好 3, 一般 2, 较差 1; a mean nearer a grade earns it (GOOD from 2.5, AVERAGE from 1.5). */
+export const DEFAULT_TALLY_CONFIG: TallyConfig = Object.freeze({
+  weights: Object.freeze({ EXCELLENT: 4, GOOD: 3, AVERAGE: 2, POOR: 1 }),
+  thresholds: Object.freeze({ good: 2.5, average: 1.5 }),
+});
+
+export interface TallyInput {
+  speechId: number;
+  order: number;
+  counts: GradeCounts;
+}
+
+export interface TallyResult {
+  speechId: number;
+  counts: GradeCounts;
+  votes: number;
+  /** Mean points, rounded to 4 decimals; 0 for a speaker nobody graded. */
+  score: number;
+  /** Competition ranking (1, 2, 2, 4): equal only when score, EXCELLENT votes and POOR votes are all equal. */
+  rank: number;
+  grade: Grade;
+  /** Set when this speaker's rank was within the excellent places but a tie across the boundary dropped it. */
+  droppedByTie: boolean;
+}
+
+export function emptyCounts(): GradeCounts {
+  return { EXCELLENT: 0, GOOD: 0, AVERAGE: 0, POOR: 0 };
+}
+
+function compare(a: TallyResult, b: TallyResult): number {
+  return b.score - a.score || b.counts.EXCELLENT - a.counts.EXCELLENT || a.counts.POOR - b.counts.POOR;
+}
+
+/**
+ * The democratic evaluation's result, a pure function of the grade counts:
+ * 1. score = mean points of the votes received (config.weights);
+ * 2. rank by score, then more EXCELLENT votes, then fewer POOR votes; speakers equal on all three share a rank;
+ * 3. the best ⌊N/3⌋ places are EXCELLENT — unless speakers tied across the last excellent place, in which case all
+ *    of them drop to the grade below (never more than ⌊N/3⌋ EXCELLENT), marked `droppedByTie`;
+ * 4. everyone else gets GOOD, AVERAGE or POOR by config.thresholds.
+ * Results come back in rank order, ties in line-up order.
+ */
+export function tally(inputs: readonly TallyInput[], config: TallyConfig = DEFAULT_TALLY_CONFIG): TallyResult[] {
+  const rows: (TallyResult & { order: number })[] = inputs.map(({ speechId, order, counts }) => {
+    const votes = GRADES_BEST_FIRST.reduce((n, g) => n + counts[g], 0);
+    const points = GRADES_BEST_FIRST.reduce((n, g) => n + counts[g] * config.weights[g], 0);
+    const score = votes === 0 ? 0 : Math.round((points / votes) * 10_000) / 10_000;
+    return { speechId, order, counts: { ...counts }, votes, score, rank: 0, grade: Grade.POOR, droppedByTie: false };
+  });
+  rows.sort((a, b) => compare(a, b) || a.order - b.order);
+  rows.forEach((row, i) => {
+    row.rank = i > 0 && compare(rows[i - 1], row) === 0 ? rows[i - 1].rank : i + 1;
+  });
+
+  const places = excellentQuota(rows.length);
+  const boundaryRank = places > 0 ? rows[places - 1].rank : null;
+  const tieAcrossBoundary = boundaryRank !== null && places < rows.length && rows[places].rank === boundaryRank;
+  for (const [i, row] of rows.entries()) {
+    const inPlaces = i < places;
+    if (inPlaces && !(tieAcrossBoundary && row.rank === boundaryRank)) {
+      row.grade = Grade.EXCELLENT;
+      continue;
+    }
+    row.droppedByTie = inPlaces;
+    row.grade = row.score >= config.thresholds.good || row.droppedByTie ? Grade.GOOD : row.score >= config.thresholds.average ? Grade.AVERAGE : Grade.POOR;
+  }
+  return rows.map(({ order: _order, ...result }) => result);
+}
