@@ -3,6 +3,9 @@ import { ContainerType, buildSchema } from 'type-graphql';
 import { AuthResolver } from '../auth/auth.resolver';
 import { authorize } from '../auth/authorize.middleware';
 import { DateTimeScalar } from '../common/scalars';
+import { AuditResolver, FindingResolver } from '../modules/audit/audit.resolver';
+import { BriefingResolver, ClaimResolver, CommitmentResolver } from '../modules/briefing/briefing.resolver';
+import { JournalResolver } from '../modules/journal/journal.resolver';
 import { ArchiveResolver } from '../modules/archive/archive.resolver';
 import { DossierResolver } from '../modules/dossier/dossier.resolver';
 import { EvaluationResolver, EvaluationResultResolver } from '../modules/evaluation/evaluation.resolver';
@@ -14,7 +17,7 @@ import { ThemeResolver } from '../modules/themes/theme.resolver';
 import { maskErrors } from './errors.middleware';
 import type { Logger } from './logger';
 
-export const RESOLVERS = [AuthResolver, RegistryResolver, ThemeResolver, SessionResolver, SpeechResolver, RoomResolver, EvaluationResolver, EvaluationResultResolver, ArchiveResolver, DossierResolver] as const;
+export const RESOLVERS = [AuthResolver, RegistryResolver, ThemeResolver, SessionResolver, SpeechResolver, RoomResolver, EvaluationResolver, EvaluationResultResolver, ArchiveResolver, DossierResolver, BriefingResolver, ClaimResolver, CommitmentResolver, AuditResolver, FindingResolver, JournalResolver] as const;
 
 const NO_TOPICS = {
   publish(): never {

@@ -127,8 +127,8 @@ async function createPubSub(redisUrl: string | null, logger: Logger): Promise<Pu
  * A bad token does not fail the request outright: public operations (login) still work, and the first root field
  * that needs a principal reports why the token was refused.
  */
-export function contextFactory(ds: DataSource, services: Pick<Services, 'tokens' | 'hub'>) {
-  const { tokens, hub } = services;
+export function contextFactory(ds: DataSource, services: Pick<Services, 'tokens' | 'hub' | 'clock' | 'audits'>) {
+  const { tokens, hub, clock, audits } = services;
   return async (authorization: unknown): Promise<AppContext> => {
     const token = bearerToken(authorization);
     let principal: Principal | null = null;
@@ -143,6 +143,6 @@ export function contextFactory(ds: DataSource, services: Pick<Services, 'tokens'
     } else if (authorization !== undefined && authorization !== null && authorization !== '') {
       authError = new AppError('UNAUTHENTICATED', 'malformed Authorization: expected "Bearer <token>"');
     }
-    return { principal, authError, loaders: createLoaders(ds), requestId: randomUUID(), feed: hub };
+    return { principal, authError, loaders: createLoaders(ds, { principal, clock, audits }), requestId: randomUUID(), feed: hub };
   };
 }

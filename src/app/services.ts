@@ -5,6 +5,11 @@ import { AuthService } from '../auth/auth.service';
 import { TokenService } from '../auth/tokens';
 import type { Clock } from '../common/clock';
 import type { Config } from '../config/config';
+import { AuditResolver, FindingResolver } from '../modules/audit/audit.resolver';
+import { AuditService } from '../modules/audit/audit.service';
+import { BriefingResolver, ClaimResolver, CommitmentResolver } from '../modules/briefing/briefing.resolver';
+import { BriefingService } from '../modules/briefing/briefing.service';
+import { JournalResolver } from '../modules/journal/journal.resolver';
 import { ArchiveResolver } from '../modules/archive/archive.resolver';
 import { ArchiveService } from '../modules/archive/archive.service';
 import { DossierResolver } from '../modules/dossier/dossier.resolver';
@@ -29,7 +34,7 @@ import type { Logger } from './logger';
 
 export interface ServiceDeps {
   ds: DataSource;
-  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally'>>;
+  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally' | 'commendationWindowDays'>>;
   clock: Clock;
   pubsub: PubSub;
   logger: Logger;
@@ -43,12 +48,15 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs }
   const themes = new ThemeService(ds, clock);
   const hub = new RoomHub(ds, pubsub, logger, roomPollMs);
   const room = new RoomService(ds, clock, hub);
+  const briefings = new BriefingService(ds, clock);
+  const audits = new AuditService(ds, clock);
   const timeKeeper = new RoomTimeKeeper(hub, clock, (sessionId) => room.recordTimeUp(sessionId), logger);
   return {
+    ds,
     clock,
     tokens,
-    auth: new AuthService(ds, tokens),
-    registry: new RegistryService(ds),
+    auth: new AuthService(ds, tokens, clock),
+    registry: new RegistryService(ds, clock),
     themes,
     sessions: new SessionService(ds, clock, themes, room),
     hub,
@@ -56,7 +64,9 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs }
     timeKeeper,
     comments: new CommentService(ds, clock, room),
     archives: new ArchiveService(ds, clock),
-    dossiers: new DossierService(ds),
+    dossiers: new DossierService(ds, clock, briefings, audits, config.commendationWindowDays ?? 180),
+    briefings,
+    audits,
     evaluations: new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG),
     close() {
       timeKeeper.close();
@@ -80,6 +90,12 @@ export function resolverContainer(s: Services): ContainerType {
     [EvaluationResultResolver, new EvaluationResultResolver()],
     [ArchiveResolver, new ArchiveResolver(s.archives)],
     [DossierResolver, new DossierResolver(s.dossiers)],
+    [BriefingResolver, new BriefingResolver(s.briefings)],
+    [ClaimResolver, new ClaimResolver()],
+    [CommitmentResolver, new CommitmentResolver()],
+    [AuditResolver, new AuditResolver(s.audits)],
+    [FindingResolver, new FindingResolver()],
+    [JournalResolver, new JournalResolver(s.ds)],
   ]);
   return {
     get(cls: Function) {

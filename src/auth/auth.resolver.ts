@@ -3,6 +3,7 @@ import type { AppContext } from '../app/context';
 import { ConnectionType, PageArgs } from '../common/pagination';
 import { CreateUserInput } from './auth.inputs';
 import { AuthService } from './auth.service';
+import { actorIdOf } from './principal';
 import type { Role } from './roles';
 import { RoleEnum, User } from './user.entity';
 
@@ -43,8 +44,8 @@ export class AuthResolver {
   }
 
   @Mutation(() => User, { description: 'Creates an account (admin).' })
-  createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput): Promise<User> {
-    return this.auth.createUser(input);
+  createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: AppContext): Promise<User> {
+    return this.auth.createUser(input, actorIdOf(ctx.principal));
   }
 
   @Query(() => UserConnection, { description: 'Accounts in creation order (admin), e.g. to register attendees.' })

@@ -2,6 +2,8 @@ import { DataSource, FindOptionsWhere, Like, MoreThan } from 'typeorm';
 import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '../common/errors';
 import { parseId } from '../common/ids';
 import { inTransaction } from '../db/transaction';
+import type { Clock } from '../common/clock';
+import { journal } from '../modules/journal/journal';
 import { Connection, DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../common/pagination';
 import { Region } from '../modules/registry/region.entity';
 import { Session } from '../modules/sessions/session.entity';
@@ -21,6 +23,7 @@ export class AuthService {
   constructor(
     private readonly ds: DataSource,
     private readonly tokens: TokenService,
+    private readonly clock: Clock,
   ) {}
 
   /** Same answer, same work, for an unknown user and a wrong password: the response tells nothing about which. */
@@ -43,7 +46,7 @@ export class AuthService {
     return this.tokens.signScreen(id);
   }
 
-  async createUser(input: CreateUserInput): Promise<User> {
+  async createUser(input: CreateUserInput, actorId: number | null): Promise<User> {
     if (input.roles.includes('screen')) throw new BadUserInputError('SCREEN is a token, not a role a person can hold', 'input.roles');
     const repo = this.ds.getRepository(User);
     if (await repo.existsBy({ username: input.username })) throw new ConflictError(`username ${input.username} is taken`, 'input.username');
@@ -53,15 +56,12 @@ export class AuthService {
       if (!(await this.ds.getRepository(Region).existsBy({ id: regionId }))) throw new NotFoundError('region', regionId, 'input.regionId');
     }
     const passwordHash = await hashPassword(input.password);
-    return inTransaction(this.ds, (m) =>
-      m.save(User, m.create(User, {
-        username: input.username,
-        displayName: input.displayName.trim(),
-        passwordHash,
-        roles: [...new Set(input.roles)],
-        regionId,
-      })),
-    );
+    return inTransaction(this.ds, async (m) => {
+      const user = await m.save(User, m.create(User, { username: input.username, displayName: input.displayName.trim(), passwordHash, roles: [...new Set(input.roles)], regionId }));
+      const { passwordHash: _secret, ...visible } = user;
+      await journal(m, this.clock, { actorId, action: 'createUser', entity: 'User', entityId: user.id, after: visible });
+      return user;
+    });
   }
 
   async users(args: { role?: Role; first?: number; after?: string }): Promise<Connection<User>> {

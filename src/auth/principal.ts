@@ -5,6 +5,11 @@ export type Principal =
   | { readonly kind: 'user'; readonly userId: number; readonly username: string; readonly roles: readonly Role[]; readonly regionId: number | null }
   | { readonly kind: 'screen'; readonly sessionId: number; readonly roles: readonly ['screen'] };
 
+/** The user id of a signed-in person, for the audit trail; null for a screen or nobody. */
+export function actorIdOf(principal: Principal | null): number | null {
+  return principal?.kind === 'user' ? principal.userId : null;
+}
+
 export function hasAnyRole(principal: Principal | null, roles: readonly Role[]): boolean {
   return principal !== null && principal.roles.some((r) => roles.includes(r));
 }

@@ -24,6 +24,8 @@ export interface Config {
   readonly seedDemo: boolean;
   readonly logLevel: string;
   readonly tally: TallySettings;
+  /** An EXCELLENT result earns COMMENDATION_PRIORITY unless an adverse finding is published within this many days. */
+  readonly commendationWindowDays: number;
 }
 
 /** Thrown for a bad environment: names the variable and what is wrong, and start-up stops. */
@@ -59,6 +61,7 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemo: parseBoolean('SEED_DEMO', env.SEED_DEMO, nodeEnv !== 'production'),
     logLevel: parseLogLevel(env.LOG_LEVEL, nodeEnv),
     tally: parseTally(env.EVALUATION_WEIGHTS, env.EVALUATION_THRESHOLDS),
+    commendationWindowDays: parseDays('COMMENDATION_WINDOW_DAYS', env.COMMENDATION_WINDOW_DAYS, 180),
   });
 }
 
@@ -137,6 +140,13 @@ function parseLogLevel(value: string | undefined, nodeEnv: NodeEnv): string {
   return value;
 }
 
+function parseDays(variable: string, value: string | undefined, fallback: number): number {
+  if (blank(value)) return fallback;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 0 || days > 3650) throw new ConfigError(variable, `must be a whole number of days from 0 to 3650, not "${value}"`);
+  return days;
+}
+
 function numbers(variable: string, value: string, count: number): number[] {
   const parts = value.split(',').map((p) => Number(p.trim()));
   if (parts.length !== count || parts.some((n) => !Number.isFinite(n))) {
@@ -148,7 +158,7 @@ function numbers(variable: string, value: string, count: number): number[] {
 /** Defaults: 优秀 4, 良好 3, 一般 2, 较差 1; GOOD from a mean of 2.5, AVERAGE from 1.5. */
 function parseTally(weights: string | undefined, thresholds: string | undefined): TallySettings {
   const [e, g, a, p] = blank(weights) ? [4, 3, 2, 1] : numbers('EVALUATION_WEIGHTS', weights, 4);
-  if (!(e > g && g > a && a > p)) throw new ConfigError('EVALUATION_WEIGHTS', 'must fall strictly from EXCELLENT to POOR');
+  if (!(e > g && g > a && a > p && p > 0)) throw new ConfigError('EVALUATION_WEIGHTS', 'must be positive and fall strictly from EXCELLENT to POOR');
   const [good, average] = blank(thresholds) ? [2.5, 1.5] : numbers('EVALUATION_THRESHOLDS', thresholds, 2);
   if (!(good > average)) throw new ConfigError('EVALUATION_THRESHOLDS', 'the GOOD threshold must be above the AVERAGE one');
   return Object.freeze({ weights: Object.freeze({ EXCELLENT: e, GOOD: g, AVERAGE: a, POOR: p }), thresholds: Object.freeze({ good, average }) });

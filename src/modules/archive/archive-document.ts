@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson, sha256Hex } from '../../common/canonical';
 import type { RoomEvent } from '../room/room-events';
 import type { RoomState } from '../room/room-state';
 
@@ -14,20 +13,11 @@ export interface ArchiveInputs {
   comments: readonly { id: number; authorName: string; body: string; speechId: number | null; postedAt: Date; status: string }[];
   reviews: readonly { id: number; speechId: number; authorName: string; tone: string; body: string; at: Date }[];
   results: readonly unknown[] | null;
+  claims: readonly { id: number; speechId: number; indicator: string; value: number; unit: string; asOf: Date; note: string | null; version: number }[];
+  commitments: readonly { id: number; speechId: number; title: string; target: string; dueAt: Date; version: number }[];
   sequence: number;
   previousHash: string | null;
   sealedAt: Date;
-}
-
-/** RFC 8785 canonical JSON: the same data always gives the same bytes, whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new Error('cannot canonicalize an undefined document');
-  return text;
-}
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -56,6 +46,12 @@ export function buildArchiveDocument(x: ArchiveInputs): Record<string, unknown> 
       overtimeMs: s.overtimeMs,
       interruptions: interruptions.filter((i) => i.speechId === s.speechId).map((i) => ({ reason: i.reason, note: i.note, cutOff: i.cutOff, at: iso(i.at) })),
       reviews: x.reviews.filter((r) => r.speechId === s.speechId).map((r) => ({ leader: r.authorName, tone: r.tone, body: r.body, at: r.at.toISOString() })),
+      claims: x.claims
+        .filter((c) => c.speechId === s.speechId)
+        .map((c) => ({ id: c.id, version: c.version, indicator: c.indicator, value: c.value, unit: c.unit, asOf: c.asOf.toISOString(), note: c.note })),
+      commitments: x.commitments
+        .filter((c) => c.speechId === s.speechId)
+        .map((c) => ({ id: c.id, version: c.version, title: c.title, target: c.target, dueAt: c.dueAt.toISOString() })),
     })),
     comments: x.comments
       .filter((c) => c.status === 'APPROVED')

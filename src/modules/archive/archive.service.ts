@@ -1,4 +1,5 @@
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, IsNull } from 'typeorm';
+import { Claim, Commitment } from '../briefing/briefing.entity';
 import type { Principal } from '../../auth/principal';
 import type { Clock } from '../../common/clock';
 import { ForbiddenError, NotFoundError } from '../../common/errors';
@@ -15,7 +16,9 @@ import { RoomInvalidTransitionError } from '../room/room.errors';
 import { RoomPhase } from '../sessions/session-enums';
 import { Session } from '../sessions/session.entity';
 import { Theme } from '../themes/theme.entity';
-import { buildArchiveDocument, canonicalJson, sha256Hex } from './archive-document';
+import { canonicalJson, sha256Hex } from '../../common/canonical';
+import { buildArchiveDocument } from './archive-document';
+import { journal } from '../journal/journal';
 import { Archive } from './archive.entity';
 import { ArchiveSealedError } from './archive.errors';
 
@@ -74,6 +77,8 @@ export class ArchiveService {
         comments: await m.getRepository(Comment).find({ where: { sessionId }, order: { id: 'ASC' } }),
         reviews: await m.getRepository(Review).find({ where: { sessionId }, order: { id: 'ASC' } }),
         results: evaluation?.resultsJson ? JSON.parse(evaluation.resultsJson) : null,
+        claims: await m.getRepository(Claim).find({ where: { sessionId, supersededAt: IsNull() }, order: { id: 'ASC' } }),
+        commitments: await m.getRepository(Commitment).find({ where: { sessionId, supersededAt: IsNull() }, order: { id: 'ASC' } }),
         sequence,
         previousHash,
         sealedAt,
@@ -81,6 +86,7 @@ export class ArchiveService {
       const archive = m.getRepository(Archive).create({ sessionId, sequence, version: 1, sealedAt, sealedById: actorId, contentHash: sha256Hex(canonicalJson(document)), previousHash, document });
       await m.getRepository(Archive).save(archive);
       await m.getRepository(Session).update({ id: sessionId }, { sealedAt });
+      await journal(m, this.clock, { actorId, action: 'sealArchive', entity: 'Archive', entityId: archive.id, after: { sessionId, sequence, contentHash: archive.contentHash, previousHash } });
       return archive;
     });
   }

@@ -1,4 +1,5 @@
-import { Arg, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { AppContext } from '../../app/context';
 import { DossierService } from './dossier.service';
 import { CadreDossier } from './dossier.types';
 
@@ -6,8 +7,10 @@ import { CadreDossier } from './dossier.types';
 export class DossierResolver {
   constructor(private readonly dossiers: DossierService) {}
 
-  @Query(() => CadreDossier, { description: 'A cadre’s record: speeches with their discipline, commentary received, grades and ranks (admin, secretary).' })
-  cadreDossier(@Arg('cadreId', () => ID) cadreId: string): Promise<CadreDossier> {
-    return this.dossiers.dossier(cadreId);
+  @Query(() => CadreDossier, {
+    description: 'A cadre’s record: speeches and their discipline, commentary, grades and ranks, claims, commitments, published findings, flags. A speaker reads only their own; voters none.',
+  })
+  cadreDossier(@Arg('cadreId', () => ID) cadreId: string, @Ctx() ctx: AppContext): Promise<CadreDossier> {
+    return this.dossiers.dossier(ctx.principal, cadreId);
   }
 }

@@ -1,4 +1,7 @@
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Finding } from '../audit/audit.entity';
+import { DossierFlagKind } from '../audit/consequences';
+import { Claim, Commitment } from '../briefing/briefing.entity';
 import { Grade } from '../evaluation/grades';
 import { Cadre } from '../registry/cadre.entity';
 import { Review } from '../room/review.entity';
@@ -23,6 +26,27 @@ export class DossierGrade {
   published: boolean;
 }
 
+@ObjectType({ description: 'What follows from the record: 优先考虑 or 追究责任, with why and the evidence it rests on.' })
+export class DossierFlag {
+  @Field(() => DossierFlagKind, { description: 'COMMENDATION_PRIORITY or ACCOUNTABILITY.' })
+  kind: DossierFlagKind;
+
+  @Field({ description: 'Why, in words.' })
+  reason: string;
+
+  @Field(() => Date, { description: 'When it arose (the finding’s publication, or the session).' })
+  at: Date;
+
+  @Field(() => ID, { nullable: true, description: 'The published finding it rests on.' })
+  findingId: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The session whose result it rests on.' })
+  sessionId: string | null;
+
+  @Field(() => [String], { description: 'SHA-256 of each evidence file of that finding.' })
+  evidence: string[];
+}
+
 @ObjectType({ description: 'Everything on record about one cadre (干部档案), computed from the sessions, their logs and evaluations.' })
 export class CadreDossier {
   @Field(() => Cadre, { description: 'The cadre.' })
@@ -36,4 +60,19 @@ export class CadreDossier {
 
   @Field(() => [Review], { description: 'Leaders’ commentary received, oldest first.' })
   reviews: Review[];
+
+  @Field(() => [Claim], { description: 'Figures reported (current versions).' })
+  claims: Claim[];
+
+  @Field(() => [Commitment], { description: 'Promises made (current versions), each with its derived status.' })
+  commitments: Commitment[];
+
+  @Field(() => [Finding], { description: 'Published findings about this cadre (corrections applied).' })
+  findings: Finding[];
+
+  @Field(() => [DossierFlag], { description: 'Commendation priority and accountability flags, oldest first.' })
+  flags: DossierFlag[];
+
+  @Field(() => Float, { nullable: true, description: 'Fulfilled share of the commitments assessed so far; null while none is.' })
+  fulfilmentRate: number | null;
 }

@@ -46,7 +46,7 @@ export class EvaluationResult {
   @Field(() => Grade, { description: 'The final grade; at most a third of the speakers are EXCELLENT.' })
   grade: Grade;
 
-  @Field({ description: 'True when the speaker placed within the top third but was tied across its boundary, and so dropped to GOOD.' })
+  @Field({ description: 'True when the speaker tied with others across the last EXCELLENT place, so none of them was made EXCELLENT (graded by thresholds instead, at most GOOD).' })
   droppedByTie: boolean;
 }
 

@@ -30,7 +30,7 @@ export interface TallyResult {
   /** Competition ranking (1, 2, 2, 4): equal only when score, EXCELLENT votes and POOR votes are all equal. */
   rank: number;
   grade: Grade;
-  /** Set when this speaker's rank was within the excellent places but a tie across the boundary dropped it. */
+  /** Set when this speaker shared the rank of the last excellent place with someone outside it, so none got EXCELLENT. */
   droppedByTie: boolean;
 }
 
@@ -46,9 +46,11 @@ function compare(a: TallyResult, b: TallyResult): number {
  * The democratic evaluation's result, a pure function of the grade counts:
  * 1. score = mean points of the votes received (config.weights);
  * 2. rank by score, then more EXCELLENT votes, then fewer POOR votes; speakers equal on all three share a rank;
- * 3. the best ⌊N/3⌋ places are EXCELLENT — unless speakers tied across the last excellent place, in which case all
- *    of them drop to the grade below (never more than ⌊N/3⌋ EXCELLENT), marked `droppedByTie`;
- * 4. everyone else gets GOOD, AVERAGE or POOR by config.thresholds.
+ * 3. the best ⌊N/3⌋ places are EXCELLENT — unless speakers tie across the last excellent place, in which case every
+ *    one of them (inside and outside the places) is graded like the rest and marked `droppedByTie`, so there are
+ *    never more than ⌊N/3⌋ EXCELLENT and equal speakers always get equal grades;
+ * 4. everyone else gets GOOD, AVERAGE or POOR by config.thresholds (a dropped speaker is thus at most GOOD: one
+ *    grade down for a well-scored speaker, and no windfall for a weak one).
  * Results come back in rank order, ties in line-up order.
  */
 export function tally(inputs: readonly TallyInput[], config: TallyConfig = DEFAULT_TALLY_CONFIG): TallyResult[] {
@@ -67,13 +69,13 @@ export function tally(inputs: readonly TallyInput[], config: TallyConfig = DEFAU
   const boundaryRank = places > 0 ? rows[places - 1].rank : null;
   const tieAcrossBoundary = boundaryRank !== null && places < rows.length && rows[places].rank === boundaryRank;
   for (const [i, row] of rows.entries()) {
-    const inPlaces = i < places;
-    if (inPlaces && !(tieAcrossBoundary && row.rank === boundaryRank)) {
+    const tiedAtBoundary = tieAcrossBoundary && row.rank === boundaryRank;
+    if (i < places && !tiedAtBoundary) {
       row.grade = Grade.EXCELLENT;
       continue;
     }
-    row.droppedByTie = inPlaces;
-    row.grade = row.score >= config.thresholds.good || row.droppedByTie ? Grade.GOOD : row.score >= config.thresholds.average ? Grade.AVERAGE : Grade.POOR;
+    row.droppedByTie = tiedAtBoundary;
+    row.grade = row.score >= config.thresholds.good ? Grade.GOOD : row.score >= config.thresholds.average ? Grade.AVERAGE : Grade.POOR;
   }
   return rows.map(({ order: _order, ...result }) => result);
 }

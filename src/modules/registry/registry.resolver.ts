@@ -1,5 +1,6 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../app/context';
+import { actorIdOf } from '../../auth/principal';
 import { ConnectionType, PageArgs } from '../../common/pagination';
 import { Cadre } from './cadre.entity';
 import { Region } from './region.entity';
@@ -34,13 +35,13 @@ export class RegistryResolver {
   }
 
   @Mutation(() => Region, { description: 'Registers a county-level unit (admin).' })
-  createRegion(@Arg('input', () => CreateRegionInput) input: CreateRegionInput): Promise<Region> {
-    return this.registry.createRegion(input);
+  createRegion(@Arg('input', () => CreateRegionInput) input: CreateRegionInput, @Ctx() ctx: AppContext): Promise<Region> {
+    return this.registry.createRegion(input, actorIdOf(ctx.principal));
   }
 
   @Mutation(() => Cadre, { description: 'Registers an official of a unit (admin).' })
-  createCadre(@Arg('input', () => CreateCadreInput) input: CreateCadreInput): Promise<Cadre> {
-    return this.registry.createCadre(input);
+  createCadre(@Arg('input', () => CreateCadreInput) input: CreateCadreInput, @Ctx() ctx: AppContext): Promise<Cadre> {
+    return this.registry.createCadre(input, actorIdOf(ctx.principal));
   }
 
   @FieldResolver(() => Region, { description: 'The unit the cadre serves in.' })

@@ -3,13 +3,18 @@ import { User } from '../../auth/user.entity';
 import { ConflictError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { inTransaction } from '../../db/transaction';
+import type { Clock } from '../../common/clock';
+import { journal } from '../journal/journal';
 import { Connection, DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../../common/pagination';
 import { Cadre } from './cadre.entity';
 import { Region } from './region.entity';
 import { CreateCadreInput, CreateRegionInput } from './registry.inputs';
 
 export class RegistryService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   regions(): Promise<Region[]> {
     return this.ds.getRepository(Region).find({ order: { id: 'ASC' } });
@@ -45,14 +50,18 @@ export class RegistryService {
     return toConnection(rows, limit, total, afterId !== null, (c) => encodeCursor('cadre', c.id));
   }
 
-  async createRegion(input: CreateRegionInput): Promise<Region> {
+  async createRegion(input: CreateRegionInput, actorId: number | null): Promise<Region> {
     const repo = this.ds.getRepository(Region);
     if (await repo.existsBy({ code: input.code })) throw new ConflictError(`region code ${input.code} is taken`, 'input.code');
     if (await repo.existsBy({ name: input.name.trim() })) throw new ConflictError(`region ${input.name} exists`, 'input.name');
-    return inTransaction(this.ds, (m) => m.save(Region, m.create(Region, { code: input.code, name: input.name.trim(), nameEn: input.nameEn.trim() })));
+    return inTransaction(this.ds, async (m) => {
+      const region = await m.save(Region, m.create(Region, { code: input.code, name: input.name.trim(), nameEn: input.nameEn.trim() }));
+      await journal(m, this.clock, { actorId, action: 'createRegion', entity: 'Region', entityId: region.id, after: region });
+      return region;
+    });
   }
 
-  async createCadre(input: CreateCadreInput): Promise<Cadre> {
+  async createCadre(input: CreateCadreInput, actorId: number | null): Promise<Cadre> {
     const region = await this.region(input.regionId, 'input.regionId');
     let userId: number | null = null;
     if (input.userId !== undefined && input.userId !== null) {
@@ -62,8 +71,10 @@ export class RegistryService {
         throw new ConflictError(`user ${userId} already belongs to another cadre`, 'input.userId');
       }
     }
-    return inTransaction(this.ds, (m) =>
-      m.save(Cadre, m.create(Cadre, { name: input.name.trim(), position: input.position.trim(), regionId: region.id, userId })),
-    );
+    return inTransaction(this.ds, async (m) => {
+      const cadre = await m.save(Cadre, m.create(Cadre, { name: input.name.trim(), position: input.position.trim(), regionId: region.id, userId }));
+      await journal(m, this.clock, { actorId, action: 'createCadre', entity: 'Cadre', entityId: cadre.id, after: cadre });
+      return cadre;
+    });
   }
 }

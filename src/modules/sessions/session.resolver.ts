@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../app/context';
+import { actorIdOf } from '../../auth/principal';
 import { User } from '../../auth/user.entity';
 import { ForbiddenError } from '../../common/errors';
 import { ConnectionType, PageArgs } from '../../common/pagination';
@@ -29,8 +30,8 @@ export class SessionResolver {
   }
 
   @Mutation(() => Session, { description: 'Schedules the next session (期) on an approved theme (admin).' })
-  scheduleSession(@Arg('input', () => ScheduleSessionInput) input: ScheduleSessionInput): Promise<Session> {
-    return this.sessionsService.scheduleSession(input);
+  scheduleSession(@Arg('input', () => ScheduleSessionInput) input: ScheduleSessionInput, @Ctx() ctx: AppContext): Promise<Session> {
+    return this.sessionsService.scheduleSession(input, actorIdOf(ctx.principal));
   }
 
   @Mutation(() => Session, { description: 'Sets the whole line-up, in speaking order, before the session starts (admin).' })
@@ -46,8 +47,9 @@ export class SessionResolver {
   registerAttendees(
     @Arg('sessionId', () => ID) sessionId: string,
     @Arg('userIds', () => [ID]) userIds: string[],
+    @Ctx() ctx: AppContext,
   ): Promise<Session> {
-    return this.sessionsService.registerAttendees(sessionId, userIds);
+    return this.sessionsService.registerAttendees(sessionId, userIds, actorIdOf(ctx.principal));
   }
 
   @FieldResolver(() => Theme, { description: 'The theme of the session.' })

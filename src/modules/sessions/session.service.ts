@@ -1,5 +1,7 @@
 import { DataSource, EntityManager, In, LessThan } from 'typeorm';
 import { assertSessionVisible } from '../../auth/authorize.middleware';
+import { actorIdOf } from '../../auth/principal';
+import { journal } from '../journal/journal';
 import type { Principal } from '../../auth/principal';
 import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
@@ -51,7 +53,7 @@ export class SessionService {
     return toConnection(rows, limit, total, before !== null, (s) => encodeCursor('session', s.number));
   }
 
-  async scheduleSession(input: ScheduleSessionInput): Promise<Session> {
+  async scheduleSession(input: ScheduleSessionInput, actorId: number | null): Promise<Session> {
     if (input.startsAt.getTime() <= this.clock.now().getTime()) {
       throw new BadUserInputError('startsAt must be in the future', 'input.startsAt');
     }
@@ -66,7 +68,9 @@ export class SessionService {
         venue: input.venue.trim(),
         phase: RoomPhase.SCHEDULED,
       });
-      return m.save(session);
+      await m.save(session);
+      await journal(m, this.clock, { actorId, action: 'scheduleSession', entity: 'Session', entityId: session.id, after: session });
+      return session;
     });
   }
 
@@ -84,15 +88,17 @@ export class SessionService {
         throw new BadUserInputError(`cadre ${e.cadreId} appears twice in the line-up`, `entries.${i}.cadreId`);
       }
     });
-    await this.room.execute(sessionId, principal?.kind === 'user' ? principal.userId : null, async (m) => ({
-      type: 'SET_LINEUP',
-      entries: await replaceLineup(m, sessionId, lineup),
-    }));
+    const actorId = actorIdOf(principal);
+    await this.room.execute(sessionId, actorId, async (m) => {
+      const entries = await replaceLineup(m, sessionId, lineup);
+      await journal(m, this.clock, { actorId, action: 'setLineup', entity: 'Session', entityId: sessionId, after: entries });
+      return { type: 'SET_LINEUP', entries };
+    });
     return this.ds.getRepository(Session).findOneByOrFail({ id: sessionId });
   }
 
   /** Adds entitled voters; registering someone twice is harmless. */
-  async registerAttendees(rawSessionId: string, rawUserIds: string[]): Promise<Session> {
+  async registerAttendees(rawSessionId: string, rawUserIds: string[], actorId: number | null): Promise<Session> {
     if (rawUserIds.length > MAX_PAGE_SIZE) throw new BadUserInputError(`at most ${MAX_PAGE_SIZE} users per call`, 'userIds');
     const userIds = [...new Set(rawUserIds.map((u, i) => parseId('user', u, `userIds.${i}`)))];
     return inTransaction(this.ds, async (m) => {
@@ -110,7 +116,10 @@ export class SessionService {
         (await m.getRepository(Attendee).findBy({ sessionId: session.id, userId: In(userIds) })).map((a) => a.userId),
       );
       const fresh = userIds.filter((id) => !already.has(id));
-      if (fresh.length) await m.getRepository(Attendee).insert(fresh.map((userId) => ({ sessionId: session.id, userId })));
+      if (fresh.length) {
+        await m.getRepository(Attendee).insert(fresh.map((userId) => ({ sessionId: session.id, userId })));
+        await journal(m, this.clock, { actorId, action: 'registerAttendees', entity: 'Session', entityId: session.id, after: { added: fresh } });
+      }
       return session;
     });
   }

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../app/context';
+import { actorIdOf } from '../../auth/principal';
 import { User } from '../../auth/user.entity';
 import { ThemeCall } from './theme-call.entity';
 import { Theme, ThemeStatus } from './theme.entity';
@@ -21,8 +22,8 @@ export class ThemeResolver {
   }
 
   @Mutation(() => ThemeCall, { description: 'Opens a call for themes to the city leaders (admin).' })
-  openThemeCall(@Arg('input', () => OpenThemeCallInput) input: OpenThemeCallInput): Promise<ThemeCall> {
-    return this.themesService.openThemeCall(input);
+  openThemeCall(@Arg('input', () => OpenThemeCallInput) input: OpenThemeCallInput, @Ctx() ctx: AppContext): Promise<ThemeCall> {
+    return this.themesService.openThemeCall(input, actorIdOf(ctx.principal));
   }
 
   @Mutation(() => Theme, { description: 'A city leader proposes a theme; it starts PROPOSED.' })
@@ -31,13 +32,13 @@ export class ThemeResolver {
   }
 
   @Mutation(() => Theme, { description: 'Approves a PROPOSED theme so sessions can be scheduled on it (admin).' })
-  approveTheme(@Arg('id', () => ID) id: string): Promise<Theme> {
-    return this.themesService.approveTheme(id);
+  approveTheme(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<Theme> {
+    return this.themesService.approveTheme(id, actorIdOf(ctx.principal));
   }
 
   @Mutation(() => Theme, { description: 'Rejects a PROPOSED theme, saying why (admin).' })
-  rejectTheme(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string): Promise<Theme> {
-    return this.themesService.rejectTheme(id, reason);
+  rejectTheme(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: AppContext): Promise<Theme> {
+    return this.themesService.rejectTheme(id, reason, actorIdOf(ctx.principal));
   }
 
   @FieldResolver(() => User, { description: 'The leader who proposed it.' })

@@ -4,6 +4,7 @@ import type { Clock } from '../../common/clock';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { inTransaction, writeLock } from '../../db/transaction';
+import { journal } from '../journal/journal';
 import { ThemeCall } from './theme-call.entity';
 import { Theme, ThemeStatus } from './theme.entity';
 import { OpenThemeCallInput, ProposeThemeInput } from './theme.inputs';
@@ -25,13 +26,15 @@ export class ThemeService {
     return this.ds.getRepository(ThemeCall).find({ order: { id: 'DESC' } });
   }
 
-  async openThemeCall(input: OpenThemeCallInput): Promise<ThemeCall> {
+  async openThemeCall(input: OpenThemeCallInput, actorId: number | null): Promise<ThemeCall> {
     if (input.closesAt.getTime() <= this.clock.now().getTime()) {
       throw new BadUserInputError('closesAt must be in the future', 'input.closesAt');
     }
-    return inTransaction(this.ds, (m) =>
-      m.save(ThemeCall, m.create(ThemeCall, { title: input.title.trim(), description: input.description.trim(), closesAt: input.closesAt })),
-    );
+    return inTransaction(this.ds, async (m) => {
+      const call = await m.save(ThemeCall, m.create(ThemeCall, { title: input.title.trim(), description: input.description.trim(), closesAt: input.closesAt }));
+      await journal(m, this.clock, { actorId, action: 'openThemeCall', entity: 'ThemeCall', entityId: call.id, after: call });
+      return call;
+    });
   }
 
   async proposeTheme(principal: Principal | null, input: ProposeThemeInput): Promise<Theme> {
@@ -55,24 +58,27 @@ export class ThemeService {
     );
   }
 
-  approveTheme(id: string): Promise<Theme> {
-    return this.decide(id, ThemeStatus.APPROVED, null);
+  approveTheme(id: string, actorId: number | null): Promise<Theme> {
+    return this.decide(id, ThemeStatus.APPROVED, null, actorId);
   }
 
-  rejectTheme(id: string, reason: string): Promise<Theme> {
+  rejectTheme(id: string, reason: string, actorId: number | null): Promise<Theme> {
     const note = reason.trim();
     if (note.length < 1 || note.length > 500) throw new BadUserInputError('reason must be 1–500 characters', 'reason');
-    return this.decide(id, ThemeStatus.REJECTED, note);
+    return this.decide(id, ThemeStatus.REJECTED, note, actorId);
   }
 
-  private decide(id: string, to: ThemeStatus, note: string | null): Promise<Theme> {
+  private decide(id: string, to: ThemeStatus, note: string | null, actorId: number | null): Promise<Theme> {
     return inTransaction(this.ds, async (m) => {
       const theme = await this.lockTheme(m, id, 'id');
       themeLifecycle.assertTransition(theme.status, to, transitionConflict);
+      const before = { ...theme };
       theme.status = to;
       theme.decidedAt = this.clock.now();
       theme.decisionNote = note;
-      return m.save(theme);
+      await m.save(theme);
+      await journal(m, this.clock, { actorId, action: to === ThemeStatus.APPROVED ? 'approveTheme' : 'rejectTheme', entity: 'Theme', entityId: theme.id, before, after: theme });
+      return theme;
     });
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { User } from '../../../src/auth/user.entity';
-import { canonicalJson } from '../../../src/modules/archive/archive-document';
+import { canonicalJson } from '../../../src/common/canonical';
 import { Archive } from '../../../src/modules/archive/archive.entity';
 import { RoomPhase } from '../../../src/modules/sessions/session-enums';
 import { createUser } from '../../factories';

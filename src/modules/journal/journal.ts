@@ -1,0 +1,76 @@
+import { DataSource, EntityManager } from 'typeorm';
+import type { Clock } from '../../common/clock';
+import { writeLock } from '../../db/transaction';
+import { canonicalJson, sha256Hex } from '../../common/canonical';
+import { JournalEntry, JournalHead } from './journal.entity';
+
+export interface JournalRecord {
+  actorId: number | null;
+  action: string;
+  entity: string;
+  entityId: string | number;
+  before?: unknown;
+  after?: unknown;
+}
+
+const digest = (value: unknown) => (value === undefined || value === null ? null : sha256Hex(canonicalJson(toPlain(value))));
+
+/** Dates as ISO strings and nothing else that JSON would lose, so digests are stable across engines. */
+function toPlain(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value));
+}
+
+export function entryHash(e: Pick<JournalEntry, 'seq' | 'at' | 'actorId' | 'action' | 'entity' | 'entityId' | 'beforeDigest' | 'afterDigest' | 'previousHash'>): string {
+  return sha256Hex(
+    canonicalJson({
+      seq: e.seq,
+      at: e.at.toISOString(),
+      actorId: e.actorId,
+      action: e.action,
+      entity: e.entity,
+      entityId: e.entityId,
+      beforeDigest: e.beforeDigest,
+      afterDigest: e.afterDigest,
+      previousHash: e.previousHash,
+    }),
+  );
+}
+
+/**
+ * Appends to the audit trail inside the caller's transaction, so the record and its trail commit together or not
+ * at all. The head row is locked first: appends on one database take turns.
+ */
+export async function journal(m: EntityManager, clock: Clock, record: JournalRecord): Promise<JournalEntry> {
+  const heads = m.getRepository(JournalHead);
+  let head = await heads.findOne({ where: { id: 1 }, lock: writeLock(m) });
+  if (!head) {
+    await heads.createQueryBuilder().insert().values({ id: 1, seq: 0, hash: null }).orIgnore().execute();
+    head = await heads.findOneOrFail({ where: { id: 1 }, lock: writeLock(m) });
+  }
+  const entry = m.getRepository(JournalEntry).create({
+    seq: head.seq + 1,
+    at: clock.now(),
+    actorId: record.actorId,
+    action: record.action,
+    entity: record.entity,
+    entityId: String(record.entityId),
+    beforeDigest: digest(record.before),
+    afterDigest: digest(record.after),
+    previousHash: head.hash,
+  });
+  entry.hash = entryHash(entry);
+  await m.getRepository(JournalEntry).insert(entry);
+  await heads.update({ id: 1 }, { seq: entry.seq, hash: entry.hash });
+  return entry;
+}
+
+/** Re-verifies every entry's hash and link; names the seq of the first broken one. */
+export async function verifyJournal(ds: DataSource): Promise<{ valid: boolean; length: number; brokenAt: number | null }> {
+  const entries = await ds.getRepository(JournalEntry).find({ order: { seq: 'ASC' } });
+  let previous: string | null = null;
+  for (const [i, e] of entries.entries()) {
+    if (e.seq !== i + 1 || e.previousHash !== previous || entryHash(e) !== e.hash) return { valid: false, length: entries.length, brokenAt: e.seq };
+    previous = e.hash;
+  }
+  return { valid: true, length: entries.length, brokenAt: null };
+}
