@@ -12,7 +12,8 @@ import { RoomPhase } from '../sessions/session-enums';
 import { Session } from '../sessions/session.entity';
 import { Speech } from '../sessions/speech.entity';
 import { Theme, ThemeStatus } from '../themes/theme.entity';
-import { DEMO_ACCOUNTS, DEMO_CADRES, DEMO_REGIONS, DEMO_SESSIONS, DEMO_THEMES, DemoSession } from './demo-world.data';
+import { Claim, Commitment } from '../briefing/briefing.entity';
+import { DEMO_ACCOUNTS, DEMO_BRIEFINGS, DEMO_CADRES, DEMO_REGIONS, DEMO_SESSIONS, DEMO_THEMES, DemoSession } from './demo-world.data';
 
 export interface SeedSummary {
   created: number;
@@ -51,6 +52,7 @@ export async function seedDemoWorld(ds: DataSource, clock: Clock, password: stri
     for (const session of [...DEMO_SESSIONS, liveDemoSession(clock.now())]) {
       await seeder.session(session, themes, cadres, users);
     }
+    await seeder.briefings(cadres, users.get('admin')!);
     return { created: seeder.created, accounts: [...users.keys()] };
   });
 }
@@ -135,6 +137,22 @@ class Seeder {
     const voterNames = DEMO_ACCOUNTS.filter((a) => a.roles.includes('voter')).map((a) => a.username);
     for (const username of [...voterNames, ...speakerNames]) {
       await this.ensure(Attendee, { sessionId: session.id, userId: users.get(username)!.id }, { sessionId: session.id, userId: users.get(username)!.id });
+    }
+  }
+
+  /** The article's figures and promises, filed by the organisation department on the speakers' behalf. */
+  async briefings(cadres: Map<string, Cadre>, admin: User): Promise<void> {
+    for (const b of DEMO_BRIEFINGS) {
+      const session = await this.m.findOneByOrFail(Session, { number: b.sessionNumber });
+      const cadre = cadres.get(b.cadreKey)!;
+      const speech = await this.m.findOneByOrFail(Speech, { sessionId: session.id, cadreId: cadre.id });
+      const common = { sessionId: session.id, speechId: speech.id, cadreId: cadre.id, version: 1, recordedById: admin.id, recordedAt: this.clock.now() };
+      for (const c of b.claims) {
+        await this.ensure(Claim, { speechId: speech.id, indicator: c.indicator }, { ...common, indicator: c.indicator, value: c.value, unit: c.unit, asOf: new Date(c.asOf), note: c.note ?? null });
+      }
+      for (const c of b.commitments) {
+        await this.ensure(Commitment, { speechId: speech.id, title: c.title }, { ...common, title: c.title, target: c.target, dueAt: new Date(c.dueAt) });
+      }
     }
   }
 

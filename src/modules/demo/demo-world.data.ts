@@ -313,3 +313,37 @@ export const DEMO_SESSIONS: readonly DemoSession[] = [
     ]),
   },
 ];
+
+export interface DemoBriefing {
+  sessionNumber: number;
+  cadreKey: string;
+  claims: { indicator: string; value: number; unit: string; asOf: string; note?: string }[];
+  commitments: { title: string; target: string; dueAt: string }[];
+}
+
+// What the article reports the speakers said. Where it gives no date, the as-of date is the eve of the session
+// and a promise "within 3 years" falls due three years after it; other due dates are marked as inferred.
+export const DEMO_BRIEFINGS: readonly DemoBriefing[] = [
+  {
+    sessionNumber: 3,
+    cadreKey: 'li-guoxing',
+    claims: [
+      { indicator: '重点民宿村', value: 16, unit: '个', asOf: '2021-10-08T00:00:00+08:00' },
+      { indicator: '重点民宿村床位', value: 3000, unit: '张', asOf: '2021-10-08T00:00:00+08:00', note: '近3000张' },
+      { indicator: '已脱贫村民宿床位', value: 2000, unit: '张', asOf: '2021-10-08T00:00:00+08:00', note: '10个已脱贫村，突破2000张' },
+    ],
+    commitments: [{ title: '打造“顶天立地、铺天盖地”民宿产业新格局', target: '3年内民宿床位超过10万张', dueAt: '2024-10-09T00:00:00+08:00' }],
+  },
+  {
+    sessionNumber: 3,
+    cadreKey: 'wang-zhanping',
+    claims: [],
+    commitments: [{ title: '把发展民宿经济作为助推乡村产业振兴的重要抓手', target: '将围场打造成为民宿经济发展示范县（期限为推定）', dueAt: '2024-10-09T00:00:00+08:00' }],
+  },
+  {
+    sessionNumber: 1,
+    cadreKey: 'zhang-baodong',
+    claims: [],
+    commitments: [{ title: '加快发展主导产业', target: '将双滦打造成招商引资的洼地，筑牢项目建设的高地（期限为推定）', dueAt: '2022-09-23T00:00:00+08:00' }],
+  },
+];

@@ -1,4 +1,5 @@
 import { User } from '../../../src/auth/user.entity';
+import { Claim, Commitment } from '../../../src/modules/briefing/briefing.entity';
 import { Cadre } from '../../../src/modules/registry/cadre.entity';
 import { Region } from '../../../src/modules/registry/region.entity';
 import { Attendee } from '../../../src/modules/sessions/attendee.entity';
@@ -10,7 +11,7 @@ import { describeEachEngine } from '../../helpers/engines';
 import { createTestApp, TestApp } from '../../helpers/test-app';
 
 const PASSWORD = 'demo-password';
-const TABLES = [Region, User, Cadre, Theme, Session, Speech, Attendee];
+const TABLES = [Region, User, Cadre, Theme, Session, Speech, Attendee, Claim, Commitment];
 
 describeEachEngine('seedDemoWorld', (engine) => {
   let app: TestApp;
@@ -60,6 +61,22 @@ describeEachEngine('seedDemoWorld', (engine) => {
       expect(s.attendeeCount).toBe(40 + 11);
     }
     expect(new Date(sessions[3].startsAt).getTime()).toBeGreaterThan(app.clock.now().getTime());
+  });
+
+  it('files the article’s figures and promises: 16 homestay villages, nearly 3,000 beds, over 100,000 beds in 3 years', async () => {
+    const admin = await app.ds.getRepository(User).findOneByOrFail({ username: 'admin' });
+    const liguoxing = await app.ds.getRepository(Cadre).findOneByOrFail({ name: '李国星' });
+    const res = await app.gql(
+      `query($c: ID!) { cadreDossier(cadreId: $c) { claims { indicator value unit note } commitments { title target status } } }`,
+      { c: String(liguoxing.id) },
+      await app.tokenFor(admin),
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.cadreDossier.claims).toEqual(expect.arrayContaining([
+      { indicator: '重点民宿村', value: 16, unit: '个', note: null },
+      { indicator: '重点民宿村床位', value: 3000, unit: '张', note: '近3000张' },
+    ]));
+    expect(res.data!.cadreDossier.commitments).toEqual([{ title: expect.stringContaining('民宿产业新格局'), target: '3年内民宿床位超过10万张', status: 'DUE' }]);
   });
 
   it('lets the demo accounts sign in with the demo password', async () => {
