@@ -17,6 +17,7 @@ import { AppError } from '../common/errors';
 import type { Config } from '../config/config';
 import type { AppContext } from './context';
 import { createLoaders } from './loaders';
+import { mountPages } from './pages';
 import type { Logger } from './logger';
 import { buildAppSchema } from './schema';
 import { createServices, resolverContainer, Services } from './services';
@@ -77,6 +78,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   });
   await apollo.start();
 
+  mountPages(app);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
