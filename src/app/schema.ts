@@ -3,6 +3,7 @@ import { ContainerType, buildSchema } from 'type-graphql';
 import { AuthResolver } from '../auth/auth.resolver';
 import { authorize } from '../auth/authorize.middleware';
 import { DateTimeScalar } from '../common/scalars';
+import { ANALYTICS_RESOLVERS } from '../modules/analytics/analytics.resolver';
 import { AuditResolver, FindingResolver } from '../modules/audit/audit.resolver';
 import { BriefingResolver, ClaimResolver, CommitmentResolver } from '../modules/briefing/briefing.resolver';
 import { JournalResolver } from '../modules/journal/journal.resolver';
@@ -17,7 +18,7 @@ import { ThemeResolver } from '../modules/themes/theme.resolver';
 import { maskErrors } from './errors.middleware';
 import type { Logger } from './logger';
 
-export const RESOLVERS = [AuthResolver, RegistryResolver, ThemeResolver, SessionResolver, SpeechResolver, RoomResolver, EvaluationResolver, EvaluationResultResolver, ArchiveResolver, DossierResolver, BriefingResolver, ClaimResolver, CommitmentResolver, AuditResolver, FindingResolver, JournalResolver] as const;
+export const RESOLVERS = [AuthResolver, RegistryResolver, ThemeResolver, SessionResolver, SpeechResolver, RoomResolver, EvaluationResolver, EvaluationResultResolver, ArchiveResolver, DossierResolver, BriefingResolver, ClaimResolver, CommitmentResolver, AuditResolver, FindingResolver, JournalResolver, ...ANALYTICS_RESOLVERS] as const;
 
 const NO_TOPICS = {
   publish(): never {

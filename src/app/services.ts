@@ -5,6 +5,8 @@ import { AuthService } from '../auth/auth.service';
 import { TokenService } from '../auth/tokens';
 import type { Clock } from '../common/clock';
 import type { Config } from '../config/config';
+import { AnalyticsResolver, ANALYTICS_RESOLVERS } from '../modules/analytics/analytics.resolver';
+import { AnalyticsService } from '../modules/analytics/analytics.service';
 import { AuditResolver, FindingResolver } from '../modules/audit/audit.resolver';
 import { AuditService } from '../modules/audit/audit.service';
 import { BriefingResolver, ClaimResolver, CommitmentResolver } from '../modules/briefing/briefing.resolver';
@@ -67,6 +69,7 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs }
     dossiers: new DossierService(ds, clock, briefings, audits, config.commendationWindowDays ?? 180),
     briefings,
     audits,
+    analytics: new AnalyticsService(ds, clock),
     evaluations: new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG),
     close() {
       timeKeeper.close();
@@ -96,6 +99,8 @@ export function resolverContainer(s: Services): ContainerType {
     [AuditResolver, new AuditResolver(s.audits)],
     [FindingResolver, new FindingResolver()],
     [JournalResolver, new JournalResolver(s.ds)],
+    [AnalyticsResolver, new AnalyticsResolver(s.analytics)],
+    ...ANALYTICS_RESOLVERS.filter((r) => r !== AnalyticsResolver).map((r): [Function, object] => [r, new (r as new () => object)()]),
   ]);
   return {
     get(cls: Function) {

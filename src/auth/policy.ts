@@ -9,6 +9,8 @@ const ADMIN: readonly Role[] = ['admin'];
 /** Those who run the live room; admin stands in when the chair's console fails. */
 const CHAIR: readonly Role[] = ['chair', 'admin'];
 const WATCHERS: readonly Role[] = [...PEOPLE, 'screen'];
+/** Those who query the history (数据表里做分析). */
+const ANALYSTS: readonly Role[] = ['analyst', 'secretary', 'admin'];
 /** Those who keep and use the record. */
 const RECORD_READERS: readonly Role[] = ['admin', 'secretary', 'auditor', 'analyst', 'chair', 'leader'];
 
@@ -41,6 +43,13 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     audits: ['admin', 'secretary', 'auditor'],
     journal: ['admin', 'secretary', 'auditor'],
     journalChain: ['admin', 'secretary', 'auditor'],
+    regionStandings: ANALYSTS,
+    cadreRankings: ANALYSTS,
+    regionTrends: ANALYSTS,
+    gradeDistributions: ANALYSTS,
+    speakingDiscipline: ANALYSTS,
+    commitmentFulfilment: ANALYSTS,
+    auditVerdicts: ANALYSTS,
   },
   Mutation: {
     login: 'public',

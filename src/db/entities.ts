@@ -7,6 +7,7 @@ import { Speech } from '../modules/sessions/speech.entity';
 import { Audit, Evidence, Finding } from '../modules/audit/audit.entity';
 import { Claim, Commitment } from '../modules/briefing/briefing.entity';
 import { JournalEntry, JournalHead } from '../modules/journal/journal.entity';
+import { InterruptionRow, SpeechResultRow } from '../modules/analytics/projections.entity';
 import { Archive } from '../modules/archive/archive.entity';
 import { BallotGrade, Evaluation, EvaluationVoter } from '../modules/evaluation/evaluation.entity';
 import { Comment } from '../modules/room/comment.entity';
@@ -16,4 +17,4 @@ import { ThemeCall } from '../modules/themes/theme-call.entity';
 import { Theme } from '../modules/themes/theme.entity';
 
 /** Every entity, listed once, so the data source, the CLI and the tests see the same model. */
-export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review, Evaluation, EvaluationVoter, BallotGrade, Archive, Claim, Commitment, Audit, Finding, Evidence, JournalEntry, JournalHead];
+export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review, Evaluation, EvaluationVoter, BallotGrade, Archive, Claim, Commitment, Audit, Finding, Evidence, JournalEntry, JournalHead, SpeechResultRow, InterruptionRow];

@@ -51,6 +51,11 @@ export class Audit {
   @Column()
   sessionId: number;
 
+  /** The audited cadre's unit when assigned. */
+  @Index()
+  @Column({ type: 'int', nullable: true })
+  regionId: number | null;
+
   @Field(() => AuditMethod, { description: 'How it is checked.' })
   @Column({ type: 'varchar', length: 30 })
   method: AuditMethod;

@@ -42,6 +42,7 @@ export class AuditService {
         commitmentId: hasClaim ? null : subject.id,
         cadreId: cadre.id,
         sessionId: subject.sessionId,
+        regionId: cadre.regionId,
         method: input.method,
         auditorId,
         dueAt: input.dueAt,
@@ -135,6 +136,8 @@ export class AuditService {
       await m.save(finding);
       if (finding.supersedesId !== null) await m.getRepository(Finding).update({ id: finding.supersedesId }, { supersededAt: now });
       await m.getRepository(Audit).update({ id: audit.id }, { status: AuditStatus.CLOSED });
+      const subject = audit.claimId !== null ? { entity: Claim, id: audit.claimId } : { entity: Commitment, id: audit.commitmentId! };
+      await m.getRepository(subject.entity).update({ id: subject.id }, { latestVerdict: finding.verdict, verdictPublishedAt: now });
       await journal(m, this.clock, { actorId, action: 'publishFinding', entity: 'Finding', entityId: finding.id, before, after: finding });
       return finding;
     });

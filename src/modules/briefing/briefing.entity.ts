@@ -30,6 +30,13 @@ abstract class Versioned {
   @Field(() => Date, { description: 'When this version was recorded.' })
   @InstantColumn()
   recordedAt: Date;
+
+  /** Projection of the latest published finding on this record, kept by publishFinding for the analytics. */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  latestVerdict: string | null;
+
+  @InstantColumn({ nullable: true })
+  verdictPublishedAt: Date | null;
 }
 
 @Entity('claims')

@@ -2,6 +2,7 @@ import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import type { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors';
 import { writeLock } from '../../db/transaction';
+import { InterruptionRow } from '../analytics/projections.entity';
 import { ArchiveSealedError } from '../archive/archive.errors';
 import { Session } from '../sessions/session.entity';
 import { Speech } from '../sessions/speech.entity';
@@ -90,6 +91,9 @@ async function project(m: EntityManager, sessionId: number, e: RoomEvent): Promi
         { id: e.speechId },
         { status: e.cutOff ? SpeechStatus.CUT_OFF : SpeechStatus.FINISHED, endedAt: new Date(e.at), spokenMs: e.spokenMs, overtimeMs: e.overtimeMs },
       );
+      return;
+    case 'SPEECH_INTERRUPTED':
+      await m.getRepository(InterruptionRow).insert({ sessionId, seq: e.seq, speechId: e.speechId, reason: e.reason, cutOff: e.cutOff, at: new Date(e.at) });
       return;
     case 'COMMENT_APPROVED':
     case 'COMMENT_REJECTED':

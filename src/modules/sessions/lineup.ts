@@ -14,11 +14,13 @@ export async function replaceLineup(
   entries: readonly { cadreId: number; allottedSeconds: number }[],
 ): Promise<LineupEntry[]> {
   const cadreIds = entries.map((e) => e.cadreId);
-  const found = new Set((await m.getRepository(Cadre).findBy({ id: In(cadreIds) })).map((c) => c.id));
-  const missing = cadreIds.findIndex((id) => !found.has(id));
+  const regionOf = new Map((await m.getRepository(Cadre).findBy({ id: In(cadreIds) })).map((c) => [c.id, c.regionId]));
+  const missing = cadreIds.findIndex((id) => !regionOf.has(id));
   if (missing >= 0) throw new NotFoundError('cadre', cadreIds[missing], `entries.${missing}.cadreId`);
   await m.getRepository(Speech).delete({ sessionId });
-  await m.getRepository(Speech).insert(entries.map((e, i) => ({ sessionId, order: i + 1, cadreId: e.cadreId, allottedSeconds: e.allottedSeconds })));
+  await m.getRepository(Speech).insert(
+    entries.map((e, i) => ({ sessionId, order: i + 1, cadreId: e.cadreId, regionId: regionOf.get(e.cadreId)!, allottedSeconds: e.allottedSeconds })),
+  );
   const rows = await m.getRepository(Speech).find({ where: { sessionId }, order: { order: 'ASC' } });
   return rows.map((s) => ({ speechId: s.id, order: s.order, cadreId: s.cadreId, allottedMs: s.allottedSeconds * 1000 }));
 }

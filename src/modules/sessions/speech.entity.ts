@@ -35,6 +35,11 @@ export class Speech {
   @Column()
   cadreId: number;
 
+  /** The cadre's unit when the line-up was set: history stays with the unit a speech was given for. */
+  @Index()
+  @Column({ type: 'int', nullable: true })
+  regionId: number | null;
+
   @Field(() => Int, { description: 'Time allowed, in seconds (1–3600).' })
   @Column()
   allottedSeconds: number;

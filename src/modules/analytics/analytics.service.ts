@@ -1,0 +1,308 @@
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../../common/clock';
+import { BadUserInputError, NotFoundError } from '../../common/errors';
+import { parseId } from '../../common/ids';
+import { Connection, DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../../common/pagination';
+import { Region } from '../registry/region.entity';
+import { Theme } from '../themes/theme.entity';
+import type {
+  CadreRanking,
+  DisciplineRow,
+  FulfilmentRow,
+  RegionStanding,
+  RegionTrendPoint,
+  SessionGradeDistribution,
+  VerdictDistribution,
+} from './analytics.types';
+import { DisciplineGrouping } from './analytics.types';
+
+export interface FilterInput {
+  from?: Date | null;
+  to?: Date | null;
+  themeId?: string | null;
+  regionId?: string | null;
+}
+
+/** A validated filter, ready to become SQL. */
+export interface Filter {
+  from: Date | null;
+  to: Date | null;
+  themeId: number | null;
+  regionId: number | null;
+}
+
+type Row = Record<string, unknown>;
+
+/** Instants as both engines store them (UTC, milliseconds), so comparisons work on either. */
+export function sqlInstant(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+const rate = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 10_000);
+const round4 = (v: number) => Math.round(v * 10_000) / 10_000;
+
+/**
+ * The analysts' history (数据表里做分析), all computed with indexed SQL over the projections the live room, the
+ * evaluation and the audits keep: speeches, speech_results, interruptions, commitments, findings. Only published
+ * evaluation results and published findings count.
+ */
+export class AnalyticsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Checks a filter: a range that ends before it starts, an unknown theme or region are refused. */
+  async filter(input: FilterInput): Promise<Filter> {
+    const from = input.from ?? null;
+    const to = input.to ?? null;
+    if (from && to && to.getTime() < from.getTime()) throw new BadUserInputError('`to` is before `from`', 'to');
+    const themeId = input.themeId == null ? null : parseId('theme', input.themeId, 'themeId');
+    const regionId = input.regionId == null ? null : parseId('region', input.regionId, 'regionId');
+    if (themeId !== null && !(await this.ds.getRepository(Theme).existsBy({ id: themeId }))) throw new NotFoundError('theme', themeId, 'themeId');
+    if (regionId !== null && !(await this.ds.getRepository(Region).existsBy({ id: regionId }))) throw new NotFoundError('region', regionId, 'regionId');
+    return { from, to, themeId, regionId };
+  }
+
+  /** `AND …` conditions on the sessions alias `s` (and a region column), with their parameters. */
+  private where(f: Filter, regionColumn?: string): { sql: string; params: unknown[] } {
+    const parts: string[] = [];
+    const params: unknown[] = [];
+    if (f.from) {
+      parts.push('s.starts_at >= ?');
+      params.push(sqlInstant(f.from));
+    }
+    if (f.to) {
+      parts.push('s.starts_at < ?');
+      params.push(sqlInstant(f.to));
+    }
+    if (f.themeId !== null) {
+      parts.push('s.theme_id = ?');
+      params.push(f.themeId);
+    }
+    if (f.regionId !== null && regionColumn) {
+      parts.push(`${regionColumn} = ?`);
+      params.push(f.regionId);
+    }
+    return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
+  }
+
+  async regionStandings(f: Filter): Promise<RegionStanding[]> {
+    const w = this.where(f);
+    const [regions, results, timing, fulfilment] = await Promise.all([
+      this.ds.getRepository(Region).find({ order: { id: 'ASC' } }),
+      this.ds.query(
+        `SELECT sr.region_id AS region, COUNT(*) AS speeches, AVG(sr.score) AS score, SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent
+         FROM speech_results sr JOIN sessions s ON s.id = sr.session_id
+         WHERE sr.published = 1${w.sql} GROUP BY sr.region_id`,
+        w.params,
+      ),
+      this.ds.query(
+        `SELECT sp.region_id AS region, COUNT(*) AS finished, SUM(CASE WHEN sp.overtime_ms > 0 THEN 1 ELSE 0 END) AS overran
+         FROM speeches sp JOIN sessions s ON s.id = sp.session_id
+         WHERE sp.ended_at IS NOT NULL${w.sql} GROUP BY sp.region_id`,
+        w.params,
+      ),
+      this.ds.query(
+        `SELECT sp.region_id AS region, COUNT(*) AS assessed, SUM(CASE WHEN c.latest_verdict = 'VERIFIED' THEN 1 ELSE 0 END) AS fulfilled
+         FROM commitments c JOIN speeches sp ON sp.id = c.speech_id JOIN sessions s ON s.id = c.session_id
+         WHERE c.superseded_at IS NULL AND c.latest_verdict IS NOT NULL${w.sql} GROUP BY sp.region_id`,
+        w.params,
+      ),
+    ]);
+    const byRegion = (rows: Row[]) => new Map(rows.map((r) => [num(r.region), r]));
+    const res = byRegion(results);
+    const tim = byRegion(timing);
+    const ful = byRegion(fulfilment);
+    const rows = regions.map((region) => {
+      const r = res.get(region.id);
+      const t = tim.get(region.id);
+      const fu = ful.get(region.id);
+      return {
+        regionId: region.id,
+        region,
+        rank: 0,
+        score: round4(num(r?.score)),
+        speeches: num(r?.speeches),
+        excellent: num(r?.excellent),
+        overtimeRate: rate(num(t?.overran), num(t?.finished)),
+        fulfilmentRate: fu ? rate(num(fu.fulfilled), num(fu.assessed)) : null,
+      };
+    });
+    rows.sort((a, b) => b.score - a.score || b.excellent - a.excellent || a.regionId - b.regionId);
+    rows.forEach((row, i) => {
+      row.rank = i > 0 && rows[i - 1].score === row.score && rows[i - 1].excellent === row.excellent ? rows[i - 1].rank : i + 1;
+    });
+    return rows;
+  }
+
+  async cadreRankings(f: Filter, page: { first?: number; after?: string }): Promise<Connection<CadreRanking>> {
+    const limit = page.first ?? DEFAULT_PAGE_SIZE;
+    const offset = decodeCursor('ranking', page.after) ?? 0;
+    const w = this.where(f, 'sr.region_id');
+    const base = `FROM speech_results sr JOIN sessions s ON s.id = sr.session_id WHERE sr.published = 1${w.sql}`;
+    const [rows, total] = await Promise.all([
+      this.ds.query(
+        `SELECT * FROM (
+           SELECT sr.cadre_id AS cadre, AVG(sr.score) AS score, COUNT(*) AS speeches,
+             SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent, SUM(CASE WHEN sr.grade = 'GOOD' THEN 1 ELSE 0 END) AS good,
+             SUM(CASE WHEN sr.grade = 'AVERAGE' THEN 1 ELSE 0 END) AS average, SUM(CASE WHEN sr.grade = 'POOR' THEN 1 ELSE 0 END) AS poor,
+             RANK() OVER (ORDER BY AVG(sr.score) DESC, SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) DESC) AS standing
+           ${base} GROUP BY sr.cadre_id) ranked
+         ORDER BY standing, cadre LIMIT ? OFFSET ?`,
+        [...w.params, limit + 1, offset],
+      ),
+      this.ds.query(`SELECT COUNT(DISTINCT sr.cadre_id) AS n ${base}`, w.params),
+    ]);
+    const nodes = (rows as Row[]).map((r, i) => ({
+      cadreId: num(r.cadre),
+      position: offset + i + 1,
+      rank: num(r.standing),
+      score: round4(num(r.score)),
+      speeches: num(r.speeches),
+      excellent: num(r.excellent),
+      good: num(r.good),
+      average: num(r.average),
+      poor: num(r.poor),
+    })) as unknown as (CadreRanking & { position: number })[];
+    return toConnection(nodes, limit, num(total[0]?.n), offset > 0, (n) => encodeCursor('ranking', n.position)) as Connection<CadreRanking>;
+  }
+
+  async regionTrends(f: Filter): Promise<RegionTrendPoint[]> {
+    const w = this.where(f, 'sr.region_id');
+    const rows: Row[] = await this.ds.query(
+      `SELECT sr.region_id AS region, sr.session_id AS session, AVG(sr.score) AS score, MIN(sr.place) AS place,
+         SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent
+       FROM speech_results sr JOIN sessions s ON s.id = sr.session_id
+       WHERE sr.published = 1 AND sr.region_id IS NOT NULL${w.sql}
+       GROUP BY sr.region_id, sr.session_id, s.starts_at ORDER BY sr.region_id, s.starts_at`,
+      w.params,
+    );
+    return rows.map((r) => ({ regionId: num(r.region), sessionId: num(r.session), score: round4(num(r.score)), rank: num(r.place), excellent: num(r.excellent) })) as RegionTrendPoint[];
+  }
+
+  async gradeDistributions(f: Filter, page: { first?: number; after?: string }): Promise<Connection<SessionGradeDistribution>> {
+    const limit = page.first ?? DEFAULT_PAGE_SIZE;
+    const before = decodeCursor('distribution', page.after);
+    const w = this.where(f);
+    const cursor = before === null ? '' : ' AND s.number < ?';
+    const params = before === null ? w.params : [...w.params, before];
+    const [rows, total] = await Promise.all([
+      this.ds.query(
+        `SELECT s.id AS session, s.number AS number, e.ballots_cast AS ballots, e.entitled_voters AS entitled,
+           SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent, SUM(CASE WHEN sr.grade = 'GOOD' THEN 1 ELSE 0 END) AS good,
+           SUM(CASE WHEN sr.grade = 'AVERAGE' THEN 1 ELSE 0 END) AS average, SUM(CASE WHEN sr.grade = 'POOR' THEN 1 ELSE 0 END) AS poor,
+           SUM(sr.excellent) AS ev, SUM(sr.good) AS gv, SUM(sr.average) AS av, SUM(sr.poor) AS pv
+         FROM sessions s JOIN evaluations e ON e.session_id = s.id JOIN speech_results sr ON sr.session_id = s.id
+         WHERE sr.published = 1${w.sql}${cursor}
+         GROUP BY s.id, s.number, e.ballots_cast, e.entitled_voters ORDER BY s.number DESC LIMIT ?`,
+        [...params, limit + 1],
+      ),
+      this.ds.query(`SELECT COUNT(*) AS n FROM sessions s JOIN evaluations e ON e.session_id = s.id WHERE e.status = 'PUBLISHED'${w.sql}`, w.params),
+    ]);
+    const nodes = (rows as Row[]).map((r) => ({
+      sessionId: num(r.session),
+      number: num(r.number),
+      ballotsCast: num(r.ballots),
+      entitledVoters: num(r.entitled),
+      excellent: num(r.excellent),
+      good: num(r.good),
+      average: num(r.average),
+      poor: num(r.poor),
+      excellentVotes: num(r.ev),
+      goodVotes: num(r.gv),
+      averageVotes: num(r.av),
+      poorVotes: num(r.pv),
+    }));
+    return toConnection(nodes, limit, num(total[0]?.n), before !== null, (n) => encodeCursor('distribution', n.number)) as unknown as Connection<SessionGradeDistribution>;
+  }
+
+  async discipline(f: Filter, groupBy: DisciplineGrouping): Promise<DisciplineRow[]> {
+    const key = groupBy === DisciplineGrouping.REGION ? 'sp.region_id' : 'sp.cadre_id';
+    const w = this.where(f, 'sp.region_id');
+    const [speeches, interruptions] = await Promise.all([
+      this.ds.query(
+        `SELECT ${key} AS k, COUNT(*) AS n, SUM(sp.allotted_seconds) AS allotted, SUM(sp.spoken_ms) AS spoken,
+           SUM(CASE WHEN sp.overtime_ms > 0 THEN 1 ELSE 0 END) AS overran, SUM(sp.overtime_ms) AS overrantime,
+           SUM(CASE WHEN sp.status = 'CUT_OFF' THEN 1 ELSE 0 END) AS cut
+         FROM speeches sp JOIN sessions s ON s.id = sp.session_id
+         WHERE sp.ended_at IS NOT NULL${w.sql} GROUP BY ${key}`,
+        w.params,
+      ),
+      this.ds.query(
+        `SELECT ${key} AS k, i.reason AS reason, COUNT(*) AS n
+         FROM interruptions i JOIN speeches sp ON sp.id = i.speech_id JOIN sessions s ON s.id = i.session_id
+         WHERE sp.ended_at IS NOT NULL${w.sql} GROUP BY ${key}, i.reason`,
+        w.params,
+      ),
+    ]);
+    const rows = (speeches as Row[]).map((r) => {
+      const n = num(r.n);
+      const allottedMs = num(r.allotted) * 1000;
+      return {
+        regionId: groupBy === DisciplineGrouping.REGION ? num(r.k) : null,
+        cadreId: groupBy === DisciplineGrouping.CADRE ? num(r.k) : null,
+        speeches: n,
+        allottedMinutes: round4(allottedMs / 60_000),
+        spokenMinutes: round4(num(r.spoken) / 60_000),
+        spokenRatio: rate(num(r.spoken), allottedMs),
+        overtimeRate: rate(num(r.overran), n),
+        meanOvertimeSeconds: n === 0 ? 0 : round4(num(r.overtime) / n / 1000),
+        cutOffs: num(r.cut),
+        interruptions: (interruptions as Row[])
+          .filter((i) => num(i.k) === num(r.k))
+          .map((i) => ({ reason: String(i.reason), count: num(i.n), perSpeech: rate(num(i.n), n) }))
+          .sort((a, b) => a.reason.localeCompare(b.reason)),
+      };
+    });
+    return rows.sort((a, b) => (a.regionId ?? a.cadreId ?? 0) - (b.regionId ?? b.cadreId ?? 0)) as DisciplineRow[];
+  }
+
+  async fulfilment(f: Filter): Promise<FulfilmentRow[]> {
+    const w = this.where(f, 'sp.region_id');
+    const rows: Row[] = await this.ds.query(
+      `SELECT sp.region_id AS region, COUNT(*) AS n,
+         SUM(CASE WHEN c.latest_verdict IS NOT NULL THEN 1 ELSE 0 END) AS assessed,
+         SUM(CASE WHEN c.latest_verdict = 'VERIFIED' THEN 1 ELSE 0 END) AS fulfilled,
+         SUM(CASE WHEN c.latest_verdict = 'PARTIAL' THEN 1 ELSE 0 END) AS partial,
+         SUM(CASE WHEN c.latest_verdict IN ('NOT_FULFILLED', 'FALSIFIED') THEN 1 ELSE 0 END) AS missed,
+         SUM(CASE WHEN c.latest_verdict IS NULL AND c.due_at < ? THEN 1 ELSE 0 END) AS due,
+         SUM(CASE WHEN c.latest_verdict = 'VERIFIED' AND c.verdict_published_at <= c.due_at THEN 1 ELSE 0 END) AS ontime
+       FROM commitments c JOIN speeches sp ON sp.id = c.speech_id JOIN sessions s ON s.id = c.session_id
+       WHERE c.superseded_at IS NULL${w.sql} GROUP BY sp.region_id ORDER BY sp.region_id`,
+      [sqlInstant(this.clock.now()), ...w.params],
+    );
+    return rows.map((r) => {
+      const assessed = num(r.assessed);
+      const fulfilled = num(r.fulfilled);
+      return {
+        regionId: num(r.region),
+        commitments: num(r.n),
+        assessed,
+        fulfilled,
+        partial: num(r.partial),
+        missed: num(r.missed),
+        due: num(r.due),
+        fulfilmentRate: assessed ? rate(fulfilled, assessed) : null,
+        onTimeRate: fulfilled ? rate(num(r.ontime), fulfilled) : null,
+      };
+    }) as FulfilmentRow[];
+  }
+
+  async verdicts(f: Filter, method: string | null): Promise<VerdictDistribution[]> {
+    const w = this.where(f, 'a.region_id');
+    const byMethod = method ? ' AND a.method = ?' : '';
+    const rows: Row[] = await this.ds.query(
+      `SELECT a.region_id AS region,
+         SUM(CASE WHEN fi.verdict = 'VERIFIED' THEN 1 ELSE 0 END) AS verified, SUM(CASE WHEN fi.verdict = 'PARTIAL' THEN 1 ELSE 0 END) AS partial,
+         SUM(CASE WHEN fi.verdict = 'NOT_FULFILLED' THEN 1 ELSE 0 END) AS nf, SUM(CASE WHEN fi.verdict = 'FALSIFIED' THEN 1 ELSE 0 END) AS falsified,
+         COUNT(*) AS total
+       FROM findings fi JOIN audits a ON a.id = fi.audit_id JOIN sessions s ON s.id = a.session_id
+       WHERE fi.published_at IS NOT NULL AND fi.superseded_at IS NULL${w.sql}${byMethod}
+       GROUP BY a.region_id ORDER BY a.region_id`,
+      method ? [...w.params, method] : w.params,
+    );
+    return rows.map((r) => ({ regionId: num(r.region), verified: num(r.verified), partial: num(r.partial), notFulfilled: num(r.nf), falsified: num(r.falsified), total: num(r.total) })) as VerdictDistribution[];
+  }
+}

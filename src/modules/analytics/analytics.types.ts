@@ -1,0 +1,266 @@
+import { ArgsType, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionType, PageArgs } from '../../common/pagination';
+import { Cadre } from '../registry/cadre.entity';
+import { Region } from '../registry/region.entity';
+import { Session } from '../sessions/session.entity';
+
+@ArgsType()
+export class AnalyticsFilter {
+  @Field(() => Date, { nullable: true, description: 'Only sessions starting at or after this instant.' })
+  from?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only sessions starting before this instant.' })
+  to?: Date | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only sessions on this theme.' })
+  themeId?: string | null;
+}
+
+@ArgsType()
+export class RegionalFilter extends AnalyticsFilter {
+  @Field(() => ID, { nullable: true, description: 'Only this region.' })
+  regionId?: string | null;
+}
+
+@ArgsType()
+export class PagedRegionalFilter extends PageArgs {
+  @Field(() => Date, { nullable: true, description: 'Only sessions starting at or after this instant.' })
+  from?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only sessions starting before this instant.' })
+  to?: Date | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only sessions on this theme.' })
+  themeId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only this region.' })
+  regionId?: string | null;
+}
+
+@ObjectType({ description: 'A region’s standing over the chosen sessions, from the published evaluations and audits.' })
+export class RegionStanding {
+  /** Resolved through the region loader. */
+  regionId: number;
+
+  @Field(() => Region, { description: 'The region.' })
+  region: Region;
+
+  @Field(() => Int, { description: 'Rank by score (equal scores share a rank).' })
+  rank: number;
+
+  @Field(() => Float, { description: 'Mean evaluation score of its speeches; 0 without any.' })
+  score: number;
+
+  @Field(() => Int, { description: 'Speeches with a published result.' })
+  speeches: number;
+
+  @Field(() => Int, { description: 'Of those, graded EXCELLENT.' })
+  excellent: number;
+
+  @Field(() => Float, { description: 'Share of its finished speeches that ran over time.' })
+  overtimeRate: number;
+
+  @Field(() => Float, { nullable: true, description: 'Share of its assessed commitments that were fulfilled; null while none is assessed.' })
+  fulfilmentRate: number | null;
+}
+
+@ObjectType({ description: 'A cadre’s place in the rankings over the chosen sessions.' })
+export class CadreRanking {
+  cadreId: number;
+
+  @Field(() => Cadre, { description: 'The cadre.' })
+  cadre: Cadre;
+
+  @Field(() => Int, { description: 'Rank by mean score, then EXCELLENT grades.' })
+  rank: number;
+
+  @Field(() => Float, { description: 'Mean evaluation score.' })
+  score: number;
+
+  @Field(() => Int, { description: 'Speeches with a published result.' })
+  speeches: number;
+
+  @Field(() => Int, { description: 'Final grades EXCELLENT.' })
+  excellent: number;
+
+  @Field(() => Int, { description: 'Final grades GOOD.' })
+  good: number;
+
+  @Field(() => Int, { description: 'Final grades AVERAGE.' })
+  average: number;
+
+  @Field(() => Int, { description: 'Final grades POOR.' })
+  poor: number;
+}
+
+export const CadreRankingConnection = ConnectionType(CadreRanking, 'A page of cadre rankings, best first.');
+
+@ObjectType({ description: 'A region in one session: one point of its trend.' })
+export class RegionTrendPoint {
+  regionId: number;
+  sessionId: number;
+
+  @Field(() => Region, { description: 'The region.' })
+  region: Region;
+
+  @Field(() => Session, { description: 'The session.' })
+  session: Session;
+
+  @Field(() => Float, { description: 'Mean score of its speeches in that session.' })
+  score: number;
+
+  @Field(() => Int, { description: 'Best rank of its speeches in that session.' })
+  rank: number;
+
+  @Field(() => Int, { description: 'Its EXCELLENT grades in that session.' })
+  excellent: number;
+}
+
+@ObjectType({ description: 'How one session’s evaluation came out.' })
+export class SessionGradeDistribution {
+  sessionId: number;
+
+  @Field(() => Session, { description: 'The session.' })
+  session: Session;
+
+  @Field(() => Int, { description: 'Ballots cast.' })
+  ballotsCast: number;
+
+  @Field(() => Int, { description: 'Entitled voters.' })
+  entitledVoters: number;
+
+  @Field(() => Int, { description: 'Speakers graded EXCELLENT.' })
+  excellent: number;
+
+  @Field(() => Int, { description: 'Speakers graded GOOD.' })
+  good: number;
+
+  @Field(() => Int, { description: 'Speakers graded AVERAGE.' })
+  average: number;
+
+  @Field(() => Int, { description: 'Speakers graded POOR.' })
+  poor: number;
+
+  @Field(() => Int, { description: 'EXCELLENT votes over all ballots.' })
+  excellentVotes: number;
+
+  @Field(() => Int, { description: 'GOOD votes.' })
+  goodVotes: number;
+
+  @Field(() => Int, { description: 'AVERAGE votes.' })
+  averageVotes: number;
+
+  @Field(() => Int, { description: 'POOR votes.' })
+  poorVotes: number;
+}
+
+export const SessionGradeDistributionConnection = ConnectionType(SessionGradeDistribution, 'A page of sessions’ grade distributions, newest first.');
+
+export enum DisciplineGrouping {
+  REGION = 'REGION',
+  CADRE = 'CADRE',
+}
+registerEnumType(DisciplineGrouping, { name: 'DisciplineGrouping', description: 'Group speaking discipline by REGION or by CADRE.' });
+
+@ObjectType({ description: 'Interruptions of one reason.' })
+export class ReasonCount {
+  @Field({ description: 'EMPTY_TALK, OFF_TOPIC, OVERTIME or OTHER.' })
+  reason: string;
+
+  @Field(() => Int, { description: 'How many.' })
+  count: number;
+
+  @Field(() => Float, { description: 'Per finished speech.' })
+  perSpeech: number;
+}
+
+@ObjectType({ description: 'Speaking discipline (言简意赅) of a region or a cadre: time spoken against time allotted, overtime, interruptions.' })
+export class DisciplineRow {
+  regionId: number | null;
+  cadreId: number | null;
+
+  @Field(() => Region, { nullable: true, description: 'The region (when grouped by region).' })
+  region: Region | null;
+
+  @Field(() => Cadre, { nullable: true, description: 'The cadre (when grouped by cadre).' })
+  cadre: Cadre | null;
+
+  @Field(() => Int, { description: 'Finished speeches.' })
+  speeches: number;
+
+  @Field(() => Float, { description: 'Total time allotted, in minutes.' })
+  allottedMinutes: number;
+
+  @Field(() => Float, { description: 'Total time spoken, in minutes.' })
+  spokenMinutes: number;
+
+  @Field(() => Float, { description: 'Spoken ÷ allotted.' })
+  spokenRatio: number;
+
+  @Field(() => Float, { description: 'Share of speeches that ran over.' })
+  overtimeRate: number;
+
+  @Field(() => Float, { description: 'Mean overtime per speech, in seconds.' })
+  meanOvertimeSeconds: number;
+
+  @Field(() => Int, { description: 'Speeches ended by the chair (cut off).' })
+  cutOffs: number;
+
+  @Field(() => [ReasonCount], { description: 'Interruptions by reason.' })
+  interruptions: ReasonCount[];
+}
+
+@ObjectType({ description: 'Commitments of a region and how they turned out.' })
+export class FulfilmentRow {
+  regionId: number;
+
+  @Field(() => Region, { description: 'The region.' })
+  region: Region;
+
+  @Field(() => Int, { description: 'Commitments made (current versions).' })
+  commitments: number;
+
+  @Field(() => Int, { description: 'With a published verdict.' })
+  assessed: number;
+
+  @Field(() => Int, { description: 'Verified fulfilled.' })
+  fulfilled: number;
+
+  @Field(() => Int, { description: 'Partly fulfilled.' })
+  partial: number;
+
+  @Field(() => Int, { description: 'Not fulfilled or falsified.' })
+  missed: number;
+
+  @Field(() => Int, { description: 'Past their due date with no verdict yet.' })
+  due: number;
+
+  @Field(() => Float, { nullable: true, description: 'fulfilled ÷ assessed; null while none is assessed.' })
+  fulfilmentRate: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Share of the fulfilled whose verdict came by the due date.' })
+  onTimeRate: number | null;
+}
+
+@ObjectType({ description: 'Published audit verdicts of a region.' })
+export class VerdictDistribution {
+  regionId: number;
+
+  @Field(() => Region, { description: 'The region.' })
+  region: Region;
+
+  @Field(() => Int, { description: 'VERIFIED.' })
+  verified: number;
+
+  @Field(() => Int, { description: 'PARTIAL.' })
+  partial: number;
+
+  @Field(() => Int, { description: 'NOT_FULFILLED.' })
+  notFulfilled: number;
+
+  @Field(() => Int, { description: 'FALSIFIED.' })
+  falsified: number;
+
+  @Field(() => Int, { description: 'All published findings.' })
+  total: number;
+}

@@ -1,0 +1,292 @@
+import './screen.css';
+import type { Client } from 'graphql-ws';
+import { liveSubscription, queryOver, type ApiError, type LinkStatus } from '../shared/api';
+import { countdown, ServerClock } from '../shared/clock';
+import { byId, h, keyedList, setText, show } from '../shared/dom';
+import { langFromLocation, words } from '../shared/i18n';
+import {
+  latestInterruption,
+  ROOM_SUBSCRIPTION,
+  SERVER_NOW_QUERY,
+  SESSION_QUERY,
+  type Cadre,
+  type EvaluationResult,
+  type RoomState,
+  type SessionInfo,
+  type Speech,
+} from '../shared/room';
+
+/**
+ * The big screen in the hall: read-only, one session, one token from `?token=`. Everything it shows comes from the
+ * `roomState` subscription; the countdown is drawn locally from `endsAt` against the server's clock.
+ */
+
+const lang = langFromLocation();
+const t = words(lang);
+const params = new URLSearchParams(location.search);
+const token = params.get('token') ?? '';
+const sessionId = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] ?? '');
+
+/** How long the interruption banner stays up after the chair's interruption; then a smaller tag remains. */
+const BANNER_MS = 30_000;
+const TICK_MS = 200;
+const CLOCK_SYNC_MS = 30_000;
+const MAX_COMMENTS = 12;
+const MAX_NEXT = 5;
+
+const clock = new ServerClock();
+let state: RoomState | null = null;
+let client: Client | null = null;
+let sessionInfo: SessionInfo | null = null;
+
+const unitOf = (c: Cadre) => (lang === 'en' ? c.region.nameEn : c.region.name);
+
+function layout(): void {
+  document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+  document.body.replaceChildren(
+    h(
+      'div',
+      { class: 'screen', id: 'screen' },
+      h(
+        'header',
+        { class: 'top' },
+        h('div', { class: 'titles' }, h('div', { class: 'theme', id: 'theme' }), h('div', { class: 'session-title', id: 'session-title' })),
+        h('div', { class: 'phase', id: 'phase' }),
+      ),
+      h('div', { class: 'banner', id: 'banner', hidden: true, role: 'alert' }, h('span', { class: 'banner-label', id: 'banner-label' }), h('span', { class: 'banner-reason', id: 'banner-reason' }), h('span', { class: 'banner-note', id: 'banner-note' })),
+      h(
+        'main',
+        { class: 'stage' },
+        h(
+          'section',
+          { class: 'primary' },
+          h(
+            'div',
+            { class: 'view speaker', id: 'view-speaker', hidden: true },
+            h('div', { class: 'order', id: 'speaker-order' }),
+            h('div', { class: 'name', id: 'speaker-name' }),
+            h('div', { class: 'meta', id: 'speaker-meta' }),
+            h('div', { class: 'countdown', id: 'countdown' }),
+            h('div', { class: 'timer-notes' }, h('span', { class: 'timer-state', id: 'timer-state' }), h('span', { class: 'interrupt-tag', id: 'interrupt-tag', hidden: true })),
+          ),
+          h('div', { class: 'view idle', id: 'view-idle', hidden: true }, h('div', { class: 'idle-title', id: 'idle-title' }), h('div', { class: 'idle-sub', id: 'idle-sub' })),
+          h(
+            'div',
+            { class: 'view evaluation', id: 'view-evaluation', hidden: true },
+            h('div', { class: 'eval-title' }, t.evaluationTitle),
+            h('div', { class: 'eval-count', id: 'eval-count' }),
+            h('div', { class: 'eval-bar' }, h('div', { class: 'eval-bar-fill', id: 'eval-bar-fill' })),
+            h('div', { class: 'eval-status', id: 'eval-status' }),
+          ),
+          h(
+            'div',
+            { class: 'view results', id: 'view-results', hidden: true },
+            h('div', { class: 'results-title' }, t.resultsTitle),
+            h(
+              'div',
+              { class: 'results-head' },
+              h('span', {}, t.rank),
+              h('span', {}, t.name),
+              h('span', {}, t.unit),
+              h('span', {}, t.grade),
+              h('span', { class: 'num' }, t.score),
+            ),
+            h('ol', { class: 'results-list', id: 'results' }),
+          ),
+        ),
+        h(
+          'aside',
+          { class: 'side' },
+          h('section', { class: 'next-box', id: 'next-box' }, h('h2', {}, t.next), h('ol', { class: 'next-list', id: 'next' })),
+          h('section', { class: 'comments-box' }, h('h2', {}, t.comments), h('ul', { class: 'comments-list', id: 'comments' }), h('div', { class: 'empty', id: 'comments-empty' }, t.noComments)),
+        ),
+      ),
+      h('div', { class: 'conn', id: 'conn', hidden: true, role: 'status' }, t.reconnecting),
+      h('div', { class: 'fatal', id: 'fatal', hidden: true }),
+    ),
+  );
+  setText(byId('phase'), t.loading);
+}
+
+function render(): void {
+  if (!state) return;
+  const s = state;
+  setText(byId('phase'), t.phases[s.phase] ?? s.phase);
+  byId('screen').dataset.phase = s.phase;
+  byId('screen').dataset.seq = String(s.seq);
+
+  const evaluation = s.evaluation;
+  const view = evaluation?.status === 'PUBLISHED' ? 'results' : evaluation ? 'evaluation' : s.current ? 'speaker' : 'idle';
+  for (const v of ['speaker', 'idle', 'evaluation', 'results']) show(byId(`view-${v}`), v === view);
+
+  if (s.current) {
+    const { speech } = s.current;
+    setText(byId('speaker-order'), t.speakerNo(speech.order));
+    setText(byId('speaker-name'), speech.cadre.name);
+    setText(byId('speaker-meta'), `${unitOf(speech.cadre)}　${speech.cadre.position}`);
+  }
+  if (view === 'idle') renderIdle(s);
+  if (evaluation && view === 'evaluation') {
+    setText(byId('eval-count'), t.voted(evaluation.ballotsCast, evaluation.entitledVoters));
+    const share = evaluation.entitledVoters ? Math.min(1, evaluation.ballotsCast / evaluation.entitledVoters) : 0;
+    byId('eval-bar-fill').style.width = `${(share * 100).toFixed(1)}%`;
+    setText(byId('eval-status'), evaluation.status === 'OPEN' ? t.votingOpen : t.votingClosed);
+  }
+  if (evaluation?.results && view === 'results') renderResults(evaluation.results);
+
+  const next = s.upcoming.filter((sp) => sp.id !== s.current?.speech.id).slice(0, MAX_NEXT);
+  show(byId('next-box'), next.length > 0 && view !== 'results');
+  keyedList(byId('next'), next, (sp) => sp.id, (sp) =>
+    h('li', {}, h('span', { class: 'n' }, String(sp.order)), h('span', { class: 'who' }, sp.cadre.name), h('span', { class: 'unit' }, unitOf(sp.cadre))),
+  );
+
+  const list = byId('comments');
+  const firstFill = list.children.length === 0;
+  const fresh = keyedList(list, s.comments.slice(0, MAX_COMMENTS), (c) => c.id, (c) =>
+    h('li', {}, h('div', { class: 'body' }, c.body), h('div', { class: 'author' }, c.authorName)),
+  );
+  if (!firstFill) for (const node of fresh) node.classList.add('fresh');
+  show(byId('comments-empty'), s.comments.length === 0);
+  tick();
+}
+
+function renderIdle(s: RoomState): void {
+  const upNext: Speech | undefined = s.upcoming[0];
+  let title = t.phases[s.phase] ?? s.phase;
+  let sub = '';
+  if (s.phase === 'SCHEDULED') {
+    title = t.waiting;
+    sub = sessionInfo?.venue ?? '';
+  } else if (s.phase === 'SPEECHES') {
+    if (upNext) {
+      title = t.betweenSpeeches;
+      sub = `${t.next}：${upNext.cadre.name}（${unitOf(upNext.cadre)}）`;
+    } else title = t.allSpoken;
+  } else if (s.phase === 'EVALUATION') title = t.evaluationSoon;
+  else if (s.phase === 'CLOSED') title = t.closed;
+  const cut = latestInterruption(s);
+  if (cut && s.phase === 'SPEECHES') sub = `${t.lastCutOff(cut.speech.cadre.name, t.reasons[cut.interruption.reason] ?? cut.interruption.reason)}${sub ? `　${sub}` : ''}`;
+  setText(byId('idle-title'), title);
+  setText(byId('idle-sub'), sub);
+}
+
+function renderResults(results: EvaluationResult[]): void {
+  keyedList(byId('results'), results, (r) => `${r.speech.id}:${r.rank}:${r.grade}:${r.score}`, (r) =>
+    h(
+      'li',
+      { class: `grade-${r.grade.toLowerCase()}` },
+      h('span', { class: 'rank' }, String(r.rank)),
+      h('span', { class: 'who' }, r.speech.cadre.name),
+      h('span', { class: 'unit' }, unitOf(r.speech.cadre)),
+      h('span', { class: 'grade' }, t.grades[r.grade] ?? r.grade, r.droppedByTie ? h('small', {}, `（${t.tieNote}）`) : null),
+      h('span', { class: 'num' }, r.score.toFixed(2)),
+    ),
+  );
+}
+
+/** The part that moves between messages: the countdown and the banner's time window. */
+function tick(): void {
+  if (!state) return;
+  const now = clock.now();
+  const current = state.current;
+  if (current) {
+    const c = countdown(current.timer, now);
+    const el = byId('countdown');
+    setText(el, c.text);
+    el.dataset.tone = c.tone;
+    el.dataset.running = String(c.running);
+    const notes: string[] = [];
+    if (!c.running) notes.push(t.paused);
+    else if (c.tone === 'over') notes.push(t.overtime);
+    if (current.timer.extendedMs > 0) notes.push(t.extended(Math.round(current.timer.extendedMs / 60_000)));
+    setText(byId('timer-state'), notes.join('　'));
+    const tag = byId('interrupt-tag');
+    show(tag, current.interruptions.length > 0);
+    if (current.interruptions.length) {
+      const last = current.interruptions[current.interruptions.length - 1];
+      setText(tag, `${t.interruptedTimes(current.interruptions.length)}：${t.reasons[last.reason] ?? last.reason}`);
+    }
+  }
+  const latest = latestInterruption(state);
+  const recent = latest && now - Date.parse(latest.interruption.at) < BANNER_MS && state.phase === 'SPEECHES';
+  const banner = byId('banner');
+  show(banner, Boolean(recent));
+  if (latest && recent) {
+    const { interruption } = latest;
+    banner.dataset.cutoff = String(interruption.cutOff);
+    setText(byId('banner-label'), interruption.cutOff ? `${t.interrupted} · ${t.cutOff}` : t.interrupted);
+    setText(byId('banner-reason'), t.reasons[interruption.reason] ?? interruption.reason);
+    setText(byId('banner-note'), interruption.note ?? '');
+  }
+}
+
+function setStatus(status: LinkStatus): void {
+  // The badge is for a lost link; the very first connection shows "connecting" in the phase slot instead.
+  const badge = byId('conn');
+  show(badge, status !== 'online' && state !== null);
+  document.body.dataset.link = status;
+}
+
+async function syncClock(): Promise<void> {
+  if (!client) return;
+  const sentAt = Date.now();
+  try {
+    const data = await queryOver<{ room: { serverNow: string } }>(client, SERVER_NOW_QUERY, { s: sessionId });
+    clock.sample(Date.parse(data.room.serverNow), Date.now(), sentAt);
+  } catch {
+    // The subscription's next message samples the clock too.
+  }
+}
+
+async function loadSession(c: Client): Promise<void> {
+  if (sessionInfo) return;
+  try {
+    const data = await queryOver<{ session: SessionInfo | null }>(c, SESSION_QUERY, { s: sessionId });
+    sessionInfo = data.session;
+    if (!sessionInfo) return;
+    setText(byId('theme'), sessionInfo.theme.title);
+    setText(byId('session-title'), sessionInfo.title);
+    document.title = `${sessionInfo.theme.title} · ${sessionInfo.title}`;
+    render();
+  } catch {
+    // Retried on the next connection; the room itself does not depend on it.
+  }
+}
+
+function fatal(message: string | null): void {
+  const el = byId('fatal');
+  show(el, message !== null);
+  if (message) setText(el, message);
+}
+
+function main(): void {
+  layout();
+  if (!token || !sessionId) {
+    fatal(t.badToken);
+    return;
+  }
+  liveSubscription<{ roomState: RoomState }>({
+    token,
+    query: ROOM_SUBSCRIPTION,
+    variables: { s: sessionId },
+    onData: (data, receivedAt) => {
+      clock.sample(Date.parse(data.roomState.serverNow), receivedAt);
+      state = data.roomState;
+      fatal(null);
+      render();
+    },
+    onStatus: setStatus,
+    onError: (err: ApiError) => {
+      if (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND') fatal(t.badToken);
+    },
+    onConnected: (c) => {
+      client = c;
+      void loadSession(c);
+      void syncClock();
+    },
+  });
+  window.setInterval(tick, TICK_MS);
+  window.setInterval(() => void syncClock(), CLOCK_SYNC_MS);
+}
+
+main();

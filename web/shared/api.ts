@@ -1,0 +1,194 @@
+import { createClient, type Client } from 'graphql-ws';
+
+/** A GraphQL error as the server reports it, with its stable `extensions.code`. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+interface GraphQLErrorLike {
+  message: string;
+  extensions?: { code?: string };
+}
+
+function firstError(errors: readonly GraphQLErrorLike[]): ApiError {
+  const e = errors[0];
+  return new ApiError(e?.message ?? 'unknown error', e?.extensions?.code ?? 'UNKNOWN');
+}
+
+/** POST /graphql on the page's own origin. */
+export async function graphql<T>(query: string, variables: Record<string, unknown> = {}, token?: string | null): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch {
+    throw new ApiError('the server is unreachable', 'NETWORK');
+  }
+  let body: { data?: T; errors?: GraphQLErrorLike[] };
+  try {
+    body = await res.json();
+  } catch {
+    throw new ApiError(`the server answered ${res.status}`, 'NETWORK');
+  }
+  if (body.errors?.length) throw firstError(body.errors);
+  if (!body.data) throw new ApiError('empty answer', 'UNKNOWN');
+  return body.data;
+}
+
+export type LinkStatus = 'connecting' | 'online' | 'offline';
+
+export interface LiveOptions<T> {
+  token: string;
+  query: string;
+  variables: Record<string, unknown>;
+  /** Every payload of the subscription; after a reconnect the first one is a full snapshot again. */
+  onData(data: T, receivedAt: number): void;
+  onStatus(status: LinkStatus): void;
+  /** A GraphQL error on the subscription (e.g. FORBIDDEN); it is retried after a while all the same. */
+  onError(error: ApiError): void;
+  /** Called after each (re)connection, e.g. to read what the subscription does not carry. */
+  onConnected?(client: Client): void;
+}
+
+/** Backoff between reconnection attempts: doubling from 250 ms, capped at 5 s, with jitter so screens spread out. */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(5000, 250 * 2 ** Math.min(attempt, 10));
+  return base / 2 + Math.random() * (base / 2);
+}
+
+const PING_EVERY_MS = 10_000;
+const PONG_WITHIN_MS = 5_000;
+
+/**
+ * A subscription that lives for ever: graphql-ws retries lost connections (and resubscribes, so the first message
+ * after a reconnect is a new full snapshot); a silent socket is detected by ping/pong; anything graphql-ws gives up
+ * on (a fatal close code, an error result) starts a fresh client after a backoff.
+ */
+export function liveSubscription<T>(opts: LiveOptions<T>): { dispose(): void } {
+  let disposed = false;
+  let client: Client | null = null;
+  let stopSubscription: (() => void) | null = null;
+  let failures = 0;
+  let restartTimer: number | undefined;
+
+  const start = () => {
+    if (disposed) return;
+    let pongTimer: number | undefined;
+    let socket: WebSocket | null = null;
+    const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
+    const c = createClient({
+      url: wsUrl,
+      connectionParams: { authorization: `Bearer ${opts.token}` },
+      lazy: true,
+      keepAlive: PING_EVERY_MS,
+      retryAttempts: Infinity,
+      shouldRetry: () => true,
+      retryWait: async (retries) => {
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(retries)));
+      },
+      on: {
+        connecting: () => opts.onStatus('connecting'),
+        opened: (s) => {
+          socket = s as WebSocket;
+        },
+        connected: () => {
+          failures = 0;
+          opts.onConnected?.(c);
+        },
+        closed: () => {
+          socket = null;
+          clearTimeout(pongTimer);
+          if (!disposed) opts.onStatus('offline');
+        },
+        ping: (received) => {
+          if (received) return;
+          clearTimeout(pongTimer);
+          // 4408: graphql-ws retries it; a half-open TCP connection would otherwise go unnoticed for minutes.
+          pongTimer = window.setTimeout(() => socket?.readyState === WebSocket.OPEN && socket.close(4408, 'pong timeout'), PONG_WITHIN_MS);
+        },
+        pong: (received) => {
+          if (received) clearTimeout(pongTimer);
+        },
+      },
+    });
+    client = c;
+    let online = false;
+    let finished = false;
+    const restart = (why: ApiError | null) => {
+      if (finished) return;
+      finished = true;
+      if (why) opts.onError(why);
+      if (disposed) return;
+      opts.onStatus('offline');
+      stopSubscription = null;
+      void c.dispose();
+      clearTimeout(restartTimer);
+      restartTimer = window.setTimeout(start, why ? Math.max(5000, backoffMs(failures++)) : backoffMs(failures++));
+    };
+    stopSubscription = c.subscribe<T>(
+      { query: opts.query, variables: opts.variables },
+      {
+        next: (result) => {
+          if (result.errors?.length) {
+            restart(firstError(result.errors as GraphQLErrorLike[]));
+            return;
+          }
+          if (!online) {
+            online = true;
+            opts.onStatus('online');
+          }
+          if (result.data) opts.onData(result.data as T, Date.now());
+        },
+        error: (err) => {
+          online = false;
+          restart(Array.isArray(err) && err.length ? firstError(err as GraphQLErrorLike[]) : null);
+        },
+        complete: () => {
+          // The server completes a room subscription only when it goes away; come back.
+          online = false;
+          if (!disposed) restart(null);
+        },
+      },
+    );
+    // graphql-ws resubscribes by itself after a retried close: mark us offline until the next snapshot arrives.
+    c.on('closed', () => {
+      online = false;
+    });
+  };
+
+  start();
+  return {
+    dispose() {
+      disposed = true;
+      clearTimeout(restartTimer);
+      stopSubscription?.();
+      void client?.dispose();
+    },
+  };
+}
+
+/** A one-off query over an open graphql-ws client (the screen has no HTTP session of its own). */
+export function queryOver<T>(client: Client, query: string, variables: Record<string, unknown>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let data: T | undefined;
+    client.subscribe<T>(
+      { query, variables },
+      {
+        next: (r) => {
+          if (r.errors?.length) reject(firstError(r.errors as GraphQLErrorLike[]));
+          else data = r.data as T;
+        },
+        error: (err) => reject(Array.isArray(err) && err.length ? firstError(err as GraphQLErrorLike[]) : new ApiError('connection lost', 'NETWORK')),
+        complete: () => (data ? resolve(data) : reject(new ApiError('no answer', 'UNKNOWN'))),
+      },
+    );
+  });
+}

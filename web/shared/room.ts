@@ -1,0 +1,113 @@
+/** The slice of `schema.graphql` the pages read, as types and as the one selection both pages subscribe with. */
+
+export interface Region {
+  name: string;
+  nameEn: string;
+}
+export interface Cadre {
+  name: string;
+  position: string;
+  region: Region;
+}
+export interface Interruption {
+  id: string;
+  reason: string;
+  note: string | null;
+  cutOff: boolean;
+  at: string;
+}
+export interface Speech {
+  id: string;
+  order: number;
+  allottedSeconds: number;
+  status: 'UPCOMING' | 'SPEAKING' | 'PAUSED' | 'FINISHED' | 'CUT_OFF';
+  endedAt: string | null;
+  cadre: Cadre;
+  interruptions: Interruption[];
+}
+export interface Timer {
+  running: boolean;
+  allottedMs: number;
+  extendedMs: number;
+  remainingMs: number;
+  overtimeMs: number;
+  endsAt: string | null;
+}
+export interface Comment {
+  id: string;
+  authorName: string;
+  body: string;
+  postedAt: string;
+}
+export interface EvaluationResult {
+  rank: number;
+  grade: string;
+  score: number;
+  droppedByTie: boolean;
+  speech: { id: string; cadre: Cadre };
+}
+export interface EvaluationProgress {
+  status: 'OPEN' | 'CLOSED' | 'PUBLISHED';
+  entitledVoters: number;
+  ballotsCast: number;
+  results: EvaluationResult[] | null;
+}
+export type Phase = 'SCHEDULED' | 'SPEECHES' | 'EXCHANGE' | 'SUMMARY' | 'EVALUATION' | 'CLOSED';
+export interface RoomState {
+  sessionId: string;
+  seq: number;
+  phase: Phase;
+  serverNow: string;
+  current: { speech: Speech; timer: Timer; interruptions: Interruption[] } | null;
+  upcoming: Speech[];
+  speeches: Speech[];
+  comments: Comment[];
+  evaluation: EvaluationProgress | null;
+}
+export interface SessionInfo {
+  id: string;
+  number: number;
+  title: string;
+  venue: string;
+  phase: Phase;
+  theme: { title: string };
+}
+
+export const PHASES: readonly Phase[] = ['SCHEDULED', 'SPEECHES', 'EXCHANGE', 'SUMMARY', 'EVALUATION', 'CLOSED'];
+
+export function nextPhase(phase: Phase): Phase | null {
+  return PHASES[PHASES.indexOf(phase) + 1] ?? null;
+}
+
+const CADRE = `name position region { name nameEn }`;
+const SPEECH = `id order allottedSeconds status endedAt cadre { ${CADRE} } interruptions { id reason note cutOff at }`;
+
+export const ROOM_STATE_FIELDS = `
+  sessionId seq phase serverNow
+  current {
+    speech { ${SPEECH} }
+    timer { running allottedMs extendedMs remainingMs overtimeMs endsAt }
+    interruptions { id reason note cutOff at }
+  }
+  upcoming { ${SPEECH} }
+  speeches { ${SPEECH} }
+  comments { id authorName body postedAt }
+  evaluation { status entitledVoters ballotsCast results { rank grade score droppedByTie speech { id cadre { ${CADRE} } } } }
+`;
+
+export const ROOM_SUBSCRIPTION = `subscription Room($s: ID!) { roomState(sessionId: $s) { ${ROOM_STATE_FIELDS} } }`;
+export const SESSION_QUERY = `query Session($s: ID!) { session(id: $s) { id number title venue phase theme { title } } }`;
+export const SERVER_NOW_QUERY = `query Now($s: ID!) { room(sessionId: $s) { serverNow } }`;
+
+/** The most recent interruption of the speech on stage, or of the speech just cut off. */
+export function latestInterruption(state: RoomState): { speech: Speech; interruption: Interruption } | null {
+  if (state.current) {
+    const list = state.current.interruptions;
+    return list.length ? { speech: state.current.speech, interruption: list[list.length - 1] } : null;
+  }
+  const ended = state.speeches
+    .filter((s) => s.endedAt)
+    .sort((a, b) => Date.parse(b.endedAt!) - Date.parse(a.endedAt!))[0];
+  if (!ended || ended.status !== 'CUT_OFF' || !ended.interruptions.length) return null;
+  return { speech: ended, interruption: ended.interruptions[ended.interruptions.length - 1] };
+}
