@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     const applied = await ds.runMigrations({ transaction: 'each' });
     if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
     if (config.seedDemo) {
-      const summary = await seedDemoWorld(ds, systemClock, config.demoPassword);
+      const summary = await seedDemoWorld(ds, systemClock, config.demoPassword, config.demoHistorySessions);
       if (summary.created > 0) logger.info({ created: summary.created }, 'demo world seeded');
     }
   });

@@ -22,6 +22,8 @@ export interface Config {
   readonly jwtSecret: string;
   readonly demoPassword: string;
   readonly seedDemo: boolean;
+  /** How many past sessions of generated history the demo world gets (0: none). */
+  readonly demoHistorySessions: number;
   readonly logLevel: string;
   readonly tally: TallySettings;
   /** An EXCELLENT result earns COMMENDATION_PRIORITY unless an adverse finding is published within this many days. */
@@ -59,6 +61,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecret: resolveJwtSecret(env.JWT_SECRET, nodeEnv, database),
     demoPassword: parseDemoPassword(env.DEMO_PASSWORD),
     seedDemo: parseBoolean('SEED_DEMO', env.SEED_DEMO, nodeEnv !== 'production'),
+    demoHistorySessions: parseCount('SEED_DEMO_HISTORY', env.SEED_DEMO_HISTORY, 26, 500),
     logLevel: parseLogLevel(env.LOG_LEVEL, nodeEnv),
     tally: parseTally(env.EVALUATION_WEIGHTS, env.EVALUATION_THRESHOLDS),
     commendationWindowDays: parseDays('COMMENDATION_WINDOW_DAYS', env.COMMENDATION_WINDOW_DAYS, 180),
@@ -138,6 +141,13 @@ function parseLogLevel(value: string | undefined, nodeEnv: NodeEnv): string {
   if (blank(value)) return nodeEnv === 'test' ? 'silent' : 'info';
   if (!LOG_LEVELS.includes(value)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   return value;
+}
+
+function parseCount(variable: string, value: string | undefined, fallback: number, max: number): number {
+  if (blank(value)) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new ConfigError(variable, `must be a whole number from 0 to ${max}, not "${value}"`);
+  return n;
 }
 
 function parseDays(variable: string, value: string | undefined, fallback: number): number {

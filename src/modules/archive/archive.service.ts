@@ -1,4 +1,4 @@
-import { DataSource, In, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { Claim, Commitment } from '../briefing/briefing.entity';
 import type { Principal } from '../../auth/principal';
 import type { Clock } from '../../common/clock';
@@ -52,43 +52,7 @@ export class ArchiveService {
   }
 
   private sealOnce(actorId: number, sessionId: number): Promise<Archive> {
-    return inTransaction(this.ds, async (m) => {
-      const session = await m.getRepository(Session).findOne({ where: { id: sessionId }, lock: writeLock(m) });
-      if (!session) throw new NotFoundError('session', sessionId, 'sessionId');
-      if (session.sealedAt) throw new ArchiveSealedError(sessionId);
-      if (session.phase !== RoomPhase.CLOSED) throw new RoomInvalidTransitionError('only a CLOSED session can be sealed', session.phase);
-
-      const events = await readRoomEvents(m, sessionId, 0);
-      const state = await loadRoomState(m, sessionId);
-      const cadreIds = state.speeches.map((s) => s.cadreId);
-      const cadres = cadreIds.length ? await m.getRepository(Cadre).findBy({ id: In(cadreIds) }) : [];
-      const regions = new Map((await m.getRepository(Region).find()).map((r) => [r.id, r.name]));
-      const evaluation = await m.getRepository(Evaluation).findOneBy({ sessionId });
-      const last = await m.getRepository(Archive).find({ order: { sequence: 'DESC' }, take: 1 });
-      const sealedAt = this.clock.now();
-      const sequence = (last[0]?.sequence ?? 0) + 1;
-      const previousHash = last[0]?.contentHash ?? null;
-      const document = buildArchiveDocument({
-        session,
-        theme: await m.getRepository(Theme).findOneOrFail({ where: { id: session.themeId }, select: { id: true, title: true, description: true } }),
-        cadres: new Map(cadres.map((c) => [c.id, { id: c.id, name: c.name, position: c.position, region: regions.get(c.regionId) ?? '' }])),
-        state,
-        events,
-        comments: await m.getRepository(Comment).find({ where: { sessionId }, order: { id: 'ASC' } }),
-        reviews: await m.getRepository(Review).find({ where: { sessionId }, order: { id: 'ASC' } }),
-        results: evaluation?.resultsJson ? JSON.parse(evaluation.resultsJson) : null,
-        claims: await m.getRepository(Claim).find({ where: { sessionId, supersededAt: IsNull() }, order: { id: 'ASC' } }),
-        commitments: await m.getRepository(Commitment).find({ where: { sessionId, supersededAt: IsNull() }, order: { id: 'ASC' } }),
-        sequence,
-        previousHash,
-        sealedAt,
-      });
-      const archive = m.getRepository(Archive).create({ sessionId, sequence, version: 1, sealedAt, sealedById: actorId, contentHash: sha256Hex(canonicalJson(document)), previousHash, document });
-      await m.getRepository(Archive).save(archive);
-      await m.getRepository(Session).update({ id: sessionId }, { sealedAt });
-      await journal(m, this.clock, { actorId, action: 'sealArchive', entity: 'Archive', entityId: archive.id, after: { sessionId, sequence, contentHash: archive.contentHash, previousHash } });
-      return archive;
-    });
+    return inTransaction(this.ds, (m) => sealSessionIn(m, sessionId, actorId, this.clock));
   }
 
   /** The latest version of a session's archive, or null if it is not sealed. */
@@ -117,4 +81,46 @@ export class ArchiveService {
     }
     return { valid: true, length: archives.length, brokenAt: null };
   }
+}
+
+/**
+ * Seals a CLOSED session into the next place of the chain, inside the caller's transaction: the document, its hash
+ * over the link to the previous archive, the seal mark on the session and the audit-trail entry.
+ */
+export async function sealSessionIn(m: EntityManager, sessionId: number, actorId: number, clock: Clock): Promise<Archive> {
+  const session = await m.getRepository(Session).findOne({ where: { id: sessionId }, lock: writeLock(m) });
+  if (!session) throw new NotFoundError('session', sessionId, 'sessionId');
+  if (session.sealedAt) throw new ArchiveSealedError(sessionId);
+  if (session.phase !== RoomPhase.CLOSED) throw new RoomInvalidTransitionError('only a CLOSED session can be sealed', session.phase);
+
+  const events = await readRoomEvents(m, sessionId, 0);
+  const state = await loadRoomState(m, sessionId);
+  const cadreIds = state.speeches.map((s) => s.cadreId);
+  const cadres = cadreIds.length ? await m.getRepository(Cadre).findBy({ id: In(cadreIds) }) : [];
+  const regions = new Map((await m.getRepository(Region).find()).map((r) => [r.id, r.name]));
+  const evaluation = await m.getRepository(Evaluation).findOneBy({ sessionId });
+  const last = await m.getRepository(Archive).find({ order: { sequence: 'DESC' }, take: 1 });
+  const sealedAt = clock.now();
+  const sequence = (last[0]?.sequence ?? 0) + 1;
+  const previousHash = last[0]?.contentHash ?? null;
+  const document = buildArchiveDocument({
+    session,
+    theme: await m.getRepository(Theme).findOneOrFail({ where: { id: session.themeId }, select: { id: true, title: true, description: true } }),
+    cadres: new Map(cadres.map((c) => [c.id, { id: c.id, name: c.name, position: c.position, region: regions.get(c.regionId) ?? '' }])),
+    state,
+    events,
+    comments: await m.getRepository(Comment).find({ where: { sessionId }, order: { id: 'ASC' } }),
+    reviews: await m.getRepository(Review).find({ where: { sessionId }, order: { id: 'ASC' } }),
+    results: evaluation?.resultsJson ? JSON.parse(evaluation.resultsJson) : null,
+    claims: await m.getRepository(Claim).find({ where: { sessionId, supersededAt: IsNull() }, order: { id: 'ASC' } }),
+    commitments: await m.getRepository(Commitment).find({ where: { sessionId, supersededAt: IsNull() }, order: { id: 'ASC' } }),
+    sequence,
+    previousHash,
+    sealedAt,
+  });
+  const archive = m.getRepository(Archive).create({ sessionId, sequence, version: 1, sealedAt, sealedById: actorId, contentHash: sha256Hex(canonicalJson(document)), previousHash, document });
+  await m.getRepository(Archive).save(archive);
+  await m.getRepository(Session).update({ id: sessionId }, { sealedAt });
+  await journal(m, clock, { actorId, action: 'sealArchive', entity: 'Archive', entityId: archive.id, after: { sessionId, sequence, contentHash: archive.contentHash, previousHash } });
+  return archive;
 }

@@ -1,4 +1,5 @@
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, MoreThan } from 'typeorm';
+import { generateHistory } from './demo-history';
 import { hashPassword } from '../../auth/passwords';
 import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
@@ -23,14 +24,14 @@ export interface SeedSummary {
 const BEIJING_OFFSET_MS = 8 * 3600 * 1000;
 
 /** The session the demo runs live: the next 09:00 in Chengde after seeding, on the key-projects theme. */
-export function liveDemoSession(now: Date): DemoSession {
+export function liveDemoSession(now: Date, number: number): DemoSession {
   const beijing = new Date(now.getTime() + BEIJING_OFFSET_MS);
   const nextDay = Date.UTC(beijing.getUTCFullYear(), beijing.getUTCMonth(), beijing.getUTCDate() + 1, 9) - BEIJING_OFFSET_MS;
   const last = DEMO_SESSIONS[DEMO_SESSIONS.length - 1];
   return {
     ...last,
-    number: last.number + 1,
-    title: '第四期（演示）“牢记总书记嘱托、聚力高质量发展”大培训、大比拼',
+    number,
+    title: `第${number}期（演示）“牢记总书记嘱托、聚力高质量发展”大培训、大比拼`,
     themeKey: 'key-projects',
     startsAt: new Date(nextDay).toISOString(),
     note: '演示用的待开场次',
@@ -42,20 +43,39 @@ export function liveDemoSession(now: Date): DemoSession {
  * title, number) and only what is missing is added, so running it twice, or after a partial run, changes nothing
  * that is already there.
  */
-export async function seedDemoWorld(ds: DataSource, clock: Clock, password: string): Promise<SeedSummary> {
-  return inTransaction(ds, async (m) => {
+export async function seedDemoWorld(ds: DataSource, clock: Clock, password: string, historySessions = 0): Promise<SeedSummary> {
+  const summary = await inTransaction(ds, async (m) => {
     const seeder = new Seeder(m, password, clock);
     const regions = await seeder.regions();
     const users = await seeder.accounts(regions);
     const cadres = await seeder.cadres(regions, users);
     const themes = await seeder.themes(users);
-    for (const session of [...DEMO_SESSIONS, liveDemoSession(clock.now())]) {
-      await seeder.session(session, themes, cadres, users);
-    }
+    for (const session of DEMO_SESSIONS) await seeder.session(session, themes, cadres, users);
     await seeder.briefings(cadres, users.get('admin')!);
-    return { created: seeder.created, accounts: [...users.keys()] };
+    return { created: seeder.created, accounts: [...users.keys()], themes, cadres, users };
   });
+  let created = summary.created;
+  if (historySessions > 0) {
+    created += await generateHistory(ds, { ...DEMO_HISTORY, sessions: historySessions, now: clock.now() });
+  }
+  created += await inTransaction(ds, async (m) => {
+    if (await m.getRepository(Session).existsBy({ startsAt: MoreThan(clock.now()) })) return 0;
+    const last = await m.getRepository(Session).find({ order: { number: 'DESC' }, take: 1 });
+    const seeder = new Seeder(m, password, clock);
+    await seeder.session(liveDemoSession(clock.now(), (last[0]?.number ?? 0) + 1), summary.themes, summary.cadres, summary.users);
+    return seeder.created;
+  });
+  return { created, accounts: summary.accounts };
 }
+
+/** A year of fortnightly sessions after the article's three, with 40 voters and a few comments each. */
+const DEMO_HISTORY = {
+  firstAt: new Date('2021-10-23T09:00:00+08:00'),
+  everyDays: 14,
+  voters: 40,
+  commentsPerSession: 8,
+  seed: 2021,
+};
 
 class Seeder {
   created = 0;

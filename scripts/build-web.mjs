@@ -1,0 +1,43 @@
+// Builds the big-screen and console pages (web/) into dist/web/ with esbuild: one minified script and one
+// stylesheet per page, graphql-ws bundled from node_modules, nothing fetched from anywhere at run time.
+// Writes dist/web/manifest.json with a content hash per file, which the server appends to the asset URLs
+// (`?v=<hash>`) so browsers may cache them for good.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist', 'web');
+
+await rm(outdir, { recursive: true, force: true });
+await mkdir(outdir, { recursive: true });
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { screen: 'web/screen/screen.ts', console: 'web/console/console.ts' },
+  outdir,
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome100', 'firefox100', 'safari15', 'edge100'],
+  sourcemap: 'linked',
+  legalComments: 'none',
+  charset: 'utf8',
+  metafile: true,
+  logLevel: 'warning',
+});
+
+const manifest = {};
+const sizes = [];
+for (const [file, info] of Object.entries(result.metafile.outputs)) {
+  if (file.endsWith('.map')) continue;
+  const name = relative(outdir, join(root, file));
+  const bytes = await readFile(join(root, file));
+  manifest[name] = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+  sizes.push(`${name} ${(info.bytes / 1024).toFixed(1)} kB`);
+}
+await writeFile(join(outdir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+console.log(`web bundle → dist/web: ${sizes.join(', ')}`);

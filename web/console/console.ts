@@ -1,0 +1,518 @@
+import './console.css';
+import { ApiError, graphql, liveSubscription, type LinkStatus } from '../shared/api';
+import { countdown, ServerClock } from '../shared/clock';
+import { byId, h, keyedList, setText, show } from '../shared/dom';
+import { langFromLocation, words } from '../shared/i18n';
+import { nextPhase, ROOM_SUBSCRIPTION, type Phase, type RoomState } from '../shared/room';
+import { consoleWords } from './words';
+
+/**
+ * The chair's console: sign in, pick a session, run the room with one tap (or one key), moderate the comments and
+ * run the ballot. Every action is a mutation over HTTP; what the page shows comes back through `roomState`.
+ */
+
+const lang = langFromLocation();
+const t = words(lang);
+const c = consoleWords(lang);
+const TOKEN_KEY = 'leitai.console.token';
+const POLL_MS = 5000;
+const REASONS = ['EMPTY_TALK', 'OFF_TOPIC', 'OVERTIME', 'OTHER'] as const;
+
+interface SessionRow {
+  id: string;
+  number: number;
+  title: string;
+  phase: Phase;
+  startsAt: string;
+  theme: { title: string };
+}
+interface PendingComment {
+  id: string;
+  authorName: string;
+  body: string;
+  postedAt: string;
+}
+interface VoterStatus {
+  voted: boolean;
+  user: { id: string; displayName: string };
+}
+interface ChairResult {
+  rank: number;
+  grade: string;
+  score: number;
+  speech: { cadre: { name: string } };
+}
+
+let token: string | null = sessionStorage.getItem(TOKEN_KEY);
+let sessionId: string | null = null;
+let state: RoomState | null = null;
+let live: { dispose(): void } | null = null;
+let busy = false;
+let lastSideSeq = -1;
+let resultsStatus: string | null = null;
+let pollTimer: number | undefined;
+const clock = new ServerClock();
+
+const api = <T>(query: string, variables: Record<string, unknown> = {}) => graphql<T>(query, variables, token);
+
+// ——— feedback ———
+
+function toast(message: string, kind: 'error' | 'ok' = 'error'): void {
+  const el = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
+  byId('toasts').append(el);
+  window.setTimeout(() => el.remove(), kind === 'error' ? 6000 : 2500);
+}
+
+function explain(err: unknown): string {
+  if (err instanceof ApiError) return `${c.errors[err.code] ?? err.code}: ${err.message}`;
+  return String(err);
+}
+
+/** Runs one chair action: one at a time, errors shown, and a refused token sends the chair back to sign in. */
+async function act(label: string, run: () => Promise<unknown>): Promise<void> {
+  if (busy) return;
+  busy = true;
+  document.body.dataset.busy = 'true';
+  updateControls();
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') return signOut(c.expired);
+    toast(`${label} — ${explain(err)}`);
+  } finally {
+    busy = false;
+    document.body.dataset.busy = 'false';
+    updateControls();
+  }
+}
+
+// ——— sign in and session choice ———
+
+function showLogin(message?: string): void {
+  const user = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true, autofocus: true });
+  const pass = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const error = h('div', { class: 'form-error', id: 'login-error', role: 'alert' }, message ?? '');
+  const form = h(
+    'form',
+    { class: 'card login', id: 'login-form' },
+    h('h1', {}, c.title),
+    h('label', { for: 'username' }, c.username),
+    user,
+    h('label', { for: 'password' }, c.password),
+    pass,
+    error,
+    h('button', { type: 'submit', class: 'primary', id: 'login-submit' }, c.signIn),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void (async () => {
+      try {
+        const data = await graphql<{ login: { token: string; user: { roles: string[] } } }>(
+          `mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { token user { roles } } }`,
+          { u: user.value.trim(), p: pass.value },
+        );
+        const roles = data.login.user.roles.map((r) => r.toLowerCase());
+        if (!roles.includes('chair') && !roles.includes('admin')) {
+          setText(error, c.notChair);
+          return;
+        }
+        token = data.login.token;
+        sessionStorage.setItem(TOKEN_KEY, token);
+        route();
+      } catch (err) {
+        setText(error, err instanceof ApiError && err.code === 'UNAUTHENTICATED' ? c.badLogin : explain(err));
+      }
+    })();
+  });
+  byId('app').replaceChildren(form);
+  user.focus();
+}
+
+function signOut(message?: string): void {
+  token = null;
+  sessionStorage.removeItem(TOKEN_KEY);
+  leaveRoom();
+  history.replaceState(null, '', location.pathname + location.search);
+  showLogin(message);
+}
+
+async function showPicker(): Promise<void> {
+  leaveRoom();
+  const list = h('ul', { class: 'session-list', id: 'session-list' });
+  byId('app').replaceChildren(
+    h('div', { class: 'card picker' }, h('div', { class: 'picker-head' }, h('h1', {}, c.pickSession), h('button', { type: 'button', onclick: () => signOut() }, c.signOut)), list),
+  );
+  try {
+    const data = await api<{ sessions: { edges: { node: SessionRow }[] } }>(
+      `{ sessions(first: 50) { edges { node { id number title phase startsAt theme { title } } } } }`,
+    );
+    list.replaceChildren(
+      ...data.sessions.edges.map(({ node: s }) =>
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            { type: 'button', class: 'session-pick', 'data-session': s.id, 'data-number': s.number, onclick: () => (location.hash = `#/session/${encodeURIComponent(s.id)}`) },
+            h('span', { class: 'no' }, c.sessionNo(s.number)),
+            h('span', { class: 'title' }, s.title),
+            h('span', { class: 'theme' }, s.theme.title),
+            h('span', { class: `phase phase-${s.phase.toLowerCase()}` }, t.phases[s.phase] ?? s.phase),
+          ),
+        ),
+      ),
+    );
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') return signOut(c.expired);
+    list.replaceChildren(h('li', { class: 'form-error' }, explain(err)));
+  }
+}
+
+// ——— the room ———
+
+function button(id: string, label: string, key: string, onclick: () => void, extra = ''): HTMLButtonElement {
+  return h('button', { type: 'button', id, class: `action ${extra}`, onclick }, h('span', { class: 'label' }, label), key ? h('kbd', {}, key) : null);
+}
+
+function showRoom(id: string): void {
+  leaveRoom();
+  sessionId = id;
+  lastSideSeq = -1;
+  resultsStatus = null;
+  const cutOff = h('input', { type: 'checkbox', id: 'cut-off' });
+  const note = h('input', { type: 'text', id: 'interrupt-note', placeholder: c.notePlaceholder, maxlength: 500 });
+  byId('app').replaceChildren(
+    h(
+      'div',
+      { class: 'room' },
+      h(
+        'header',
+        { class: 'bar' },
+        h('div', { class: 'bar-title' }, h('strong', {}, c.title), h('span', { id: 'room-title' }, c.sessionLabel(id))),
+        h('span', { class: 'link', id: 'link' }, c.link.connecting),
+        h('button', { type: 'button', id: 'screen-link-btn', onclick: () => void issueScreenLink() }, c.screenLink),
+        h('button', { type: 'button', onclick: () => (location.hash = '') }, c.switchSession),
+        h('button', { type: 'button', onclick: () => signOut() }, c.signOut),
+      ),
+      h('div', { class: 'screen-link', id: 'screen-link-box', hidden: true }, h('input', { id: 'screen-link', readonly: true }), h('a', { id: 'screen-link-open', target: '_blank', rel: 'noopener' }, c.open)),
+      h(
+        'main',
+        { class: 'grid' },
+        h(
+          'section',
+          { class: 'control' },
+          h('div', { class: 'phase-row' }, h('span', { class: 'phase-now', id: 'phase-now' }), button('next-phase', c.nextPhase, '⇧→', () => void advance())),
+          h(
+            'div',
+            { class: 'current card', id: 'current' },
+            h('div', { class: 'who', id: 'current-name' }),
+            h('div', { class: 'meta', id: 'current-meta' }),
+            h('div', { class: 'clock', id: 'current-clock' }),
+            h('div', { class: 'notes', id: 'current-notes' }),
+          ),
+          h(
+            'div',
+            { class: 'actions' },
+            button('start-next', c.startNext, 'N', () => void roomAction(c.startNext, 'startSpeech'), 'go'),
+            button('pause', c.pause, c.space, () => void roomAction(c.pause, 'pauseSpeech')),
+            button('resume', c.resume, c.space, () => void roomAction(c.resume, 'resumeSpeech'), 'go'),
+            button('extend', c.extend, '+', () => void roomAction(c.extend, 'extendSpeech', ', seconds: 60')),
+            button('end', c.end, 'E', () => void roomAction(c.end, 'endSpeech'), 'stop'),
+          ),
+          h(
+            'div',
+            { class: 'interrupt card' },
+            h('div', { class: 'interrupt-head' }, h('strong', {}, c.interrupt), h('label', { class: 'check' }, cutOff, c.cutOff)),
+            h('div', { class: 'reasons' }, ...REASONS.map((r, i) => button(`interrupt-${r}`, t.reasons[r], String(i + 1), () => void interrupt(r), 'warn'))),
+            note,
+          ),
+          h('div', { class: 'card upcoming' }, h('h2', {}, c.upcoming), h('ol', { id: 'upcoming' })),
+        ),
+        h(
+          'section',
+          { class: 'side' },
+          h('div', { class: 'card queue' }, h('h2', {}, c.queue, ' ', h('span', { class: 'count', id: 'queue-count' }, '0')), h('ul', { id: 'queue' }), h('div', { class: 'empty', id: 'queue-empty' }, c.queueEmpty)),
+          h(
+            'div',
+            { class: 'card evaluation' },
+            h('h2', {}, t.evaluationTitle, ' ', h('span', { class: 'eval-state', id: 'eval-state' })),
+            h('div', { class: 'voted', id: 'voted' }),
+            h(
+              'div',
+              { class: 'eval-actions' },
+              button('eval-open', c.openEval, '', () => void evaluationAction(c.openEval, 'openEvaluation')),
+              button('eval-close', c.closeEval, '', () => void evaluationAction(c.closeEval, 'closeEvaluation'), 'stop'),
+              button('eval-publish', c.publishEval, '', () => void evaluationAction(c.publishEval, 'publishEvaluation'), 'go'),
+            ),
+            h('ul', { class: 'voters', id: 'voters' }),
+            h('ol', { class: 'chair-results', id: 'chair-results' }),
+          ),
+        ),
+      ),
+      h('footer', { class: 'help' }, c.help),
+    ),
+  );
+  void api<{ session: { title: string; number: number } | null }>(`query($s: ID!) { session(id: $s) { title number } }`, { s: id })
+    .then((d) => d.session && setText(byId('room-title'), `${c.sessionNo(d.session.number)} ${d.session.title}`))
+    .catch(() => undefined);
+
+  live = liveSubscription<{ roomState: RoomState }>({
+    token: token!,
+    query: ROOM_SUBSCRIPTION,
+    variables: { s: id },
+    onData: (data, receivedAt) => {
+      clock.sample(Date.parse(data.roomState.serverNow), receivedAt);
+      state = data.roomState;
+      renderRoom();
+    },
+    onStatus: (s: LinkStatus) => {
+      const el = byId('link');
+      el.dataset.status = s;
+      setText(el, c.link[s]);
+    },
+    onError: (err) => {
+      if (err.code === 'UNAUTHENTICATED') signOut(c.expired);
+      else toast(explain(err));
+    },
+  });
+  pollTimer = window.setInterval(() => void refreshSide(true), POLL_MS);
+  updateControls();
+}
+
+function leaveRoom(): void {
+  live?.dispose();
+  live = null;
+  state = null;
+  sessionId = null;
+  clearInterval(pollTimer);
+}
+
+function renderRoom(): void {
+  if (!state) return;
+  const s = state;
+  const next = nextPhase(s.phase);
+  setText(byId('phase-now'), `${c.phase}：${t.phases[s.phase]}`);
+  setText(byId('next-phase').querySelector<HTMLElement>('.label')!, next ? `${c.nextPhase}：${t.phases[next]}` : c.noNextPhase);
+  if (s.current) {
+    const { speech } = s.current;
+    setText(byId('current-name'), `${t.speakerNo(speech.order)}　${speech.cadre.name}`);
+    setText(byId('current-meta'), `${speech.cadre.region.name}　${speech.cadre.position}`);
+  } else {
+    setText(byId('current-name'), s.phase === 'SPEECHES' ? (s.upcoming[0] ? `${c.nextUp}：${s.upcoming[0].cadre.name}` : t.allSpoken) : t.phases[s.phase]);
+    setText(byId('current-meta'), '');
+  }
+  keyedList(byId('upcoming'), s.upcoming.filter((sp) => sp.id !== s.current?.speech.id), (sp) => sp.id, (sp) =>
+    h('li', {}, h('span', { class: 'n' }, String(sp.order)), ` ${sp.cadre.name}`, h('span', { class: 'unit' }, ` ${sp.cadre.region.name}`)),
+  );
+  const ev = s.evaluation;
+  setText(byId('eval-state'), ev ? c.evalStatus[ev.status] : '');
+  setText(byId('voted'), ev ? t.voted(ev.ballotsCast, ev.entitledVoters) : '');
+  tick();
+  updateControls();
+  if (s.seq !== lastSideSeq) {
+    lastSideSeq = s.seq;
+    void refreshSide(false);
+  }
+}
+
+function tick(): void {
+  if (!state) return;
+  const el = byId('current-clock');
+  const notes: string[] = [];
+  if (state.current) {
+    const cd = countdown(state.current.timer, clock.now());
+    setText(el, cd.text);
+    el.dataset.tone = cd.tone;
+    el.dataset.running = String(cd.running);
+    if (!cd.running) notes.push(t.paused);
+    if (state.current.timer.extendedMs > 0) notes.push(t.extended(Math.round(state.current.timer.extendedMs / 60_000)));
+    const n = state.current.interruptions.length;
+    if (n) notes.push(`${t.interruptedTimes(n)}：${t.reasons[state.current.interruptions[n - 1].reason]}`);
+  } else setText(el, '');
+  setText(byId('current-notes'), notes.join('　'));
+}
+
+function updateControls(): void {
+  if (!sessionId || !document.getElementById('start-next')) return;
+  const s = state;
+  const cur = s?.current ?? null;
+  const ev = s?.evaluation ?? null;
+  const enable = (id: string, on: boolean) => {
+    (byId(id) as HTMLButtonElement).disabled = busy || !on;
+  };
+  enable('start-next', !!s && s.phase === 'SPEECHES' && !cur && s.upcoming.length > 0);
+  enable('pause', !!cur && cur.timer.running);
+  enable('resume', !!cur && !cur.timer.running);
+  show(byId('pause'), !cur || cur.timer.running);
+  show(byId('resume'), !!cur && !cur.timer.running);
+  enable('extend', !!cur);
+  enable('end', !!cur);
+  for (const r of REASONS) enable(`interrupt-${r}`, !!cur);
+  enable('next-phase', !!s && nextPhase(s.phase) !== null && !cur && ev?.status !== 'OPEN');
+  enable('eval-open', !!s && s.phase === 'EVALUATION' && !ev);
+  enable('eval-close', ev?.status === 'OPEN');
+  enable('eval-publish', ev?.status === 'CLOSED');
+}
+
+/** The moderation queue, who has voted and (once closed) the results: what the room state does not carry. */
+async function refreshSide(polled: boolean): Promise<void> {
+  const id = sessionId;
+  if (!id || !token) return;
+  const ev = state?.evaluation ?? null;
+  try {
+    const data = await api<{ comments: PendingComment[]; evaluationVoters?: VoterStatus[] }>(
+      ev
+        ? `query($s: ID!) { comments(sessionId: $s, status: PENDING) { id authorName body postedAt } evaluationVoters(sessionId: $s) { voted user { id displayName } } }`
+        : `query($s: ID!) { comments(sessionId: $s, status: PENDING) { id authorName body postedAt } }`,
+      { s: id },
+    );
+    if (id !== sessionId) return;
+    renderQueue(data.comments);
+    if (data.evaluationVoters) renderVoters(data.evaluationVoters);
+    if (ev && ev.status !== 'OPEN' && resultsStatus !== ev.status) {
+      const r = await api<{ evaluation: { status: string; results: ChairResult[] | null } | null }>(
+        `query($s: ID!) { evaluation(sessionId: $s) { status results { rank grade score speech { cadre { name } } } } }`,
+        { s: id },
+      );
+      resultsStatus = r.evaluation?.status ?? null;
+      renderChairResults(r.evaluation?.results ?? []);
+    }
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') signOut(c.expired);
+    else if (!polled) toast(explain(err));
+  }
+}
+
+function renderQueue(comments: PendingComment[]): void {
+  // Oldest first: the chair works through the queue in the order it came in.
+  const ordered = [...comments].sort((a, b) => Date.parse(a.postedAt) - Date.parse(b.postedAt));
+  setText(byId('queue-count'), String(ordered.length));
+  show(byId('queue-empty'), ordered.length === 0);
+  keyedList(byId('queue'), ordered, (cm) => cm.id, (cm) =>
+    h(
+      'li',
+      { 'data-comment': cm.id },
+      h('div', { class: 'body' }, cm.body),
+      h('div', { class: 'author' }, cm.authorName),
+      h(
+        'div',
+        { class: 'mod' },
+        h('button', { type: 'button', class: 'approve go', onclick: () => void moderate(cm.id, true) }, c.approve),
+        h('button', { type: 'button', class: 'reject stop', onclick: () => void moderate(cm.id, false) }, c.reject),
+      ),
+    ),
+  );
+}
+
+function renderVoters(voters: VoterStatus[]): void {
+  const sorted = [...voters].sort((a, b) => Number(b.voted) - Number(a.voted) || a.user.displayName.localeCompare(b.user.displayName));
+  keyedList(byId('voters'), sorted, (v) => `${v.user.id}:${v.voted}`, (v) =>
+    h('li', { class: v.voted ? 'yes' : 'no', title: v.user.displayName }, `${v.voted ? '✓' : '·'} ${v.user.displayName}`),
+  );
+}
+
+function renderChairResults(results: ChairResult[]): void {
+  byId('chair-results').replaceChildren(
+    ...results.map((r) => h('li', {}, h('span', { class: 'n' }, String(r.rank)), ` ${r.speech.cadre.name} `, h('strong', {}, t.grades[r.grade]), ` ${r.score.toFixed(2)}`)),
+  );
+}
+
+// ——— actions ———
+
+function roomAction(label: string, mutation: string, args = ''): Promise<void> {
+  const id = sessionId;
+  return act(label, () => api(`mutation($s: ID!) { ${mutation}(sessionId: $s${args}) { seq } }`, { s: id }));
+}
+
+function interrupt(reason: (typeof REASONS)[number]): Promise<void> {
+  const id = sessionId;
+  const note = (byId('interrupt-note') as HTMLInputElement).value.trim() || null;
+  const cutOff = (byId('cut-off') as HTMLInputElement).checked;
+  return act(c.interrupt, async () => {
+    await api(`mutation($s: ID!, $r: InterruptionReason!, $n: String, $c: Boolean) { interruptSpeech(sessionId: $s, reason: $r, note: $n, cutOff: $c) { seq } }`, {
+      s: id,
+      r: reason,
+      n: note,
+      c: cutOff,
+    });
+    (byId('interrupt-note') as HTMLInputElement).value = '';
+    (byId('cut-off') as HTMLInputElement).checked = false;
+  });
+}
+
+function advance(): Promise<void> {
+  const next = state && nextPhase(state.phase);
+  if (!next) return Promise.resolve();
+  return act(c.nextPhase, () => api(`mutation($s: ID!, $p: RoomPhase!) { advancePhase(sessionId: $s, phase: $p) { seq } }`, { s: sessionId, p: next }));
+}
+
+function evaluationAction(label: string, mutation: string): Promise<void> {
+  const id = sessionId;
+  return act(label, async () => {
+    await api(`mutation($s: ID!) { ${mutation}(sessionId: $s) { status } }`, { s: id });
+    resultsStatus = null;
+    await refreshSide(false);
+  });
+}
+
+function moderate(commentId: string, approve: boolean): Promise<void> {
+  return act(approve ? c.approve : c.reject, async () => {
+    await api(`mutation($id: ID!, $a: Boolean!) { moderateComment(commentId: $id, approve: $a) { id status } }`, { id: commentId, a: approve });
+    byId('queue').querySelector(`[data-comment="${CSS.escape(commentId)}"]`)?.remove();
+    await refreshSide(false);
+  });
+}
+
+async function issueScreenLink(): Promise<void> {
+  const id = sessionId;
+  await act(c.screenLink, async () => {
+    const data = await api<{ issueScreenToken: string }>(`mutation($s: ID!) { issueScreenToken(sessionId: $s) }`, { s: id });
+    const url = `${location.origin}/screen/${encodeURIComponent(id!)}?token=${encodeURIComponent(data.issueScreenToken)}`;
+    (byId('screen-link') as HTMLInputElement).value = url;
+    (byId('screen-link-open') as HTMLAnchorElement).href = url;
+    show(byId('screen-link-box'), true);
+  });
+}
+
+/** The frequent actions on single keys; never while typing, never with a modifier (browser shortcuts stay). */
+function onKey(e: KeyboardEvent): void {
+  if (!sessionId || e.ctrlKey || e.metaKey || e.altKey) return;
+  const target = e.target as HTMLElement | null;
+  if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
+  const click = (id: string) => {
+    const b = document.getElementById(id) as HTMLButtonElement | null;
+    if (b && !b.disabled && !b.hidden) b.click();
+  };
+  const key = e.key;
+  let handled = true;
+  if (key === 'n' || key === 'N') click('start-next');
+  else if (key === ' ') click(state?.current?.timer.running ? 'pause' : 'resume');
+  else if (key === '+' || key === '=') click('extend');
+  else if (key === 'e' || key === 'E') click('end');
+  else if (key >= '1' && key <= '4') click(`interrupt-${REASONS[Number(key) - 1]}`);
+  else if (key === 'ArrowRight' && e.shiftKey) click('next-phase');
+  else if (key === 'a' || key === 'A') (byId('queue').querySelector('button.approve') as HTMLButtonElement | null)?.click();
+  else if (key === 'x' || key === 'X') (byId('queue').querySelector('button.reject') as HTMLButtonElement | null)?.click();
+  else handled = false;
+  if (handled) e.preventDefault();
+}
+
+// ——— routing ———
+
+function route(): void {
+  if (!token) return showLogin();
+  const m = /^#\/session\/(.+)$/.exec(location.hash);
+  if (m) showRoom(decodeURIComponent(m[1]));
+  else void showPicker();
+}
+
+function main(): void {
+  document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+  document.body.replaceChildren(h('div', { id: 'app' }), h('div', { id: 'toasts', class: 'toasts' }));
+  window.addEventListener('hashchange', route);
+  window.addEventListener('keydown', onKey);
+  window.setInterval(tick, 200);
+  route();
+}
+
+main();
