@@ -18,6 +18,8 @@ import type { Config } from '../config/config';
 import type { AppContext } from './context';
 import { createLoaders } from './loaders';
 import { mountPages } from './pages';
+import { mountExplorer } from './explorer';
+import { mountExports } from '../modules/analytics/exports';
 import type { Logger } from './logger';
 import { buildAppSchema } from './schema';
 import { createServices, resolverContainer, Services } from './services';
@@ -79,6 +81,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   await apollo.start();
 
   mountPages(app);
+  mountExplorer(app, services.tokens, config.nodeEnv === 'production');
+  mountExports(app, { ds, tokens: services.tokens, analytics: services.analytics, evaluations: services.evaluations });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

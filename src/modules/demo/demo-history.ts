@@ -163,7 +163,7 @@ async function runSession(m: EntityManager, session: Session, cast: Cast, o: His
   for (const speech of state.speeches) {
     const form = dayForm.get(speech.cadreId)!;
     await command(chair, { type: 'START_SPEECH', speechId: speech.speechId });
-    const target = speech.allottedMs * (0.75 + (1 - form) * 0.5 + random() * 0.2);
+    const target = speech.allottedMs * (0.7 + (1 - form) * 0.4 + random() * 0.15);
     if (random() < 0.1) {
       clock.advance(target * 0.4);
       await command(chair, { type: 'PAUSE_SPEECH' });
