@@ -38,6 +38,11 @@ export interface HistoryOptions {
   seed: number;
   /** The present: nothing is generated at or after it; audits and findings only up to it. */
   now: Date;
+  /** Commitments per speech on average (1 to 2; default 1). */
+  commitmentsPerSpeech?: number;
+  /** Share of claims audited (default 0.3) and of commitments past due audited (default 0.7). */
+  claimAuditRate?: number;
+  commitmentAuditRate?: number;
 }
 
 /** mulberry32: small, fast, seedable; the demo must be the same on every machine. */
@@ -257,17 +262,19 @@ async function fileBriefingsAndAudits(m: EntityManager, session: Session, state:
     const i = Math.floor(random() * INDICATORS.length);
     const common = { sessionId: session.id, speechId: speech.id, cadreId: speech.cadreId, version: 1, recordedById: cast.adminId, recordedAt };
     const claim = await m.save(Claim, m.create(Claim, { ...common, indicator: INDICATORS[i], value: Math.round(10 + random() * 990), unit: UNITS[i], asOf: recordedAt, note: '演示数据' }));
-    const dueAt = new Date(session.startsAt.getTime() + (180 + Math.floor(random() * 360)) * DAY);
-    const commitment = await m.save(Commitment, m.create(Commitment, { ...common, title: `推进${INDICATORS[i]}（演示数据）`, target: `一年内${INDICATORS[i]}提升${10 + Math.floor(random() * 40)}%`, dueAt }));
-
     const audited: { subject: Claim | Commitment; at: Date; verdict: Verdict }[] = [];
-    if (dueAt.getTime() + 30 * DAY < o.now.getTime() && random() < 0.7) {
-      const roll = random() + form * 0.4;
-      const verdict = roll > 0.7 ? Verdict.VERIFIED : roll > 0.45 ? Verdict.PARTIAL : roll > 0.08 ? Verdict.NOT_FULFILLED : Verdict.FALSIFIED;
-      audited.push({ subject: commitment, at: new Date(dueAt.getTime() + Math.floor(random() * 30) * DAY), verdict });
+    const extra = (o.commitmentsPerSpeech ?? 1) - 1;
+    for (let c = 0; c < 1 + (random() < extra ? 1 : 0); c++) {
+      const dueAt = new Date(session.startsAt.getTime() + (180 + Math.floor(random() * 360)) * DAY);
+      const commitment = await m.save(Commitment, m.create(Commitment, { ...common, title: `推进${INDICATORS[(i + c) % INDICATORS.length]}（演示数据）`, target: `一年内${INDICATORS[(i + c) % INDICATORS.length]}提升${10 + Math.floor(random() * 40)}%`, dueAt }));
+      if (dueAt.getTime() + 30 * DAY < o.now.getTime() && random() < (o.commitmentAuditRate ?? 0.7)) {
+        const roll = random() + form * 0.4;
+        const verdict = roll > 0.7 ? Verdict.VERIFIED : roll > 0.45 ? Verdict.PARTIAL : roll > 0.08 ? Verdict.NOT_FULFILLED : Verdict.FALSIFIED;
+        audited.push({ subject: commitment, at: new Date(dueAt.getTime() + Math.floor(random() * 30) * DAY), verdict });
+      }
     }
     const claimCheckedAt = new Date(session.startsAt.getTime() + 30 * DAY);
-    if (claimCheckedAt.getTime() < o.now.getTime() && random() < 0.3) {
+    if (claimCheckedAt.getTime() < o.now.getTime() && random() < (o.claimAuditRate ?? 0.3)) {
       const verdict = random() + form * 0.3 > 0.12 ? Verdict.VERIFIED : Verdict.FALSIFIED;
       audited.push({ subject: claim, at: claimCheckedAt, verdict });
     }
