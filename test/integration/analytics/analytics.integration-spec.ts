@@ -1,0 +1,132 @@
+import { User } from '../../../src/auth/user.entity';
+import { generateHistory } from '../../../src/modules/demo/demo-history';
+import { seedDemoWorld } from '../../../src/modules/demo/demo-seed';
+import { Evaluation } from '../../../src/modules/evaluation/evaluation.entity';
+import type { TallyResult } from '../../../src/modules/evaluation/tally';
+import { Commitment } from '../../../src/modules/briefing/briefing.entity';
+import { Speech } from '../../../src/modules/sessions/speech.entity';
+import { Session } from '../../../src/modules/sessions/session.entity';
+import { describeEachEngine } from '../../helpers/engines';
+import { codeOf, createTestApp, TestApp } from '../../helpers/test-app';
+
+describeEachEngine('analytics', (engine) => {
+  let app: TestApp;
+  let analyst: string;
+  let voter: string;
+
+  /** Published results per speech, recomputed from the evaluations themselves (not the projection). */
+  async function publishedResults(): Promise<(TallyResult & { regionId: number; cadreId: number; sessionId: number })[]> {
+    const evaluations = await app.ds.getRepository(Evaluation).findBy({ status: 'PUBLISHED' as never });
+    const speeches = new Map((await app.ds.getRepository(Speech).find()).map((s) => [s.id, s]));
+    return evaluations.flatMap((e) =>
+      (JSON.parse(e.resultsJson!) as TallyResult[]).map((r) => ({ ...r, regionId: speeches.get(r.speechId)!.regionId!, cadreId: speeches.get(r.speechId)!.cadreId, sessionId: e.sessionId })),
+    );
+  }
+
+  beforeAll(async () => {
+    app = await createTestApp(engine);
+    app.clock.set('2024-06-01T00:00:00Z');
+    await seedDemoWorld(app.ds, app.clock, 'demo-password', 0);
+    await generateHistory(app.ds, { sessions: 4, firstAt: new Date('2021-10-23T01:00:00Z'), everyDays: 14, voters: 12, commentsPerSession: 3, seed: 5, now: app.clock.now() });
+    analyst = await app.tokenFor(await app.ds.getRepository(User).findOneByOrFail({ username: 'analyst' }));
+    voter = await app.tokenFor(await app.ds.getRepository(User).findOneByOrFail({ username: 'voter01' }));
+  }, 120_000);
+  afterAll(() => app.close());
+
+  it('ranks regions by the mean published score of their speeches, with the EXCELLENT count', async () => {
+    const res = await app.gql(`{ regionStandings { rank score speeches excellent overtimeRate fulfilmentRate region { id name } } }`, {}, analyst);
+    expect(res.errors).toBeUndefined();
+    const standings = res.data!.regionStandings;
+    expect(standings).toHaveLength(11);
+    const results = await publishedResults();
+    for (const row of standings) {
+      const mine = results.filter((r) => r.regionId === Number(row.region.id));
+      expect(row.speeches).toBe(mine.length);
+      expect(row.excellent).toBe(mine.filter((r) => r.grade === 'EXCELLENT').length);
+      expect(row.score).toBeCloseTo(mine.reduce((n, r) => n + r.score, 0) / mine.length, 3);
+    }
+    for (let i = 1; i < standings.length; i++) expect(standings[i].score).toBeLessThanOrEqual(standings[i - 1].score);
+    expect(standings[0].rank).toBe(1);
+  });
+
+  it('computes overtime and fulfilment rates from the speeches and the published verdicts', async () => {
+    const standings = (await app.gql(`{ regionStandings { overtimeRate fulfilmentRate region { id } } }`, {}, analyst)).data!.regionStandings;
+    const speeches = await app.ds.getRepository(Speech).find();
+    const commitments = await app.ds.getRepository(Commitment).find();
+    for (const row of standings) {
+      const mine = speeches.filter((s) => s.regionId === Number(row.region.id) && s.endedAt !== null);
+      expect(row.overtimeRate).toBeCloseTo(mine.filter((s) => s.overtimeMs! > 0).length / mine.length, 3);
+      const ids = new Set(mine.map((s) => s.id));
+      const assessed = commitments.filter((c) => ids.has(c.speechId) && c.supersededAt === null && c.latestVerdict !== null);
+      expect(row.fulfilmentRate).toEqual(assessed.length ? expect.closeTo(assessed.filter((c) => c.latestVerdict === 'VERIFIED').length / assessed.length, 3) : null);
+    }
+  });
+
+  it('pages through cadre rankings without skips or repeats, best first, in a handful of SQL statements', async () => {
+    const runner = app.ds.createQueryRunner();
+    const spy = jest.spyOn(Object.getPrototypeOf(runner), 'query');
+    await runner.release();
+    const first = await app.gql(`{ cadreRankings(first: 5) { totalCount pageInfo { hasNextPage endCursor } edges { node { rank score speeches cadre { name region { name } } } } } }`, {}, analyst);
+    const statements = spy.mock.calls.length;
+    spy.mockRestore();
+    expect(first.errors).toBeUndefined();
+    expect(statements).toBeLessThan(10);
+    const seen: number[] = [];
+    let after: string | null = null;
+    let total = 0;
+    do {
+      const page: any = await app.gql(`query($a: String) { cadreRankings(first: 4, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { rank score cadre { id } } } } }`, { a: after }, analyst);
+      total = page.data.cadreRankings.totalCount;
+      for (const e of page.data.cadreRankings.edges) seen.push(Number(e.node.cadre.id));
+      after = page.data.cadreRankings.pageInfo.hasNextPage ? page.data.cadreRankings.pageInfo.endCursor : null;
+    } while (after);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBe(total);
+    expect(total).toBe(new Set((await publishedResults()).map((r) => r.cadreId)).size);
+  });
+
+  it('filters by date range and theme, and refuses bad filters', async () => {
+    const sessions = await app.ds.getRepository(Session).find({ order: { startsAt: 'ASC' } });
+    const from = sessions[2].startsAt.toISOString();
+    const q = `query($f: DateTime, $t: DateTime, $th: ID) { regionStandings(from: $f, to: $t, themeId: $th) { speeches } }`;
+    const all = (await app.gql(q, {}, analyst)).data!.regionStandings.reduce((n: number, r: any) => n + r.speeches, 0);
+    const later = (await app.gql(q, { f: from }, analyst)).data!.regionStandings.reduce((n: number, r: any) => n + r.speeches, 0);
+    expect(later).toBeLessThan(all);
+    expect(later).toBe((await publishedResults()).filter((r) => sessions.find((s) => s.id === r.sessionId)!.startsAt >= sessions[2].startsAt).length);
+    expect(codeOf(await app.gql(q, { f: '2023-01-01T00:00:00Z', t: '2022-01-01T00:00:00Z' }, analyst))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await app.gql(q, { th: '999999' }, analyst))).toBe('NOT_FOUND');
+    expect(codeOf(await app.gql(`{ cadreRankings(first: 101) { totalCount } }`, {}, analyst))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await app.gql(`{ speakingDiscipline(regionId: "424242") { speeches } }`, {}, analyst))).toBe('NOT_FOUND');
+    expect(codeOf(await app.gql(`{ regionStandings { rank } }`, {}, voter))).toBe('FORBIDDEN');
+  });
+
+  it('reports speaking discipline, grade distributions, trends, fulfilment and verdicts consistently', async () => {
+    const res = await app.gql(
+      `{
+        speakingDiscipline(groupBy: REGION) { speeches spokenMinutes allottedMinutes overtimeRate cutOffs interruptions { reason count perSpeech } region { name } }
+        byCadre: speakingDiscipline(groupBy: CADRE) { speeches cadre { name } }
+        gradeDistributions(first: 10) { totalCount edges { node { ballotsCast entitledVoters excellent good average poor excellentVotes session { number } } } }
+        regionTrends { score rank region { name } session { number } }
+        commitmentFulfilment { commitments assessed fulfilled partial missed fulfilmentRate region { name } }
+        auditVerdicts { verified partial notFulfilled falsified total region { name } }
+      }`,
+      {},
+      analyst,
+    );
+    expect(res.errors).toBeUndefined();
+    const d = res.data!;
+    const finished = (await app.ds.getRepository(Speech).find()).filter((s) => s.endedAt !== null);
+    expect(d.speakingDiscipline.reduce((n: number, r: any) => n + r.speeches, 0)).toBe(finished.length);
+    expect(d.byCadre.reduce((n: number, r: any) => n + r.speeches, 0)).toBe(finished.length);
+    // the article's three sessions, completed by the generator, and four more
+    expect(d.gradeDistributions.totalCount).toBe(7);
+    for (const { node } of d.gradeDistributions.edges) {
+      expect(node.excellent + node.good + node.average + node.poor).toBe(11);
+      expect(node.excellent).toBeLessThanOrEqual(3);
+      expect(node.ballotsCast).toBeLessThanOrEqual(node.entitledVoters);
+    }
+    expect(d.regionTrends).toHaveLength(11 * 7);
+    for (const row of d.commitmentFulfilment) expect(row.fulfilled + row.partial + row.missed).toBe(row.assessed);
+    for (const row of d.auditVerdicts) expect(row.verified + row.partial + row.notFulfilled + row.falsified).toBe(row.total);
+  });
+});
