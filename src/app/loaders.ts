@@ -1,10 +1,9 @@
 import DataLoader from 'dataloader';
-import { DataSource, EntityTarget, In, IsNull, Not, ObjectLiteral } from 'typeorm';
+import { DataSource, EntityTarget, In, ObjectLiteral } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import type { Clock } from '../common/clock';
 import { Audit, Evidence, Finding } from '../modules/audit/audit.entity';
 import type { AuditService } from '../modules/audit/audit.service';
-import { commitmentStatus, CommitmentStatus } from '../modules/audit/consequences';
 import { Claim, Commitment } from '../modules/briefing/briefing.entity';
 import { User } from '../auth/user.entity';
 import { Cadre } from '../modules/registry/cadre.entity';
@@ -61,28 +60,6 @@ export interface LoaderScope {
   audits: AuditService;
 }
 
-/** Current published verdicts on the audits of the given commitments, as each commitment's derived status. */
-function commitmentStatuses(ds: DataSource, clock: Clock): DataLoader<Commitment, CommitmentStatus> {
-  return new DataLoader(
-    async (commitments) => {
-      const audits = await ds.getRepository(Audit).findBy({ commitmentId: In(commitments.map((c) => c.id)) });
-      const findings = audits.length
-        ? await ds.getRepository(Finding).find({ where: { auditId: In(audits.map((a) => a.id)), publishedAt: Not(IsNull()), supersededAt: IsNull() } })
-        : [];
-      const commitmentOf = new Map(audits.map((a) => [a.id, a.commitmentId]));
-      const now = clock.now().getTime();
-      return commitments.map((c) =>
-        commitmentStatus(
-          c.dueAt.getTime(),
-          now,
-          findings.filter((f) => commitmentOf.get(f.auditId) === c.id).map((f) => ({ findingId: f.id, verdict: f.verdict, publishedAt: f.publishedAt!.getTime() })),
-        ),
-      );
-    },
-    { cacheKeyFn: (c) => c.id },
-  );
-}
-
 /** Per-request batching: a page of 100 rows resolves each relation in one statement, not one per row. */
 export function createLoaders(ds: DataSource, scope: LoaderScope) {
   const visibleAudits = (key: 'claimId' | 'commitmentId') =>
@@ -93,7 +70,6 @@ export function createLoaders(ds: DataSource, scope: LoaderScope) {
   return {
     claim: byId(ds, Claim),
     commitment: byId(ds, Commitment),
-    commitmentStatus: commitmentStatuses(ds, scope.clock),
     visibleAuditsByClaim: visibleAudits('claimId'),
     visibleAuditsByCommitment: visibleAudits('commitmentId'),
     findingsByAudit: manyBy(ds, Finding, 'auditId', { id: 'ASC' }),

@@ -95,7 +95,7 @@ export function resolverContainer(s: Services): ContainerType {
     [DossierResolver, new DossierResolver(s.dossiers)],
     [BriefingResolver, new BriefingResolver(s.briefings)],
     [ClaimResolver, new ClaimResolver()],
-    [CommitmentResolver, new CommitmentResolver()],
+    [CommitmentResolver, new CommitmentResolver(s.clock)],
     [AuditResolver, new AuditResolver(s.audits)],
     [FindingResolver, new FindingResolver()],
     [JournalResolver, new JournalResolver(s.ds)],

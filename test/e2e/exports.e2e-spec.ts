@@ -59,7 +59,7 @@ describe('exports and the explorer', () => {
   ])('answers %s with %i', async (_what, path, status, code) => {
     const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${analyst}` } });
     expect(res.status).toBe(status);
-    expect((await res.json()).errors[0].extensions.code).toBe(code);
+    expect(((await res.json()) as any).errors[0].extensions.code).toBe(code);
   });
 
   it('refuses exports without a token (401) and to a voter (403)', async () => {

@@ -112,7 +112,10 @@ export class AuditService {
       }
       const evidence = (input.evidence ?? []).map((e) => ({ findingId: finding.id, kind: e.kind.trim(), description: e.description.trim(), sha256: e.sha256.toLowerCase(), capturedAt: e.capturedAt, location: e.location.trim() }));
       if (evidence.length) await m.getRepository(Evidence).insert(evidence);
-      if (audit.status === AuditStatus.ASSIGNED) await m.getRepository(Audit).update({ id: audit.id }, { status: AuditStatus.REPORTED });
+      if (audit.status === AuditStatus.ASSIGNED) {
+        await m.getRepository(Audit).update({ id: audit.id }, { status: AuditStatus.REPORTED });
+        await journal(m, this.clock, { actorId, action: 'reportAudit', entity: 'Audit', entityId: audit.id, before: audit, after: { ...audit, status: AuditStatus.REPORTED } });
+      }
       return finding;
     });
   }
@@ -135,10 +138,15 @@ export class AuditService {
       finding.publishedById = actorId;
       await m.save(finding);
       if (finding.supersedesId !== null) await m.getRepository(Finding).update({ id: finding.supersedesId }, { supersededAt: now });
-      await m.getRepository(Audit).update({ id: audit.id }, { status: AuditStatus.CLOSED });
-      const subject = audit.claimId !== null ? { entity: Claim, id: audit.claimId } : { entity: Commitment, id: audit.commitmentId! };
-      await m.getRepository(subject.entity).update({ id: subject.id }, { latestVerdict: finding.verdict, verdictPublishedAt: now });
       await journal(m, this.clock, { actorId, action: 'publishFinding', entity: 'Finding', entityId: finding.id, before, after: finding });
+      await m.getRepository(Audit).update({ id: audit.id }, { status: AuditStatus.CLOSED });
+      await journal(m, this.clock, { actorId, action: 'closeAudit', entity: 'Audit', entityId: audit.id, before: audit, after: { ...audit, status: AuditStatus.CLOSED } });
+      // The verdict is projected onto the record it judges (and carried into its later versions), with its own entry.
+      const entity = audit.claimId !== null ? Claim : Commitment;
+      const subject = await currentVersion(m, entity, audit.claimId ?? audit.commitmentId!);
+      const judged = { ...subject, latestVerdict: finding.verdict, verdictPublishedAt: now };
+      await m.getRepository(entity).update({ id: subject.id }, { latestVerdict: finding.verdict, verdictPublishedAt: now });
+      await journal(m, this.clock, { actorId, action: 'recordVerdict', entity: entity.name, entityId: subject.id, before: subject, after: judged });
       return finding;
     });
   }
@@ -168,6 +176,13 @@ export class AuditService {
     if (cadreIds.length === 0) return Promise.resolve([]);
     return this.ds.getRepository(Finding).find({ where: { cadreId: In(cadreIds), publishedAt: Not(IsNull()), supersededAt: IsNull() }, order: { publishedAt: 'ASC' } });
   }
+}
+
+/** The current version of a briefing record, following revisions forward from the version that was audited. */
+async function currentVersion(m: EntityManager, entity: typeof Claim | typeof Commitment, id: number): Promise<Claim | Commitment> {
+  let row: Claim | Commitment = await m.getRepository(entity).findOneByOrFail({ id });
+  while (row.supersededAt) row = await m.getRepository(entity).findOneByOrFail({ supersedesId: row.id });
+  return row;
 }
 
 function actorOf(principal: Principal | null): number {

@@ -35,6 +35,11 @@ const VERDICT_STATUS: Record<Verdict, CommitmentStatus> = {
   FALSIFIED: CommitmentStatus.MISSED,
 };
 
+/** A commitment's status from its latest published verdict (projected onto the record), else from the clock. */
+export function commitmentStatusOf(c: { dueAt: Date; latestVerdict: string | null }, now: number): CommitmentStatus {
+  return c.latestVerdict ? VERDICT_STATUS[c.latestVerdict as Verdict] : now > c.dueAt.getTime() ? CommitmentStatus.DUE : CommitmentStatus.OPEN;
+}
+
 /** A commitment's status from the clock and its current published findings: the latest verdict decides. */
 export function commitmentStatus(dueAt: number, now: number, findings: readonly PublishedVerdict[]): CommitmentStatus {
   const latest = [...findings].sort((a, b) => b.publishedAt - a.publishedAt || b.findingId - a.findingId)[0];

@@ -4,9 +4,11 @@ import { InstantColumn } from '../../db/columns';
 
 /**
  * Rows are never edited: a revision is a new row (version + 1) that names the one it replaces, which is marked
- * superseded. The current version is the one not superseded.
+ * superseded. The current version is the one not superseded. Two projection fields (the latest published verdict)
+ * are set when a finding is published, with their own audit-trail entry, and carried into later versions.
+ * (Registered as a GraphQL type so that type-graphql gives its fields to Claim and Commitment.)
  */
-
+@ObjectType('Versioned', { description: 'What every version of a briefing record carries.' })
 abstract class Versioned {
   @Field(() => Int, { description: 'Version: 1, then one more per revision.' })
   @Column({ default: 1 })

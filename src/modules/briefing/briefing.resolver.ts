@@ -1,7 +1,8 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../app/context';
 import { Audit } from '../audit/audit.entity';
-import { CommitmentStatus } from '../audit/consequences';
+import { commitmentStatusOf, CommitmentStatus } from '../audit/consequences';
+import type { Clock } from '../../common/clock';
 import { Cadre } from '../registry/cadre.entity';
 import { Speech } from '../sessions/speech.entity';
 import { Claim, Commitment } from './briefing.entity';
@@ -65,9 +66,11 @@ export class ClaimResolver {
 
 @Resolver(() => Commitment)
 export class CommitmentResolver {
-  @FieldResolver(() => CommitmentStatus, { description: 'Derived from the due date and the published findings.' })
-  status(@Root() commitment: Commitment, @Ctx() ctx: AppContext): Promise<CommitmentStatus> {
-    return ctx.loaders.commitmentStatus.load(commitment);
+  constructor(private readonly clock: Clock) {}
+
+  @FieldResolver(() => CommitmentStatus, { description: 'Derived from the latest published verdict (across its versions), else from the due date.' })
+  status(@Root() commitment: Commitment): CommitmentStatus {
+    return commitmentStatusOf(commitment, this.clock.now().getTime());
   }
 
   @FieldResolver(() => Cadre, { description: 'Who promised it.' })

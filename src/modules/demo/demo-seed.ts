@@ -59,10 +59,13 @@ export async function seedDemoWorld(ds: DataSource, clock: Clock, password: stri
     created += await generateHistory(ds, { ...DEMO_HISTORY, sessions: historySessions, now: clock.now() });
   }
   created += await inTransaction(ds, async (m) => {
-    if (await m.getRepository(Session).existsBy({ startsAt: MoreThan(clock.now()) })) return 0;
+    // One upcoming session to run live: the one already there (completed if partly seeded), or a new one.
+    const upcoming = await m.getRepository(Session).findOne({ where: { startsAt: MoreThan(clock.now()) }, order: { number: 'ASC' } });
+    if (upcoming && !upcoming.title.includes('（演示）')) return 0;
     const last = await m.getRepository(Session).find({ order: { number: 'DESC' }, take: 1 });
+    const live = upcoming ? { ...liveDemoSession(clock.now(), upcoming.number), startsAt: upcoming.startsAt.toISOString() } : liveDemoSession(clock.now(), (last[0]?.number ?? 0) + 1);
     const seeder = new Seeder(m, password, clock);
-    await seeder.session(liveDemoSession(clock.now(), (last[0]?.number ?? 0) + 1), summary.themes, summary.cadres, summary.users);
+    await seeder.session(live, summary.themes, summary.cadres, summary.users);
     return seeder.created;
   });
   return { created, accounts: summary.accounts };

@@ -5,7 +5,8 @@ import { ForbiddenError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { Audit, Evidence } from '../audit/audit.entity';
 import type { AuditService } from '../audit/audit.service';
-import { cadreFlags, commitmentStatus, fulfilmentRate } from '../audit/consequences';
+import { cadreFlags, commitmentStatusOf, fulfilmentRate } from '../audit/consequences';
+import { Claim, Commitment } from '../briefing/briefing.entity';
 import type { BriefingService } from '../briefing/briefing.service';
 import { Evaluation, EvaluationStatus } from '../evaluation/evaluation.entity';
 import type { TallyResult } from '../evaluation/tally';
@@ -50,17 +51,14 @@ export class DossierService {
     const evidence = findings.length ? await this.ds.getRepository(Evidence).findBy({ findingId: In(findings.map((f) => f.id)) }) : [];
 
     const now = this.clock.now().getTime();
-    const statuses = commitments.map((c) =>
-      commitmentStatus(
-        c.dueAt.getTime(),
-        now,
-        findings.filter((f) => auditOf.get(f.auditId)?.commitmentId === c.id).map((f) => ({ findingId: f.id, verdict: f.verdict, publishedAt: f.publishedAt!.getTime() })),
-      ),
-    );
+    const statuses = commitments.map((c) => commitmentStatusOf(c, now));
+    // Findings may concern an earlier version of a record: name the version that was audited.
+    const auditedClaims = await this.ds.getRepository(Claim).findBy({ id: In(audits.flatMap((a) => (a.claimId ? [a.claimId] : []))) });
+    const auditedCommitments = await this.ds.getRepository(Commitment).findBy({ id: In(audits.flatMap((a) => (a.commitmentId ? [a.commitmentId] : []))) });
     const subjectOf = (auditId: number) => {
       const a = auditOf.get(auditId);
-      const claim = claims.find((c) => c.id === a?.claimId);
-      const commitment = commitments.find((c) => c.id === a?.commitmentId);
+      const claim = auditedClaims.find((c) => c.id === a?.claimId);
+      const commitment = auditedCommitments.find((c) => c.id === a?.commitmentId);
       return claim ? `${claim.indicator} ${claim.value}${claim.unit}` : commitment ? `${commitment.title}：${commitment.target}` : `audit ${auditId}`;
     };
     const flags = cadreFlags(

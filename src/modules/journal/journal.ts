@@ -64,7 +64,10 @@ export async function journal(m: EntityManager, clock: Clock, record: JournalRec
   return entry;
 }
 
-/** Re-verifies every entry's hash and link; names the seq of the first broken one. */
+/**
+ * Re-verifies every entry's hash and link, and that the last entry is the one the head points to (so removing the
+ * newest entries is caught too); names the seq of the first broken one.
+ */
 export async function verifyJournal(ds: DataSource): Promise<{ valid: boolean; length: number; brokenAt: number | null }> {
   const entries = await ds.getRepository(JournalEntry).find({ order: { seq: 'ASC' } });
   let previous: string | null = null;
@@ -72,5 +75,8 @@ export async function verifyJournal(ds: DataSource): Promise<{ valid: boolean; l
     if (e.seq !== i + 1 || e.previousHash !== previous || entryHash(e) !== e.hash) return { valid: false, length: entries.length, brokenAt: e.seq };
     previous = e.hash;
   }
+  const head = await ds.getRepository(JournalHead).findOneBy({ id: 1 });
+  const headSeq = head?.seq ?? 0;
+  if (headSeq !== entries.length || (head?.hash ?? null) !== previous) return { valid: false, length: entries.length, brokenAt: Math.min(headSeq, entries.length + 1) };
   return { valid: true, length: entries.length, brokenAt: null };
 }

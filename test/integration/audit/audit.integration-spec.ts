@@ -11,6 +11,7 @@ import { codeOf, createTestApp, TEST_NOW, TestApp } from '../../helpers/test-app
 const RECORD_CLAIM = `mutation($input: RecordClaimInput!) { recordClaim(input: $input) { id indicator value unit } }`;
 const RECORD_COMMITMENT = `mutation($input: RecordCommitmentInput!) { recordCommitment(input: $input) { id title target dueAt status } }`;
 const REVISE_CLAIM = `mutation($id: ID!, $input: ReviseClaimInput!) { reviseClaim(id: $id, input: $input) { id } }`;
+const REVISE_COMMITMENT = `mutation($id: ID!, $input: ReviseCommitmentInput!) { reviseCommitment(id: $id, input: $input) { id status } }`;
 const ASSIGN = `mutation($input: AssignAuditInput!) { assignAudit(input: $input) { id method dueAt status claimId commitmentId cadreId sessionId auditorId assignedAt } }`;
 const WITHDRAW = `mutation($a: ID!, $r: String!) { withdrawAudit(auditId: $a, reason: $r) { id status withdrawReason } }`;
 const SUBMIT = `mutation($a: ID!, $input: FindingInput!) {
@@ -215,7 +216,8 @@ describeEachEngine('audits', (engine) => {
           { kind: 'LEDGER', description: '现场照片：ledger', sha256: sha('ledger'), capturedAt: at(-1), location: '平泉市某民宿村' },
         ],
       });
-      expect(await counts()).toEqual({ ...before, findings: before.findings + 1, evidence: before.evidence + 2, journal: before.journal + 1 });
+      // the finding, and the audit turning REPORTED
+      expect(await counts()).toEqual({ ...before, findings: before.findings + 1, evidence: before.evidence + 2, journal: before.journal + 2 });
       expect((await app.ds.getRepository(Audit).findOneByOrFail({ id: Number(audit.id) })).status).toBe('REPORTED');
     });
 
@@ -229,7 +231,7 @@ describeEachEngine('audits', (engine) => {
       expect((await app.ds.getRepository(Audit).findOneByOrFail({ id: Number(audit.id) })).status).toBe('ASSIGNED');
     });
 
-    it.each([
+    it.each<[string, Record<string, unknown>]>([
       ['a hash of 63 hex digits', { sha256: sha('x').slice(1) }],
       ['a hash of 65 hex digits', { sha256: `${sha('x')}0` }],
       ['a hash with a non-hex digit', { sha256: `g${sha('x').slice(1)}` }],
@@ -306,6 +308,20 @@ describeEachEngine('audits', (engine) => {
       expect(codeOf(await app.gql(PUBLISH, { f: finding.id }, await token(admin)))).toBe('CONFLICT');
       expect(await counts()).toEqual(before);
       expect((await app.ds.getRepository(Finding).findOneByOrFail({ id: Number(finding.id) })).publishedAt!.toISOString()).toBe(finding.publishedAt);
+    });
+
+    it('publishes exactly once when six publications of one finding race, and journals it once', async () => {
+      const b = await briefed();
+      const audit = await assign({ claimId: b.claim.id });
+      const draft = await submit(audit.id, findingInput('VERIFIED'));
+      const tokens = await Promise.all([admin, admin2, admin, admin2, admin, admin2].map(token));
+      const before = await counts();
+      const results = await Promise.all(tokens.map((t) => app.gql(PUBLISH, { f: draft.id }, t)));
+      expect(results.filter((r) => !r.errors)).toHaveLength(1);
+      expect(results.filter((r) => codeOf(r) === 'CONFLICT')).toHaveLength(5);
+      // the publication, the audit closing, and the verdict recorded on the claim — once
+      expect(await counts()).toEqual({ ...before, journal: before.journal + 3 });
+      expect(await app.ds.getRepository(JournalEntry).countBy({ action: 'publishFinding', entityId: draft.id })).toBe(1);
     });
 
     it('answers AUDIT_FINDING_PUBLISHED to a new submission without a correctionReason, and changes nothing', async () => {
@@ -419,6 +435,21 @@ describeEachEngine('audits', (engine) => {
       expect(await statusOf(b)).toBe('MISSED');
       await publish(correction.id);
       expect(await statusOf(b)).toBe('PARTIAL');
+    });
+  });
+
+  describe('commitment status across revisions', () => {
+    it('keeps the verdict published on a commitment when the commitment is later revised', async () => {
+      const b = await briefed();
+      await verdictOn({ commitmentId: b.commitment.id }, 'NOT_FULFILLED');
+      expect(await statusOf(b)).toBe('MISSED');
+      expect((await dossier(b.s.cadres[0].id)).fulfilmentRate).toBe(0);
+      const revised = await app.gql(REVISE_COMMITMENT, { id: b.commitment.id, input: { target: '超8万张', reason: '县委常委会调整目标' } }, await token(admin));
+      expect(revised.errors).toBeUndefined();
+      expect(revised.data!.reviseCommitment.status).toBe('MISSED');
+      const d = await dossier(b.s.cadres[0].id);
+      expect(d.commitments.map((c: any) => c.status)).toEqual(['MISSED']);
+      expect(d.fulfilmentRate).toBe(0);
     });
   });
 

@@ -99,7 +99,7 @@ describeEachEngine('briefings', (engine) => {
       expect(await counts()).toEqual(before);
     });
 
-    it.each([
+    it.each<[string, Record<string, unknown>]>([
       ['an as-of date in the future', { asOf: 'future' }],
       ['a blank indicator', { indicator: '   ' }],
       ['a 41-character unit', { unit: '张'.repeat(41) }],

@@ -25,6 +25,10 @@ const APPROVE_THEME = `mutation($id: ID!) { approveTheme(id: $id) { id status } 
 const SCHEDULE = `mutation($input: ScheduleSessionInput!) { scheduleSession(input: $input) { id } }`;
 const REGISTER = `mutation($s: ID!, $u: [ID!]!) { registerAttendees(sessionId: $s, userIds: $u) { id } }`;
 const SEAL = `mutation($s: ID!) { sealArchive(sessionId: $s) { sessionId sequence contentHash previousHash } }`;
+const CREATE_REGION = `mutation($input: CreateRegionInput!) { createRegion(input: $input) { id } }`;
+const REJECT_THEME = `mutation($id: ID!, $r: String!) { rejectTheme(id: $id, reason: $r) { id } }`;
+const SET_LINEUP = `mutation($s: ID!, $e: [LineupEntryInput!]!) { setLineup(sessionId: $s, entries: $e) { id } }`;
+const REVISE_COMMITMENT = `mutation($id: ID!, $input: ReviseCommitmentInput!) { reviseCommitment(id: $id, input: $input) { id } }`;
 
 const DAY = 86_400_000;
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -51,6 +55,8 @@ interface Expected {
   entityId: string;
   created: boolean;
   after?: unknown;
+  /** Entries the same write appends after its own, for the records it changes along the way. */
+  followedBy?: string[];
 }
 
 describeEachEngine('audit trail (journal)', (engine) => {
@@ -81,7 +87,7 @@ describeEachEngine('audit trail (journal)', (engine) => {
     }
   }
 
-  /** Runs a write that must succeed and checks it appended exactly one entry, as expected. */
+  /** Runs a write that must succeed and checks it appended its entry (and only the follow-ups expected), as expected. */
   async function expectOneEntry(write: () => Promise<GqlResult>, expected: (data: any) => Expected | Promise<Expected>): Promise<Entry> {
     const seq = await lastSeq();
     const previous = seq === 0 ? null : (await app.ds.getRepository(JournalEntry).findOneByOrFail({ seq })).hash;
@@ -89,7 +95,7 @@ describeEachEngine('audit trail (journal)', (engine) => {
     expect(res.errors).toBeUndefined();
     const e = await expected(res.data);
     const entries = await entriesAfter(seq);
-    expect(entries).toHaveLength(1);
+    expect(entries.map((x) => x.action)).toEqual([e.action, ...(e.followedBy ?? [])]);
     const [entry] = entries;
     expect(entry).toMatchObject({ seq: seq + 1, at: app.clock.now().toISOString(), actorId: String(e.actor.id), action: e.action, entity: e.entity, entityId: e.entityId, previousHash: previous });
     if (e.created) expect(entry.beforeDigest).toBeNull();
@@ -140,6 +146,25 @@ describeEachEngine('audit trail (journal)', (engine) => {
         return expectOneEntry(
           () => app.gql(CREATE_CADRE, { input: { name: '吴国志', position: '双桥区委常委、常务副区长', regionId: String(region.id) } }, adminToken),
           (d) => ({ actor: admin, action: 'createCadre', entity: 'Cadre', entityId: d.createCadre.id, created: true }),
+        );
+      }],
+      ['createRegion', async () =>
+        expectOneEntry(
+          () => app.gql(CREATE_REGION, { input: { code: 'journal-county', name: '审计测试县', nameEn: 'Journal Test County' } }, adminToken),
+          (d) => ({ actor: admin, action: 'createRegion', entity: 'Region', entityId: d.createRegion.id, created: true }),
+        )],
+      ['rejectTheme', async () => {
+        const theme = await createTheme(app.ds.manager, { status: ThemeStatus.PROPOSED });
+        return expectOneEntry(
+          () => app.gql(REJECT_THEME, { id: String(theme.id), r: '与上期重复' }, adminToken),
+          () => ({ actor: admin, action: 'rejectTheme', entity: 'Theme', entityId: String(theme.id), created: false }),
+        );
+      }],
+      ['setLineup', async () => {
+        const s = await scriptSession(app, { speakers: 2, voters: 0, until: RoomPhase.SCHEDULED });
+        return expectOneEntry(
+          () => app.gql(SET_LINEUP, { s: String(s.session.id), e: [...s.cadres].reverse().map((c) => ({ cadreId: String(c.id), allottedSeconds: 300 })) }, adminToken),
+          () => ({ actor: admin, action: 'setLineup', entity: 'Session', entityId: String(s.session.id), created: true }),
         );
       }],
       ['approveTheme', async () => {
@@ -193,6 +218,22 @@ describeEachEngine('audit trail (journal)', (engine) => {
           (d) => ({ actor: b.speaker, action: 'reviseClaim', entity: 'Claim', entityId: d.reviseClaim.id, created: false }),
         );
       }],
+      ['reviseCommitment', async () => {
+        const b = await briefed();
+        const c = (await ok(app.gql(RECORD_COMMITMENT, { input: { speechId: String(b.s.speeches[0].id), title: '开工项目', target: '全部开工', dueAt: at(90) } }, await token(b.speaker)))).recordCommitment;
+        return expectOneEntry(
+          () => app.gql(REVISE_COMMITMENT, { id: c.id, input: { target: '提前一个月全部开工' } }, adminToken),
+          (d) => ({ actor: admin, action: 'reviseCommitment', entity: 'Commitment', entityId: d.reviseCommitment.id, created: false }),
+        );
+      }],
+      ['withdrawAudit', async () => {
+        const b = await briefed();
+        const audit = (await ok(app.gql(ASSIGN, { input: assignInput(b.claimId) }, adminToken))).assignAudit;
+        return expectOneEntry(
+          () => app.gql(WITHDRAW, { a: audit.id, r: '改派他人' }, adminToken),
+          () => ({ actor: admin, action: 'withdrawAudit', entity: 'Audit', entityId: audit.id, created: false }),
+        );
+      }],
       ['assignAudit', async () => {
         const b = await briefed();
         return expectOneEntry(
@@ -205,7 +246,7 @@ describeEachEngine('audit trail (journal)', (engine) => {
         const audit = (await ok(app.gql(ASSIGN, { input: assignInput(b.claimId) }, adminToken))).assignAudit;
         return expectOneEntry(
           async () => app.gql(SUBMIT, { a: audit.id, input: findingInput() }, await token(auditor)),
-          (d) => ({ actor: auditor, action: 'submitFinding', entity: 'Finding', entityId: d.submitFinding.id, created: true }),
+          (d) => ({ actor: auditor, action: 'submitFinding', entity: 'Finding', entityId: d.submitFinding.id, created: true, followedBy: ['reportAudit'] }),
         );
       }],
       ['publishFinding', async () => {
@@ -214,10 +255,10 @@ describeEachEngine('audit trail (journal)', (engine) => {
         const finding = (await ok(app.gql(SUBMIT, { a: audit.id, input: findingInput() }, await token(auditor)))).submitFinding;
         return expectOneEntry(
           async () => app.gql(PUBLISH, { f: finding.id }, await token(admin2)),
-          () => ({ actor: admin2, action: 'publishFinding', entity: 'Finding', entityId: finding.id, created: false }),
+          () => ({ actor: admin2, action: 'publishFinding', entity: 'Finding', entityId: finding.id, created: false, followedBy: ['closeAudit', 'recordVerdict'] }),
         );
       }],
-    ])('%s appends exactly one entry: who, what, which record, when, with digests', async (_what, run) => {
+    ])('%s appends its entry: who, what, which record, when, with digests', async (_what, run) => {
       await run();
       expect(await chain()).toMatchObject({ valid: true, brokenAt: null });
     });
@@ -235,8 +276,8 @@ describeEachEngine('audit trail (journal)', (engine) => {
       await ok(app.gql(PUBLISH, { f: draft.id }, await token(admin2)));
 
       const trail = await entriesAfter(seq);
-      expect(trail.map((e) => e.action)).toEqual(['reviseClaim', 'assignAudit', 'withdrawAudit', 'assignAudit', 'submitFinding', 'submitFinding', 'publishFinding']);
-      const [revise, assigned, withdrawn, , submitted, resubmitted, published] = trail;
+      expect(trail.map((e) => e.action)).toEqual(['reviseClaim', 'assignAudit', 'withdrawAudit', 'assignAudit', 'submitFinding', 'reportAudit', 'submitFinding', 'publishFinding', 'closeAudit', 'recordVerdict']);
+      const [revise, assigned, withdrawn, , submitted, , resubmitted, published, , verdict] = trail;
       expect(revise.beforeDigest).toBe(recorded.afterDigest);
       expect(revise.afterDigest).not.toBe(recorded.afterDigest);
       expect(withdrawn.beforeDigest).toBe(assigned.afterDigest);
@@ -244,6 +285,7 @@ describeEachEngine('audit trail (journal)', (engine) => {
       expect(resubmitted.beforeDigest).toBe(submitted.afterDigest);
       expect(resubmitted.afterDigest).not.toBe(submitted.afterDigest);
       expect(published.beforeDigest).toBe(resubmitted.afterDigest);
+      expect(verdict).toMatchObject({ entity: 'Claim', entityId: revised.id, beforeDigest: revise.afterDigest });
     });
 
     it('leaves no gap in a claim’s digest trail when a finding on it is published', async () => {
@@ -255,9 +297,10 @@ describeEachEngine('audit trail (journal)', (engine) => {
       const seq = await lastSeq();
       await ok(app.gql(REVISE_CLAIM, { id: b.claimId, input: { value: 10, reason: '按核查结论更正' } }, await token(b.speaker)));
       const [revise] = await entriesAfter(seq);
-      const lastAbout = (await app.ds.getRepository(JournalEntry).find({ order: { seq: 'ASC' } })).filter((e) => e.seq < revise.seq && e.entity === 'Claim' && e.entityId === b.claimId).pop()!;
-      expect(lastAbout.seq).toBe(recorded.seq);
-      expect(revise.beforeDigest).toBe(lastAbout.afterDigest);
+      const about = (await app.ds.getRepository(JournalEntry).find({ order: { seq: 'ASC' } })).filter((e) => e.seq < revise.seq && e.entity === 'Claim' && e.entityId === b.claimId);
+      expect(about.map((e) => e.action)).toEqual(['recordClaim', 'recordVerdict']);
+      expect(about[1].beforeDigest).toBe(recorded.afterDigest);
+      expect(revise.beforeDigest).toBe(about[1].afterDigest);
     });
   });
 
@@ -277,9 +320,9 @@ describeEachEngine('audit trail (journal)', (engine) => {
     });
 
     it.each([
-      ['its action', { action: 'approveTheme' }],
-      ['its afterDigest', { afterDigest: sha('forged') }],
-      ['its actor', { actorId: 999_999 }],
+      ['action', { action: 'approveTheme' }],
+      ['afterDigest', { afterDigest: sha('forged') }],
+      ['actorId', { actorId: 999_999 }],
     ])('detects an entry whose %s was changed in the database, and names its seq', async (_what, forged) => {
       await briefed();
       await briefed();
