@@ -7,7 +7,6 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
 import type { Principal } from '../auth/principal';
@@ -18,6 +17,7 @@ import type { Config } from '../config/config';
 import type { AppContext } from './context';
 import { createLoaders } from './loaders';
 import { mountPages } from './pages';
+import { LiveSocketServer, serveLiveSockets } from './live-socket';
 import { mountExplorer } from './explorer';
 import { mountExports } from '../modules/analytics/exports';
 import type { Logger } from './logger';
@@ -40,6 +40,7 @@ export interface RunningServer {
   httpServer: Server;
   schema: GraphQLSchema;
   services: Services;
+  live: LiveSocketServer;
   stop(): Promise<void>;
 }
 
@@ -58,14 +59,15 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createHttpServer(app);
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer(
-    {
-      schema,
-      context: (ctx) => contextFor((ctx.connectionParams as Record<string, unknown> | undefined)?.authorization),
-    },
-    wsServer,
-  );
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 64 * 1024 });
+  const live = serveLiveSockets(wsServer, {
+    schema,
+    feed: services.hub,
+    logger,
+    context: contextFor,
+    contextFor: principalContext(ds, services),
+    now: () => clock.now().getTime(),
+  });
 
   const apollo = new ApolloServer<AppContext>({
     schema,
@@ -75,7 +77,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      { async serverWillStart() { return { async drainServer() { await live.close(); } }; } },
     ],
   });
   await apollo.start();
@@ -113,6 +115,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     httpServer,
     schema,
     services,
+    live,
     async stop() {
       await apollo.stop();
       services.close();
@@ -134,14 +137,14 @@ async function createPubSub(redisUrl: string | null, logger: Logger): Promise<Pu
  * that needs a principal reports why the token was refused.
  */
 export function contextFactory(ds: DataSource, services: Pick<Services, 'tokens' | 'hub' | 'clock' | 'audits'>) {
-  const { tokens, hub, clock, audits } = services;
+  const forPrincipal = principalContext(ds, services);
   return async (authorization: unknown): Promise<AppContext> => {
     const token = bearerToken(authorization);
     let principal: Principal | null = null;
     let authError: AppError | null = null;
     if (token) {
       try {
-        principal = await tokens.verify(token);
+        principal = await services.tokens.verify(token);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         authError = err;
@@ -149,6 +152,18 @@ export function contextFactory(ds: DataSource, services: Pick<Services, 'tokens'
     } else if (authorization !== undefined && authorization !== null && authorization !== '') {
       authError = new AppError('UNAUTHENTICATED', 'malformed Authorization: expected "Bearer <token>"');
     }
-    return { principal, authError, loaders: createLoaders(ds, { principal, clock, audits }), requestId: randomUUID(), feed: hub };
+    return forPrincipal(principal, authError);
   };
+}
+
+/** A fresh context (its own loaders and request id) for an already authenticated principal. */
+export function principalContext(ds: DataSource, services: Pick<Services, 'hub' | 'clock' | 'audits'>) {
+  const { hub, clock, audits } = services;
+  return (principal: Principal | null, authError: AppError | null = null): AppContext => ({
+    principal,
+    authError,
+    loaders: createLoaders(ds, { principal, clock, audits }),
+    requestId: randomUUID(),
+    feed: hub,
+  });
 }
