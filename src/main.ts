@@ -7,6 +7,7 @@ import { createDataSource } from './db/data-source';
 import { withStartupLock } from './db/startup';
 import { DEMO_ACCOUNTS, DEMO_CADRES } from './modules/demo/demo-world.data';
 import { seedDemoWorld } from './modules/demo/demo-seed';
+import { createFirstAdmin } from './auth/first-admin';
 
 /** Composition root: config → data source → (demo world) → server. */
 async function main(): Promise<void> {
@@ -29,14 +30,20 @@ async function main(): Promise<void> {
       const summary = await seedDemoWorld(ds, systemClock, config.demoPassword, config.demoHistorySessions);
       if (summary.created > 0) logger.info({ created: summary.created }, 'demo world seeded');
     }
+    if (config.adminPassword && (await createFirstAdmin(ds, config.adminPassword))) logger.info('first admin account "admin" created from ADMIN_PASSWORD');
   });
   const server = await startServer({ config, ds, clock: systemClock, logger });
   const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.path}` : 'MySQL';
   if (config.seedDemo) printDemoAccounts(config.demoPassword, server.url);
   console.log(`Leitai is serving ${server.url} (and ws://localhost:${server.port}/graphql) on ${where}`);
 
+  // Graceful: stop taking requests, drain them, close sockets with 1001 so clients resume elsewhere — within 10 s.
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.warn('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000).unref();
     await server.stop();
     await ds.destroy();
     process.exit(0);

@@ -10,6 +10,10 @@ export interface AppContext {
   authError: AppError | null;
   loaders: Loaders;
   requestId: string;
+  /** The caller's address (behind the proxy: the forwarded one), for per-address limits. */
+  ip: string | null;
+  /** After this instant (ms) no further field resolves: the operation timeout. */
+  deadline?: number;
   /** The live room feed, for subscriptions (their `subscribe` runs outside any resolver instance). */
   feed: RoomFeed;
 }

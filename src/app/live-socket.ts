@@ -9,7 +9,6 @@ import {
   OperationDefinitionNode,
   execute,
   getOperationAST,
-  parse,
   subscribe,
   validate,
 } from 'graphql';
@@ -19,6 +18,7 @@ import { AppError } from '../common/errors';
 import type { RoomFeed } from '../modules/room/room-hub';
 import { visibleSession } from '../modules/room/room.resolver';
 import type { AppContext } from './context';
+import { ALL_RULES, checkVariables, isIntrospection, LIMITS, parseLimited } from './limits';
 import type { Logger } from './logger';
 
 /**
@@ -48,10 +48,10 @@ export interface LiveSocketOptions {
   schema: GraphQLSchema;
   feed: RoomFeed;
   logger: Logger;
-  /** Builds the context for a principal (token checked once, at connection_init). */
-  context: (authorization: unknown) => Promise<AppContext>;
+  /** Builds the context from the token sent in connection_init (checked once) and the peer's address. */
+  context: (authorization: unknown, ip: string | null) => Promise<AppContext>;
   /** Fresh per-execution parts of a context (loaders, request id) for a principal. */
-  contextFor: (principal: Principal | null) => AppContext;
+  contextFor: (principal: Principal | null, authError?: AppError | null, ip?: string | null) => AppContext;
   now: () => number;
   /** connection_init must arrive within this (ms). */
   initTimeoutMs?: number;
@@ -59,6 +59,16 @@ export interface LiveSocketOptions {
   softBufferBytes?: number;
   /** An events subscriber whose socket holds more than this is closed, to resume with afterSeq. */
   hardBufferBytes?: number;
+  /** Production refuses introspection except to those `mayIntrospect` lets through. */
+  production?: boolean;
+  mayIntrospect?: (principal: Principal | null) => boolean;
+  /** Per socket and per user. */
+  maxSubscriptionsPerSocket?: number;
+  maxSocketsPerUser?: number;
+  /** Browsers' Origin header must be one of these (empty: any). */
+  allowedOrigins?: readonly string[];
+  /** A socket that has not answered a ping within this is terminated (ms). */
+  keepAliveMs?: number;
 }
 
 interface Validated {
@@ -84,8 +94,8 @@ class DocumentCache {
     }
     let entry: Validated;
     try {
-      const document = parse(query);
-      entry = { document, errors: validate(this.schema, document) };
+      const document = parseLimited(query);
+      entry = { document, errors: validate(this.schema, document, ALL_RULES) };
     } catch (err) {
       entry = { document: { kind: 'Document', definitions: [] } as unknown as DocumentNode, errors: [err as GraphQLError] };
     }
@@ -112,6 +122,9 @@ interface Connection {
   context: AppContext | null;
   subscriptions: Map<string, () => void>;
   initTimer: NodeJS.Timeout | null;
+  /** Answered the last ping; a socket that does not is terminated at the next round. */
+  alive: boolean;
+  ip: string | null;
 }
 
 const ROOM_FIELDS = new Set(['roomState', 'roomEvents']);
@@ -143,13 +156,20 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
   const errorsOf = (err: unknown): GraphQLError[] =>
     err instanceof GraphQLError ? [err] : [new AppError('INTERNAL_SERVER_ERROR', 'internal error')];
 
-  wss.on('connection', (socket: WebSocket, _req: IncomingMessage) => {
+  const origins = o.allowedOrigins ?? [];
+  wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
     if (socket.protocol !== PROTOCOL) {
       socket.close(4406, 'Subprotocol not acceptable');
       return;
     }
-    const c: Connection = { socket, acked: false, principal: null, context: null, subscriptions: new Map(), initTimer: null };
+    const origin = req.headers.origin;
+    if (origins.length > 0 && origin !== undefined && !origins.includes(origin)) {
+      socket.close(4403, 'Forbidden origin');
+      return;
+    }
+    const c: Connection = { socket, acked: false, principal: null, context: null, subscriptions: new Map(), initTimer: null, alive: true, ip: req.socket.remoteAddress ?? null };
     connections.add(c);
+    socket.on('pong', () => (c.alive = true));
     c.initTimer = setTimeout(() => socket.close(CLOSE.initTimeout, 'Connection initialisation timeout'), o.initTimeoutMs ?? 3000);
     socket.on('close', () => {
       if (c.initTimer) clearTimeout(c.initTimer);
@@ -178,8 +198,13 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
         if (c.initTimer === null) return c.socket.close(CLOSE.tooManyInits, 'Too many initialisation requests');
         clearTimeout(c.initTimer);
         c.initTimer = null;
-        c.context = await o.context(message.payload?.authorization);
+        c.context = await o.context(message.payload?.authorization, c.ip);
         c.principal = c.context.principal;
+        const user = c.principal?.kind === 'user' ? c.principal.userId : null;
+        const limit = o.maxSocketsPerUser ?? 5;
+        if (user !== null && [...connections].filter((x) => x.acked && x.principal?.kind === 'user' && x.principal.userId === user).length >= limit) {
+          return c.socket.close(4403, `at most ${limit} connections per user`);
+        }
         c.acked = true;
         return send(c, { type: 'connection_ack' });
       }
@@ -211,6 +236,14 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
   async function startOperation(c: Connection, id: string, query: string, variables: Record<string, unknown>, operationName: string | null): Promise<void> {
     const { document, errors } = documents.get(query);
     if (errors.length) return send(c, { id, type: 'error', payload: errors.map((e) => e.toJSON()) });
+    const listError = checkVariables(variables);
+    if (listError) return send(c, { id, type: 'error', payload: [listError.toJSON()] });
+    if (o.production && isIntrospection(document) && !(o.mayIntrospect?.(c.principal) ?? false)) {
+      return send(c, { id, type: 'error', payload: [{ message: 'introspection is off in production', extensions: { code: 'FORBIDDEN' } }] });
+    }
+    if (c.subscriptions.size >= (o.maxSubscriptionsPerSocket ?? 20)) {
+      return send(c, { id, type: 'error', payload: [{ message: `at most ${o.maxSubscriptionsPerSocket ?? 20} operations per socket`, extensions: { code: 'RATE_LIMITED' } }] });
+    }
     const operation = getOperationAST(document, operationName);
     if (!operation) return send(c, { id, type: 'error', payload: [{ message: 'no operation to run' }] });
     // Reserve the id at once, so a duplicate sent while this one starts is refused.
@@ -224,7 +257,9 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
     };
     try {
       if (operation.operation !== 'subscription') {
-        const result = await execute({ schema: o.schema, document, variableValues: variables, operationName, contextValue: o.contextFor(c.principal) });
+        const contextValue = o.contextFor(c.principal, c.context?.authError ?? null, c.ip);
+        contextValue.deadline = Date.now() + LIMITS.operationMs;
+        const result = await execute({ schema: o.schema, document, variableValues: variables, operationName, contextValue });
         return finish(result as ExecutionResult);
       }
       const field = rootField(operation);
@@ -343,6 +378,20 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
     return audience;
   }
 
+  // Keep-alive: a peer that stops answering pings (a phone that lost Wi-Fi) is terminated, which completes its
+  // subscriptions and frees what they hold.
+  const keepAlive = setInterval(() => {
+    for (const c of connections) {
+      if (!c.alive) {
+        c.socket.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.socket.ping();
+    }
+  }, o.keepAliveMs ?? 12_000);
+  keepAlive.unref();
+
   return {
     stats: () => ({
       sockets: connections.size,
@@ -352,6 +401,7 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
       roomDeliveries,
     }),
     async close() {
+      clearInterval(keepAlive);
       for (const c of connections) c.socket.close(CLOSE.goingAway, 'Server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

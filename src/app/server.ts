@@ -18,6 +18,10 @@ import type { AppContext } from './context';
 import { createLoaders } from './loaders';
 import { mountPages } from './pages';
 import { LiveSocketServer, serveLiveSockets } from './live-socket';
+import { guardOperation, LIMIT_RULES, LIMITS } from './limits';
+import { createMetrics } from './metrics';
+import { hasAnyRole } from '../auth/principal';
+import { FallbackRateStore, MemoryRateStore, RedisRateStore } from '../common/rate-limiter';
 import { mountExplorer } from './explorer';
 import { mountExports } from '../modules/analytics/exports';
 import type { Logger } from './logger';
@@ -51,13 +55,19 @@ export interface RunningServer {
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config, ds, clock, logger } = deps;
   const pubsub = await createPubSub(config.redisUrl, logger);
-  const services = createServices({ ds, config, clock, pubsub, logger });
+  const memoryRates = new MemoryRateStore(clock);
+  const rates = pubsub instanceof RedisPubSub ? new FallbackRateStore(new RedisRateStore(pubsub.client), memoryRates, logger) : memoryRates;
+  const services = createServices({ ds, config, clock, pubsub, logger, rates });
+  const production = config.nodeEnv === 'production';
+  const mayIntrospect = (principal: Principal | null) => hasAnyRole(principal, ['analyst', 'secretary', 'admin']);
   await services.timeKeeper.resume(ds);
   const schema = await buildAppSchema({ container: resolverContainer(services), logger });
   const contextFor = contextFactory(ds, services);
 
   const app = express();
   app.disable('x-powered-by');
+  // Behind the proxy of docker-compose.yml (or any on this host), the client's address is the forwarded one.
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   const httpServer = createHttpServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 64 * 1024 });
   const live = serveLiveSockets(wsServer, {
@@ -67,15 +77,34 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     context: contextFor,
     contextFor: principalContext(ds, services),
     now: () => clock.now().getTime(),
+    production,
+    mayIntrospect,
+    allowedOrigins: config.allowedOrigins,
   });
+  const metrics = createMetrics(() => live);
 
   const apollo = new ApolloServer<AppContext>({
     schema,
-    includeStacktraceInErrorResponses: config.nodeEnv !== 'production',
+    includeStacktraceInErrorResponses: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    validationRules: LIMIT_RULES,
+    csrfPrevention: true,
     // main.ts owns the signals: it stops the server, then closes the database, then exits.
     stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 8000 }),
+      metrics.plugin,
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ request, document, contextValue }) {
+              const refused = guardOperation(request.query ?? '', request.variables, document, contextValue, { production, mayIntrospect: (c) => mayIntrospect(c.principal as Principal | null) });
+              if (refused) throw refused;
+              contextValue.deadline = Date.now() + LIMITS.operationMs;
+            },
+          };
+        },
+      },
       ApolloServerPluginLandingPageDisabled(),
       { async serverWillStart() { return { async drainServer() { await live.close(); } }; } },
     ],
@@ -85,6 +114,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   mountPages(app);
   mountExplorer(app, services.tokens, config.nodeEnv === 'production');
   mountExports(app, { ds, tokens: services.tokens, analytics: services.analytics, evaluations: services.evaluations });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -100,9 +132,15 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   });
   app.use(
     '/graphql',
-    express.json({ limit: '100kb' }),
-    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization) }),
+    express.json({ limit: LIMITS.bodyBytes }),
+    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization, req.ip ?? null) }),
   );
+  // A body over the limit, or one that is not JSON: a GraphQL-shaped error with the right status, not an HTML page.
+  app.use((err: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (!err?.status) return next(err);
+    const code = err.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+    res.status(err.status).json({ errors: [{ message: err.status === 413 ? `the request body exceeds ${LIMITS.bodyBytes} bytes` : 'malformed request body', extensions: { code } }] });
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -138,7 +176,7 @@ async function createPubSub(redisUrl: string | null, logger: Logger): Promise<Pu
  */
 export function contextFactory(ds: DataSource, services: Pick<Services, 'tokens' | 'hub' | 'clock' | 'audits'>) {
   const forPrincipal = principalContext(ds, services);
-  return async (authorization: unknown): Promise<AppContext> => {
+  return async (authorization: unknown, ip: string | null = null): Promise<AppContext> => {
     const token = bearerToken(authorization);
     let principal: Principal | null = null;
     let authError: AppError | null = null;
@@ -152,16 +190,17 @@ export function contextFactory(ds: DataSource, services: Pick<Services, 'tokens'
     } else if (authorization !== undefined && authorization !== null && authorization !== '') {
       authError = new AppError('UNAUTHENTICATED', 'malformed Authorization: expected "Bearer <token>"');
     }
-    return forPrincipal(principal, authError);
+    return forPrincipal(principal, authError, ip);
   };
 }
 
 /** A fresh context (its own loaders and request id) for an already authenticated principal. */
 export function principalContext(ds: DataSource, services: Pick<Services, 'hub' | 'clock' | 'audits'>) {
   const { hub, clock, audits } = services;
-  return (principal: Principal | null, authError: AppError | null = null): AppContext => ({
+  return (principal: Principal | null, authError: AppError | null = null, ip: string | null = null): AppContext => ({
     principal,
     authError,
+    ip,
     loaders: createLoaders(ds, { principal, clock, audits }),
     requestId: randomUUID(),
     feed: hub,

@@ -4,6 +4,7 @@ import { AuthResolver } from '../auth/auth.resolver';
 import { AuthService } from '../auth/auth.service';
 import { TokenService } from '../auth/tokens';
 import type { Clock } from '../common/clock';
+import { MemoryRateStore, RateStore } from '../common/rate-limiter';
 import type { Config } from '../config/config';
 import { AnalyticsResolver, ANALYTICS_RESOLVERS } from '../modules/analytics/analytics.resolver';
 import { AnalyticsService } from '../modules/analytics/analytics.service';
@@ -42,10 +43,12 @@ export interface ServiceDeps {
   logger: Logger;
   /** How often a room with subscribers re-reads its log even without a wake-up (ms). */
   roomPollMs?: number;
+  /** Where rate limits count: in this process, or in Redis to share them between instances. */
+  rates?: RateStore;
 }
 
 /** Wires the services once per process; resolvers get theirs through the container below. */
-export function createServices({ ds, config, clock, pubsub, logger, roomPollMs }: ServiceDeps) {
+export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, rates = new MemoryRateStore(clock) }: ServiceDeps) {
   const tokens = new TokenService(config.jwtSecret, clock);
   const themes = new ThemeService(ds, clock);
   const hub = new RoomHub(ds, pubsub, logger, roomPollMs);
@@ -57,14 +60,15 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs }
     ds,
     clock,
     tokens,
-    auth: new AuthService(ds, tokens, clock),
+    auth: new AuthService(ds, tokens, clock, rates),
     registry: new RegistryService(ds, clock),
     themes,
     sessions: new SessionService(ds, clock, themes, room),
     hub,
     room,
     timeKeeper,
-    comments: new CommentService(ds, clock, room),
+    comments: new CommentService(ds, clock, room, rates),
+    rates,
     archives: new ArchiveService(ds, clock),
     dossiers: new DossierService(ds, clock, briefings, audits, config.commendationWindowDays ?? 180),
     briefings,

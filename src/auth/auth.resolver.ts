@@ -29,13 +29,18 @@ export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
   @Mutation(() => AuthPayload, { description: 'Signs in. A wrong password and an unknown user fail alike, with UNAUTHENTICATED.' })
-  login(@Arg('username') username: string, @Arg('password') password: string) {
-    return this.auth.login(username, password);
+  login(@Arg('username') username: string, @Arg('password') password: string, @Ctx() ctx: AppContext) {
+    return this.auth.login(username, password, ctx.ip);
+  }
+
+  @Mutation(() => Boolean, { description: 'Lifts the lockout that a hundred failed sign-ins in a row put on an account (admin).' })
+  unlockAccount(@Arg('username') username: string, @Ctx() ctx: AppContext): Promise<boolean> {
+    return this.auth.unlockAccount(username, actorIdOf(ctx.principal));
   }
 
   @Mutation(() => String, { description: 'A read-only token for the big screen, bound to one session (admin, chair).' })
-  issueScreenToken(@Arg('sessionId', () => ID) sessionId: string): Promise<string> {
-    return this.auth.issueScreenToken(sessionId);
+  issueScreenToken(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext): Promise<string> {
+    return this.auth.issueScreenToken(sessionId, actorIdOf(ctx.principal));
   }
 
   @Query(() => User, { nullable: true, description: 'The signed-in user; null without a token or for a screen.' })

@@ -1,5 +1,6 @@
 import { DataSource, FindOptionsWhere, Like, MoreThan } from 'typeorm';
-import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '../common/errors';
+import { BadUserInputError, ConflictError, NotFoundError, RateLimitedError, UnauthenticatedError } from '../common/errors';
+import { RateLimiter, RateStore } from '../common/rate-limiter';
 import { parseId } from '../common/ids';
 import { inTransaction } from '../db/transaction';
 import type { Clock } from '../common/clock';
@@ -14,6 +15,10 @@ import type { Role } from './roles';
 import type { TokenService } from './tokens';
 import { User } from './user.entity';
 
+const FAILURES_PER_MINUTE = 5;
+const LOCKOUT_AFTER = 100;
+const LOCKOUT_WINDOW_MS = 30 * 86_400_000;
+
 export interface AuthPayloadData {
   token: string;
   user: User;
@@ -24,15 +29,46 @@ export class AuthService {
     private readonly ds: DataSource,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
-  ) {}
+    private readonly rates: RateStore,
+  ) {
+    this.screenTokens = new RateLimiter('screen tokens', [{ limit: 10, windowMs: 60_000 }], rates);
+  }
 
-  /** Same answer, same work, for an unknown user and a wrong password: the response tells nothing about which. */
-  async login(username: string, password: string): Promise<AuthPayloadData> {
+  private readonly screenTokens: RateLimiter;
+
+  /**
+   * Same answer, same work, for an unknown user and a wrong password: the response tells nothing about which.
+   * Guessing is slowed: five failures a minute per account and per address, then RATE_LIMITED; an account with a
+   * hundred failures in a row is locked until an admin unlocks it.
+   */
+  async login(username: string, password: string, ip: string | null): Promise<AuthPayloadData> {
+    const account = username.toLowerCase().slice(0, 64);
+    const keys = [`login-failures:user:${account}`, ...(ip ? [`login-failures:ip:${ip}`] : [])];
+    if ((await this.rates.peek(`login-streak:${account}`)) >= LOCKOUT_AFTER) {
+      throw new RateLimitedError(`this account is locked after ${LOCKOUT_AFTER} failed sign-ins in a row; an admin can unlock it`, LOCKOUT_WINDOW_MS);
+    }
+    for (const key of keys) {
+      if ((await this.rates.peek(key)) >= FAILURES_PER_MINUTE) throw new RateLimitedError('too many failed sign-ins; try again in a minute', 60_000);
+    }
     const plausible = username.length <= 64 && password.length <= 200;
     const user = plausible ? await this.ds.getRepository(User).findOneBy({ username }) : null;
     const ok = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
-    if (!user || !ok) throw new UnauthenticatedError('wrong username or password');
+    if (!user || !ok) {
+      await Promise.all([...keys.map((k) => this.rates.hit(k, 60_000)), this.rates.hit(`login-streak:${account}`, LOCKOUT_WINDOW_MS)]);
+      throw new UnauthenticatedError('wrong username or password');
+    }
+    await this.rates.reset(`login-streak:${account}`);
     return { token: await this.tokens.signUser(user), user };
+  }
+
+  /** Lifts the lockout of an account (admin). */
+  async unlockAccount(username: string, actorId: number | null): Promise<boolean> {
+    const account = username.toLowerCase().slice(0, 64);
+    const user = await this.ds.getRepository(User).findOneBy({ username });
+    if (!user) throw new NotFoundError('user', username, 'username');
+    await this.rates.reset(`login-streak:${account}`);
+    await inTransaction(this.ds, (m) => journal(m, this.clock, { actorId, action: 'unlockAccount', entity: 'User', entityId: user.id }));
+    return true;
   }
 
   async me(principal: Principal | null): Promise<User | null> {
@@ -40,7 +76,8 @@ export class AuthService {
     return this.ds.getRepository(User).findOneBy({ id: principal.userId });
   }
 
-  async issueScreenToken(sessionId: string): Promise<string> {
+  async issueScreenToken(sessionId: string, actorId: number | null): Promise<string> {
+    await this.screenTokens.take(`user:${actorId}`);
     const id = parseId('session', sessionId, 'sessionId');
     if (!(await this.ds.getRepository(Session).existsBy({ id }))) throw new NotFoundError('session', id, 'sessionId');
     return this.tokens.signScreen(id);

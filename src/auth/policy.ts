@@ -54,6 +54,7 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
   Mutation: {
     login: 'public',
     issueScreenToken: ['admin', 'chair'],
+    unlockAccount: ADMIN,
     createUser: ADMIN,
     createRegion: ADMIN,
     createCadre: ADMIN,

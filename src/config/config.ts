@@ -28,6 +28,10 @@ export interface Config {
   readonly tally: TallySettings;
   /** An EXCELLENT result earns COMMENDATION_PRIORITY unless an adverse finding is published within this many days. */
   readonly commendationWindowDays: number;
+  /** Browser origins allowed to open WebSockets; empty allows any. */
+  readonly allowedOrigins: readonly string[];
+  /** On an empty database, the first admin account gets this password. */
+  readonly adminPassword: string | null;
 }
 
 /** Thrown for a bad environment: names the variable and what is wrong, and start-up stops. */
@@ -65,6 +69,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: parseLogLevel(env.LOG_LEVEL, nodeEnv),
     tally: parseTally(env.EVALUATION_WEIGHTS, env.EVALUATION_THRESHOLDS),
     commendationWindowDays: parseDays('COMMENDATION_WINDOW_DAYS', env.COMMENDATION_WINDOW_DAYS, 180),
+    allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
+    adminPassword: parseAdminPassword(env.ADMIN_PASSWORD),
   });
 }
 
@@ -140,6 +146,27 @@ function parseBoolean(variable: string, value: string | undefined, fallback: boo
 function parseLogLevel(value: string | undefined, nodeEnv: NodeEnv): string {
   if (blank(value)) return nodeEnv === 'test' ? 'silent' : 'info';
   if (!LOG_LEVELS.includes(value)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  return value;
+}
+
+function parseOrigins(value: string | undefined): readonly string[] {
+  if (blank(value)) return Object.freeze([]);
+  const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError('ALLOWED_ORIGINS', `"${origin}" is not an origin like https://leitai.example.org`);
+    }
+    if (url.origin !== origin) throw new ConfigError('ALLOWED_ORIGINS', `"${origin}" is not an origin (scheme://host[:port], no path)`);
+  }
+  return Object.freeze(origins);
+}
+
+function parseAdminPassword(value: string | undefined): string | null {
+  if (blank(value)) return null;
+  if (value.length < 12) throw new ConfigError('ADMIN_PASSWORD', 'must be at least 12 characters');
   return value;
 }
 

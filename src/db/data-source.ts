@@ -48,7 +48,8 @@ export function dataSourceOptions(db: DatabaseConfig, tuning: DataSourceTuning =
     // Run by the caller under a start-up lock (db/startup.ts), so replicas starting together do not race.
     migrationsRun: false,
     synchronize: tuning.synchronize ?? false,
-    extra: { connectionLimit: 20 },
+    // Fail fast when the database is away: mutations answer SERVICE_UNAVAILABLE instead of hanging.
+    extra: { connectionLimit: 20, connectTimeout: 2000 },
   };
 }
 

@@ -46,6 +46,11 @@ export class RedisPubSub implements PubSub {
     return () => this.local.off(topic, handler);
   }
 
+  /** The publishing connection, shared with the rate limits (it fails fast while Redis is away). */
+  get client(): Redis {
+    return this.pub;
+  }
+
   /** Resolves once both connections are up, so a misconfigured REDIS_URL fails start-up instead of going quiet. */
   async ready(timeoutMs = 5000): Promise<void> {
     const up = (conn: Redis) =>

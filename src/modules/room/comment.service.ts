@@ -4,7 +4,7 @@ import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
-import { RateLimiter } from '../../common/rate-limiter';
+import { RateLimiter, RateStore } from '../../common/rate-limiter';
 import { isUniqueViolation } from '../../app/errors.middleware';
 import { Cadre } from '../registry/cadre.entity';
 import { Attendee } from '../sessions/attendee.entity';
@@ -39,8 +39,9 @@ export class CommentService {
     private readonly ds: DataSource,
     private readonly clock: Clock,
     private readonly room: RoomService,
+    rates: RateStore,
   ) {
-    this.limiter = new RateLimiter('comments', [{ limit: 1, windowMs: 3_000 }, { limit: 10, windowMs: 60_000 }], clock);
+    this.limiter = new RateLimiter('comments', [{ limit: 1, windowMs: 3_000 }, { limit: 10, windowMs: 60_000 }], rates);
   }
 
   async postComment(principal: Principal | null, rawSessionId: string, body: string, rawSpeechId?: string | null, clientId?: string | null): Promise<Comment> {
@@ -58,7 +59,7 @@ export class CommentService {
     if (!trusted && !(await this.ds.getRepository(Attendee).existsBy({ sessionId, userId: principal.userId }))) {
       throw new ForbiddenError('only the attendees of this session can comment');
     }
-    this.limiter.take(`user:${principal.userId}`);
+    await this.limiter.take(`user:${principal.userId}`);
     const author = await this.ds.getRepository(User).findOneByOrFail({ id: principal.userId });
     let saved: Comment | null = null;
     try {

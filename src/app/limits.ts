@@ -1,0 +1,122 @@
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
+import { DocumentNode, GraphQLError, Kind, ValidationContext, ValidationRule, specifiedRules } from 'graphql';
+
+/** The request limits, the same over HTTP and over WebSocket. */
+export const LIMITS = Object.freeze({
+  depth: 7,
+  aliases: 15,
+  directives: 10,
+  tokens: 1000,
+  cost: 5000,
+  listItems: 100,
+  bodyBytes: 100 * 1024,
+  operationMs: 5000,
+});
+
+/** Fields that must appear at most once in a document: each is a password check or a ballot. */
+const ONCE_PER_DOCUMENT = new Set(['login', 'castBallot']);
+
+/** At most one `login` or `castBallot` per document, however aliased: no brute force or ballot stuffing in one request. */
+export const oncePerDocumentRule: ValidationRule = (context: ValidationContext) => {
+  const seen = new Map<string, number>();
+  return {
+    Field(node) {
+      const name = node.name.value;
+      if (!ONCE_PER_DOCUMENT.has(name) || context.getParentType()?.name !== 'Mutation') return;
+      const count = (seen.get(name) ?? 0) + 1;
+      seen.set(name, count);
+      if (count === 2) context.reportError(new GraphQLError(`${name} may appear once per request`, { nodes: [node] }));
+    },
+  };
+};
+
+/** List literals in a document hold at most LIMITS.listItems items (list variables are checked with the variables). */
+export const listLengthRule: ValidationRule = (context: ValidationContext) => ({
+  ListValue(node) {
+    if (node.values.length > LIMITS.listItems) {
+      context.reportError(new GraphQLError(`a list argument holds at most ${LIMITS.listItems} items`, { nodes: [node] }));
+    }
+  },
+});
+
+/** The maintained rule set (graphql-armor) plus ours, appended to GraphQL's own rules. */
+export const LIMIT_RULES: ValidationRule[] = [
+  maxDepthRule({ n: LIMITS.depth, exposeLimits: true }) as unknown as ValidationRule,
+  maxAliasesRule({ n: LIMITS.aliases, exposeLimits: true }) as unknown as ValidationRule,
+  maxDirectivesRule({ n: LIMITS.directives, exposeLimits: true }) as unknown as ValidationRule,
+  costLimitRule({ maxCost: LIMITS.cost, exposeLimits: true }) as unknown as ValidationRule,
+  oncePerDocumentRule,
+  listLengthRule,
+];
+
+export const ALL_RULES: readonly ValidationRule[] = [...specifiedRules, ...LIMIT_RULES];
+
+/** Parses with graphql-armor's token-counting parser: a document of more than LIMITS.tokens tokens is refused. */
+export function parseLimited(source: string): DocumentNode {
+  return new MaxTokensParserWLexer(source, { n: LIMITS.tokens, exposeLimits: true }).parseDocument();
+}
+
+/** Refuses variables holding a list longer than LIMITS.listItems, anywhere inside them. */
+export function checkVariables(variables: unknown): GraphQLError | null {
+  const walk = (v: unknown, depth: number): boolean => {
+    if (depth > 20) return false;
+    if (Array.isArray(v)) return v.length <= LIMITS.listItems && v.every((x) => walk(x, depth + 1));
+    if (v && typeof v === 'object') return Object.values(v).every((x) => walk(x, depth + 1));
+    return true;
+  };
+  return walk(variables, 0) ? null : new GraphQLError(`a list variable holds at most ${LIMITS.listItems} items`, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+/** Whether a document asks about the schema itself (introspection). */
+export function isIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  const visit = (node: any): void => {
+    if (found || !node || typeof node !== 'object') return;
+    if (node.kind === Kind.FIELD && (node.name.value === '__schema' || node.name.value === '__type')) {
+      found = true;
+      return;
+    }
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) value.forEach(visit);
+      else if (value && typeof value === 'object' && 'kind' in value) visit(value);
+    }
+  };
+  document.definitions.forEach(visit);
+  return found;
+}
+
+/** What a request may do before and while it runs; the same checks the WebSocket server makes. */
+export interface RequestGuardOptions {
+  production: boolean;
+  /** Whether this principal may introspect in production (the explorer's analysts). */
+  mayIntrospect: (context: { principal: { roles: readonly string[] } | null }) => boolean;
+}
+
+function refused(message: string, code: string, status: number): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status } } });
+}
+
+/** Checks one operation's text, variables and document against the limits; null when it may run. */
+export function guardOperation(
+  query: string,
+  variables: unknown,
+  document: DocumentNode,
+  context: { principal: { roles: readonly string[] } | null },
+  options: RequestGuardOptions,
+): GraphQLError | null {
+  try {
+    parseLimited(query);
+  } catch (err) {
+    return refused((err as Error).message, 'GRAPHQL_VALIDATION_FAILED', 400);
+  }
+  const listError = checkVariables(variables);
+  if (listError) return refused(listError.message, 'BAD_USER_INPUT', 400);
+  if (options.production && isIntrospection(document) && !options.mayIntrospect(context)) {
+    return refused('introspection is off in production (signed-in analysts may use /explorer)', 'FORBIDDEN', 403);
+  }
+  return null;
+}
