@@ -74,7 +74,7 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     briefings,
     audits,
     analytics: new AnalyticsService(ds, clock),
-    evaluations: new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG),
+    evaluations: new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG, rates),
     close() {
       timeKeeper.close();
       hub.close();

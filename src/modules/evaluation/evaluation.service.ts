@@ -5,6 +5,7 @@ import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
 import { BadUserInputError, ForbiddenError } from '../../common/errors';
 import { parseId } from '../../common/ids';
+import { RateLimiter, RateStore } from '../../common/rate-limiter';
 import type { RoomService } from '../room/room.service';
 import { Evaluation, EvaluationStatus, EvaluationVoter } from './evaluation.entity';
 import { BallotAlreadyCounted, castBallotIn, closeEvaluationIn, openEvaluationIn, publishEvaluationIn } from './evaluation-steps';
@@ -24,9 +25,14 @@ export class EvaluationService {
     private readonly room: RoomService,
     secret: string,
     private readonly config: TallyConfig,
+    rates: RateStore,
   ) {
     this.receiptKey = createHmac('sha256', secret).update('leitai ballot receipts').digest();
+    this.ballotAttempts = new RateLimiter('ballot attempts', [{ limit: 30, windowMs: 60_000 }], rates);
   }
+
+  /** One ballot counts per voter; this only keeps a client from hammering the ballot box. */
+  private readonly ballotAttempts: RateLimiter;
 
   /** Opens the ballot box: freezes the attendees as the entitled voters. */
   async openEvaluation(principal: Principal | null, rawSessionId: string): Promise<Evaluation> {
@@ -43,6 +49,7 @@ export class EvaluationService {
       throw new BadUserInputError(`clientId must be 1–${MAX_CLIENT_ID_CHARS} characters`, 'clientId');
     }
     const lines = grades.map((g, i) => ({ speechId: parseId('speech', g.speechId, `grades.${i}.speechId`), grade: g.grade }));
+    await this.ballotAttempts.take(`user:${userId}`);
     const receipt = { sessionId: String(sessionId), receipt: this.receiptFor(sessionId, userId) };
     try {
       await this.room.execute(sessionId, null, (m, state) => castBallotIn(m, state, sessionId, userId, lines, clientId));
