@@ -2,8 +2,7 @@ import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
-import { DocumentNode, GraphQLError, Kind, ValidationContext, ValidationRule, specifiedRules } from 'graphql';
+import { DocumentNode, GraphQLError, Kind, parse, ValidationContext, ValidationRule, specifiedRules } from 'graphql';
 
 /** The request limits, the same over HTTP and over WebSocket. */
 export const LIMITS = Object.freeze({
@@ -43,21 +42,28 @@ export const listLengthRule: ValidationRule = (context: ValidationContext) => ({
   },
 });
 
+/** graphql-armor throws by default; reported as validation errors instead, they answer 400 like any other. */
+const REPORT = {
+  exposeLimits: true,
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
+
 /** The maintained rule set (graphql-armor) plus ours, appended to GraphQL's own rules. */
 export const LIMIT_RULES: ValidationRule[] = [
-  maxDepthRule({ n: LIMITS.depth, exposeLimits: true }) as unknown as ValidationRule,
-  maxAliasesRule({ n: LIMITS.aliases, exposeLimits: true }) as unknown as ValidationRule,
-  maxDirectivesRule({ n: LIMITS.directives, exposeLimits: true }) as unknown as ValidationRule,
-  costLimitRule({ maxCost: LIMITS.cost, exposeLimits: true }) as unknown as ValidationRule,
+  maxDepthRule({ n: LIMITS.depth, ...REPORT }) as unknown as ValidationRule,
+  maxAliasesRule({ n: LIMITS.aliases, ...REPORT }) as unknown as ValidationRule,
+  maxDirectivesRule({ n: LIMITS.directives, ...REPORT }) as unknown as ValidationRule,
+  costLimitRule({ maxCost: LIMITS.cost, ...REPORT }) as unknown as ValidationRule,
   oncePerDocumentRule,
   listLengthRule,
 ];
 
 export const ALL_RULES: readonly ValidationRule[] = [...specifiedRules, ...LIMIT_RULES];
 
-/** Parses with graphql-armor's token-counting parser: a document of more than LIMITS.tokens tokens is refused. */
+/** Parses with GraphQL's own token limit: a document of more than LIMITS.tokens tokens is refused. */
 export function parseLimited(source: string): DocumentNode {
-  return new MaxTokensParserWLexer(source, { n: LIMITS.tokens, exposeLimits: true }).parseDocument();
+  return parse(source, { maxTokens: LIMITS.tokens });
 }
 
 /** Refuses variables holding a list longer than LIMITS.listItems, anywhere inside them. */
@@ -100,19 +106,13 @@ function refused(message: string, code: string, status: number): GraphQLError {
   return new GraphQLError(message, { extensions: { code, http: { status } } });
 }
 
-/** Checks one operation's text, variables and document against the limits; null when it may run. */
+/** Checks one operation's variables and document against the limits the parser and rules do not see; null when it may run. */
 export function guardOperation(
-  query: string,
   variables: unknown,
   document: DocumentNode,
   context: { principal: { roles: readonly string[] } | null },
   options: RequestGuardOptions,
 ): GraphQLError | null {
-  try {
-    parseLimited(query);
-  } catch (err) {
-    return refused((err as Error).message, 'GRAPHQL_VALIDATION_FAILED', 400);
-  }
   const listError = checkVariables(variables);
   if (listError) return refused(listError.message, 'BAD_USER_INPUT', 400);
   if (options.production && isIntrospection(document) && !options.mayIntrospect(context)) {

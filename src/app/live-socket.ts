@@ -170,6 +170,8 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
     const c: Connection = { socket, acked: false, principal: null, context: null, subscriptions: new Map(), initTimer: null, alive: true, ip: req.socket.remoteAddress ?? null };
     connections.add(c);
     socket.on('pong', () => (c.alive = true));
+    // A protocol violation (a frame over maxPayload, bad UTF-8) arrives as an error event; ws closes the socket.
+    socket.on('error', (err) => o.logger.debug({ err: err.message }, 'socket error'));
     c.initTimer = setTimeout(() => socket.close(CLOSE.initTimeout, 'Connection initialisation timeout'), o.initTimeoutMs ?? 3000);
     socket.on('close', () => {
       if (c.initTimer) clearTimeout(c.initTimer);

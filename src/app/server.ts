@@ -88,6 +88,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     includeStacktraceInErrorResponses: !production,
     hideSchemaDetailsFromClientErrors: production,
     validationRules: LIMIT_RULES,
+    // GraphQL's own parser stops counting at the token limit: a huge document fails before it is even parsed whole.
+    parseOptions: { maxTokens: LIMITS.tokens },
     csrfPrevention: true,
     // main.ts owns the signals: it stops the server, then closes the database, then exits.
     stopOnTerminationSignals: false,
@@ -98,7 +100,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         async requestDidStart() {
           return {
             async didResolveOperation({ request, document, contextValue }) {
-              const refused = guardOperation(request.query ?? '', request.variables, document, contextValue, { production, mayIntrospect: (c) => mayIntrospect(c.principal as Principal | null) });
+              const refused = guardOperation(request.variables, document, contextValue, { production, mayIntrospect: (c) => mayIntrospect(c.principal as Principal | null) });
               if (refused) throw refused;
               contextValue.deadline = Date.now() + LIMITS.operationMs;
             },

@@ -96,22 +96,21 @@ export interface LiveSubscription<T = any> {
 /** Subscribes over graphql-ws and queues what arrives, so a test reads with a timeout instead of sleeping. */
 export function subscribe<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): LiveSubscription<T> {
   const items: T[] = [];
-  const waiters: ((v: T) => void)[] = [];
+  const waiters: { resolve: (v: T) => void; reject: (e: unknown) => void }[] = [];
   let failure: unknown = null;
+  const fail = (err: unknown) => {
+    failure = err;
+    for (const w of waiters.splice(0)) w.reject(err);
+  };
   const dispose = client.subscribe({ query, variables }, {
     next: (value) => {
-      if (value.errors) {
-        failure = new Error(JSON.stringify(value.errors));
-        return;
-      }
+      if (value.errors) return fail(new Error(JSON.stringify(value.errors)));
       const data = (value.data ? Object.values(value.data)[0] : undefined) as T;
       const waiter = waiters.shift();
-      if (waiter) waiter(data);
+      if (waiter) waiter.resolve(data);
       else items.push(data);
     },
-    error: (err) => {
-      failure = err instanceof Error ? err : new Error(JSON.stringify(err));
-    },
+    error: (err) => fail(err instanceof Error ? err : new Error(JSON.stringify(err))),
     complete: () => undefined,
   });
   return {
@@ -119,15 +118,21 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
       if (items.length) return Promise.resolve(items.shift()!);
       if (failure) return Promise.reject(failure);
       return new Promise<T>((resolve, reject) => {
+        const waiter = {
+          resolve: (v: T) => {
+            clearTimeout(timer);
+            resolve(v);
+          },
+          reject: (e: unknown) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        };
         const timer = setTimeout(() => {
-          waiters.splice(waiters.indexOf(done), 1);
+          waiters.splice(waiters.indexOf(waiter), 1);
           reject(failure ?? new Error(`no message within ${timeoutMs} ms`));
         }, timeoutMs);
-        const done = (v: T) => {
-          clearTimeout(timer);
-          resolve(v);
-        };
-        waiters.push(done);
+        waiters.push(waiter);
       });
     },
     drain: () => items.splice(0),
