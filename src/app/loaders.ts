@@ -12,6 +12,7 @@ import { Session } from '../modules/sessions/session.entity';
 import { Review } from '../modules/room/review.entity';
 import { RoomEventRecord } from '../modules/room/room-event.entity';
 import type { RoomEvent } from '../modules/room/room-events';
+import { toRoomEvent } from '../modules/room/room-log';
 import { Speech } from '../modules/sessions/speech.entity';
 import { Theme } from '../modules/themes/theme.entity';
 
@@ -47,7 +48,7 @@ function interruptionsBySpeech(ds: DataSource): DataLoader<number, RoomEvent[]> 
       : [];
     const groups = new Map<number, RoomEvent[]>(speechIds.map((id) => [id, []]));
     for (const row of rows) {
-      const event = { ...JSON.parse(row.payload), seq: row.seq, at: row.at.getTime(), actorId: row.actorId } as RoomEvent;
+      const event = toRoomEvent(row);
       if (event.type === 'SPEECH_INTERRUPTED') groups.get(event.speechId)?.push(event);
     }
     return speechIds.map((id) => groups.get(id) ?? []);

@@ -8,7 +8,7 @@ import { parseId } from '../../common/ids';
 import { RateLimiter, RateStore } from '../../common/rate-limiter';
 import type { RoomService } from '../room/room.service';
 import { Evaluation, EvaluationStatus, EvaluationVoter } from './evaluation.entity';
-import { BallotAlreadyCounted, castBallotIn, closeEvaluationIn, openEvaluationIn, publishEvaluationIn } from './evaluation-steps';
+import { BallotAlreadyCounted, castBallotIn, closeEvaluationIn, openEvaluationIn, publishedResult, publishEvaluationIn } from './evaluation-steps';
 import type { BallotReceipt, EvaluationResult, GradeInput, VoterStatus } from './evaluation.types';
 import type { TallyConfig, TallyResult } from './tally';
 
@@ -83,7 +83,7 @@ export class EvaluationService {
     if (!evaluation.resultsJson || evaluation.status === EvaluationStatus.OPEN) return null;
     const mayRead = evaluation.status === EvaluationStatus.PUBLISHED || principal?.roles.some((r) => SEE_CLOSED_RESULTS.includes(r));
     if (!mayRead) return null;
-    return (JSON.parse(evaluation.resultsJson) as TallyResult[]).map(resultView);
+    return (JSON.parse(evaluation.resultsJson) as TallyResult[]).map(publishedResult) as EvaluationResult[];
   }
 
   /** Who has voted, for the chair: never how. */
@@ -114,8 +114,4 @@ export class EvaluationService {
 function actorOf(principal: Principal | null): number {
   if (principal?.kind !== 'user') throw new ForbiddenError();
   return principal.userId;
-}
-
-function resultView(r: TallyResult): EvaluationResult {
-  return { speechId: r.speechId, excellent: r.counts.EXCELLENT, good: r.counts.GOOD, average: r.counts.AVERAGE, poor: r.counts.POOR, score: r.score, rank: r.rank, grade: r.grade, droppedByTie: r.droppedByTie };
 }

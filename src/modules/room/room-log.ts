@@ -19,7 +19,8 @@ export interface CommandResult {
   events: RoomEvent[];
 }
 
-function toEvent(record: RoomEventRecord): RoomEvent {
+/** A stored log row as the event it records. */
+export function toRoomEvent(record: RoomEventRecord): RoomEvent {
   return { ...(JSON.parse(record.payload) as RoomEventPayload), seq: record.seq, at: record.at.getTime(), actorId: record.actorId };
 }
 
@@ -30,7 +31,7 @@ export async function readRoomEvents(db: DataSource | EntityManager, sessionId: 
     order: { seq: 'ASC' },
     take: limit,
   });
-  return rows.map(toEvent);
+  return rows.map(toRoomEvent);
 }
 
 /** Brings `from` (or an empty room) up to date with the log. */
