@@ -3,7 +3,7 @@ import { ApiError, graphql, liveSubscription, type LinkStatus } from '../shared/
 import { countdown, ServerClock } from '../shared/clock';
 import { byId, h, keyedList, setText, show } from '../shared/dom';
 import { langFromLocation, words } from '../shared/i18n';
-import { nextPhase, ROOM_SUBSCRIPTION, type Phase, type RoomState } from '../shared/room';
+import { nextPhase, ROOM_STATE_FIELDS, ROOM_SUBSCRIPTION, type Phase, type RoomState } from '../shared/room';
 import { consoleWords } from './words';
 
 /**
@@ -47,8 +47,8 @@ let token: string | null = sessionStorage.getItem(TOKEN_KEY);
 let sessionId: string | null = null;
 let state: RoomState | null = null;
 let live: { dispose(): void } | null = null;
-let busy = false;
 let lastSideSeq = -1;
+let snapshotNext = true;
 let resultsStatus: string | null = null;
 let pollTimer: number | undefined;
 const clock = new ServerClock();
@@ -57,10 +57,11 @@ const api = <T>(query: string, variables: Record<string, unknown> = {}) => graph
 
 // ——— feedback ———
 
-function toast(message: string, kind: 'error' | 'ok' = 'error'): void {
-  const el = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
+/** A refused action, shown for a few seconds in the corner. */
+function toast(message: string): void {
+  const el = h('div', { class: 'toast', role: 'alert' }, message);
   byId('toasts').append(el);
-  window.setTimeout(() => el.remove(), kind === 'error' ? 6000 : 2500);
+  window.setTimeout(() => el.remove(), 6000);
 }
 
 function explain(err: unknown): string {
@@ -68,22 +69,68 @@ function explain(err: unknown): string {
   return String(err);
 }
 
-/** Runs one chair action: one at a time, errors shown, and a refused token sends the chair back to sign in. */
-async function act(label: string, run: () => Promise<unknown>): Promise<void> {
-  if (busy) return;
-  busy = true;
-  document.body.dataset.busy = 'true';
-  updateControls();
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') return signOut(c.expired);
-    toast(`${label} — ${explain(err)}`);
-  } finally {
-    busy = false;
-    document.body.dataset.busy = 'false';
-    updateControls();
+type ActionId = 'start-next' | 'pause' | 'resume' | 'extend' | 'end' | 'interrupt' | 'next-phase' | 'eval-open' | 'eval-close' | 'eval-publish';
+
+/** Whether an action makes sense in the room as the console knows it: the buttons' state and the queue's guard. */
+function allowed(id: ActionId, s: RoomState | null = state): boolean {
+  if (!s) return false;
+  const cur = s.current;
+  const ev = s.evaluation;
+  switch (id) {
+    case 'start-next':
+      return s.phase === 'SPEECHES' && !cur && s.upcoming.length > 0;
+    case 'pause':
+      return !!cur && cur.timer.running;
+    case 'resume':
+      return !!cur && !cur.timer.running;
+    case 'extend':
+    case 'end':
+    case 'interrupt':
+      return !!cur;
+    case 'next-phase':
+      return nextPhase(s.phase) !== null && !cur && ev?.status !== 'OPEN';
+    case 'eval-open':
+      return s.phase === 'EVALUATION' && !ev;
+    case 'eval-close':
+      return ev?.status === 'OPEN';
+    case 'eval-publish':
+      return ev?.status === 'CLOSED';
   }
+}
+
+let queue: Promise<void> = Promise.resolve();
+let inFlight = 0;
+
+/**
+ * Runs chair actions one after the other, in the order tapped or keyed: none is dropped because another is still
+ * on its way, and each is checked again against the room as it is when its turn comes (a second "start next"
+ * while the first is starting does nothing). Errors are shown; a refused token sends the chair back to sign in.
+ */
+function act(label: string, guard: () => boolean, run: () => Promise<unknown>): Promise<void> {
+  inFlight++;
+  document.body.dataset.busy = 'true';
+  const job = queue.then(async () => {
+    if (!guard()) return;
+    try {
+      await run();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') return signOut(c.expired);
+      toast(`${label} — ${explain(err)}`);
+    }
+  });
+  queue = job.finally(() => {
+    if (--inFlight === 0) document.body.dataset.busy = 'false';
+  });
+  return queue;
+}
+
+/** Takes a room state from the subscription or from a mutation's answer, whichever is newer. */
+function adopt(next: RoomState, receivedAt: number, sentAt: number = receivedAt, authoritative = false): void {
+  if (next.sessionId !== sessionId) return;
+  if (state && next.seq < state.seq && !authoritative) return;
+  clock.sample(Date.parse(next.serverNow), receivedAt, sentAt);
+  state = next;
+  renderRoom();
 }
 
 // ——— sign in and session choice ———
@@ -178,6 +225,7 @@ function showRoom(id: string): void {
   leaveRoom();
   sessionId = id;
   lastSideSeq = -1;
+  snapshotNext = true;
   resultsStatus = null;
   const cutOff = h('input', { type: 'checkbox', id: 'cut-off' });
   const note = h('input', { type: 'text', id: 'interrupt-note', placeholder: c.notePlaceholder, maxlength: 500 });
@@ -213,11 +261,11 @@ function showRoom(id: string): void {
           h(
             'div',
             { class: 'actions' },
-            button('start-next', c.startNext, 'N', () => void roomAction(c.startNext, 'startSpeech'), 'go'),
-            button('pause', c.pause, c.space, () => void roomAction(c.pause, 'pauseSpeech')),
-            button('resume', c.resume, c.space, () => void roomAction(c.resume, 'resumeSpeech'), 'go'),
-            button('extend', c.extend, '+', () => void roomAction(c.extend, 'extendSpeech', ', seconds: 60')),
-            button('end', c.end, 'E', () => void roomAction(c.end, 'endSpeech'), 'stop'),
+            button('start-next', c.startNext, 'N', () => void roomAction(c.startNext, 'start-next', 'startSpeech'), 'go'),
+            button('pause', c.pause, c.space, () => void roomAction(c.pause, 'pause', 'pauseSpeech')),
+            button('resume', c.resume, c.space, () => void roomAction(c.resume, 'resume', 'resumeSpeech'), 'go'),
+            button('extend', c.extend, '+', () => void roomAction(c.extend, 'extend', 'extendSpeech', ', seconds: 60')),
+            button('end', c.end, 'E', () => void roomAction(c.end, 'end', 'endSpeech'), 'stop'),
           ),
           h(
             'div',
@@ -226,7 +274,7 @@ function showRoom(id: string): void {
             h('div', { class: 'reasons' }, ...REASONS.map((r, i) => button(`interrupt-${r}`, t.reasons[r], String(i + 1), () => void interrupt(r), 'warn'))),
             note,
           ),
-          h('div', { class: 'card upcoming' }, h('h2', {}, c.upcoming), h('ol', { id: 'upcoming' })),
+          h('div', { class: 'card upcoming', id: 'upcoming-box' }, h('h2', {}, c.upcoming), h('ol', { id: 'upcoming' })),
         ),
         h(
           'section',
@@ -240,9 +288,9 @@ function showRoom(id: string): void {
             h(
               'div',
               { class: 'eval-actions' },
-              button('eval-open', c.openEval, '', () => void evaluationAction(c.openEval, 'openEvaluation')),
-              button('eval-close', c.closeEval, '', () => void evaluationAction(c.closeEval, 'closeEvaluation'), 'stop'),
-              button('eval-publish', c.publishEval, '', () => void evaluationAction(c.publishEval, 'publishEvaluation'), 'go'),
+              button('eval-open', c.openEval, '', () => void evaluationAction(c.openEval, 'eval-open', 'openEvaluation')),
+              button('eval-close', c.closeEval, '', () => void evaluationAction(c.closeEval, 'eval-close', 'closeEvaluation'), 'stop'),
+              button('eval-publish', c.publishEval, '', () => void evaluationAction(c.publishEval, 'eval-publish', 'publishEvaluation'), 'go'),
             ),
             h('ul', { class: 'voters', id: 'voters' }),
             h('ol', { class: 'chair-results', id: 'chair-results' }),
@@ -253,7 +301,7 @@ function showRoom(id: string): void {
     ),
   );
   void api<{ session: { title: string; number: number } | null }>(`query($s: ID!) { session(id: $s) { title number } }`, { s: id })
-    .then((d) => d.session && setText(byId('room-title'), `${c.sessionNo(d.session.number)} ${d.session.title}`))
+    .then((d) => d.session && setText(byId('room-title'), d.session.title))
     .catch(() => undefined);
 
   live = liveSubscription<{ roomState: RoomState }>({
@@ -261,11 +309,12 @@ function showRoom(id: string): void {
     query: ROOM_SUBSCRIPTION,
     variables: { s: id },
     onData: (data, receivedAt) => {
-      clock.sample(Date.parse(data.roomState.serverNow), receivedAt);
-      state = data.roomState;
-      renderRoom();
+      // The first message after a (re)connection is a full snapshot: the truth, even if older than what we hold.
+      adopt(data.roomState, receivedAt, receivedAt, snapshotNext);
+      snapshotNext = false;
     },
     onStatus: (s: LinkStatus) => {
+      if (s !== 'online') snapshotNext = true;
       const el = byId('link');
       el.dataset.status = s;
       setText(el, c.link[s]);
@@ -301,7 +350,9 @@ function renderRoom(): void {
     setText(byId('current-name'), s.phase === 'SPEECHES' ? (s.upcoming[0] ? `${c.nextUp}：${s.upcoming[0].cadre.name}` : t.allSpoken) : t.phases[s.phase]);
     setText(byId('current-meta'), '');
   }
-  keyedList(byId('upcoming'), s.upcoming.filter((sp) => sp.id !== s.current?.speech.id), (sp) => sp.id, (sp) =>
+  const upcoming = s.upcoming.filter((sp) => sp.id !== s.current?.speech.id);
+  show(byId('upcoming-box'), upcoming.length > 0);
+  keyedList(byId('upcoming'), upcoming, (sp) => sp.id, (sp) =>
     h('li', {}, h('span', { class: 'n' }, String(sp.order)), ` ${sp.cadre.name}`, h('span', { class: 'unit' }, ` ${sp.cadre.region.name}`)),
   );
   const ev = s.evaluation;
@@ -334,24 +385,13 @@ function tick(): void {
 
 function updateControls(): void {
   if (!sessionId || !document.getElementById('start-next')) return;
-  const s = state;
-  const cur = s?.current ?? null;
-  const ev = s?.evaluation ?? null;
-  const enable = (id: string, on: boolean) => {
-    (byId(id) as HTMLButtonElement).disabled = busy || !on;
-  };
-  enable('start-next', !!s && s.phase === 'SPEECHES' && !cur && s.upcoming.length > 0);
-  enable('pause', !!cur && cur.timer.running);
-  enable('resume', !!cur && !cur.timer.running);
+  const cur = state?.current ?? null;
+  for (const id of ['start-next', 'pause', 'resume', 'extend', 'end', 'next-phase', 'eval-open', 'eval-close', 'eval-publish'] as const) {
+    (byId(id) as HTMLButtonElement).disabled = !allowed(id);
+  }
+  for (const r of REASONS) (byId(`interrupt-${r}`) as HTMLButtonElement).disabled = !allowed('interrupt');
   show(byId('pause'), !cur || cur.timer.running);
   show(byId('resume'), !!cur && !cur.timer.running);
-  enable('extend', !!cur);
-  enable('end', !!cur);
-  for (const r of REASONS) enable(`interrupt-${r}`, !!cur);
-  enable('next-phase', !!s && nextPhase(s.phase) !== null && !cur && ev?.status !== 'OPEN');
-  enable('eval-open', !!s && s.phase === 'EVALUATION' && !ev);
-  enable('eval-close', ev?.status === 'OPEN');
-  enable('eval-publish', ev?.status === 'CLOSED');
 }
 
 /** The moderation queue, who has voted and (once closed) the results: what the room state does not carry. */
@@ -419,44 +459,60 @@ function renderChairResults(results: ChairResult[]): void {
 
 // ——— actions ———
 
-function roomAction(label: string, mutation: string, args = ''): Promise<void> {
-  const id = sessionId;
-  return act(label, () => api(`mutation($s: ID!) { ${mutation}(sessionId: $s${args}) { seq } }`, { s: id }));
-}
-
-function interrupt(reason: (typeof REASONS)[number]): Promise<void> {
-  const id = sessionId;
-  const note = (byId('interrupt-note') as HTMLInputElement).value.trim() || null;
-  const cutOff = (byId('cut-off') as HTMLInputElement).checked;
-  return act(c.interrupt, async () => {
-    await api(`mutation($s: ID!, $r: InterruptionReason!, $n: String, $c: Boolean) { interruptSpeech(sessionId: $s, reason: $r, note: $n, cutOff: $c) { seq } }`, {
-      s: id,
-      r: reason,
-      n: note,
-      c: cutOff,
-    });
-    (byId('interrupt-note') as HTMLInputElement).value = '';
-    (byId('cut-off') as HTMLInputElement).checked = false;
+function roomAction(label: string, id: ActionId, mutation: string, args = ''): Promise<void> {
+  const session = sessionId;
+  return act(label, () => allowed(id), async () => {
+    const sentAt = Date.now();
+    const data = await api<Record<string, RoomState>>(`mutation($s: ID!) { ${mutation}(sessionId: $s${args}) { ${ROOM_STATE_FIELDS} } }`, { s: session });
+    adopt(data[mutation], Date.now(), sentAt);
   });
 }
 
-function advance(): Promise<void> {
-  const next = state && nextPhase(state.phase);
-  if (!next) return Promise.resolve();
-  return act(c.nextPhase, () => api(`mutation($s: ID!, $p: RoomPhase!) { advancePhase(sessionId: $s, phase: $p) { seq } }`, { s: sessionId, p: next }));
+function interrupt(reason: (typeof REASONS)[number]): Promise<void> {
+  const session = sessionId;
+  const noteInput = byId('interrupt-note') as HTMLInputElement;
+  const cutOffInput = byId('cut-off') as HTMLInputElement;
+  const note = noteInput.value.trim() || null;
+  const cutOff = cutOffInput.checked;
+  return act(c.interrupt, () => allowed('interrupt'), async () => {
+    const sentAt = Date.now();
+    const data = await api<{ interruptSpeech: RoomState }>(
+      `mutation($s: ID!, $r: InterruptionReason!, $n: String, $c: Boolean) { interruptSpeech(sessionId: $s, reason: $r, note: $n, cutOff: $c) { ${ROOM_STATE_FIELDS} } }`,
+      { s: session, r: reason, n: note, c: cutOff },
+    );
+    noteInput.value = '';
+    cutOffInput.checked = false;
+    adopt(data.interruptSpeech, Date.now(), sentAt);
+  });
 }
 
-function evaluationAction(label: string, mutation: string): Promise<void> {
-  const id = sessionId;
-  return act(label, async () => {
-    await api(`mutation($s: ID!) { ${mutation}(sessionId: $s) { status } }`, { s: id });
+/** One step forward from the phase shown when the chair asked; a second tap meanwhile does not skip a phase. */
+function advance(): Promise<void> {
+  const from = state?.phase;
+  const to = from && nextPhase(from);
+  if (!to) return Promise.resolve();
+  const session = sessionId;
+  return act(c.nextPhase, () => state?.phase === from && allowed('next-phase'), async () => {
+    const sentAt = Date.now();
+    const data = await api<{ advancePhase: RoomState }>(`mutation($s: ID!, $p: RoomPhase!) { advancePhase(sessionId: $s, phase: $p) { ${ROOM_STATE_FIELDS} } }`, {
+      s: session,
+      p: to,
+    });
+    adopt(data.advancePhase, Date.now(), sentAt);
+  });
+}
+
+function evaluationAction(label: string, id: ActionId, mutation: string): Promise<void> {
+  const session = sessionId;
+  return act(label, () => allowed(id), async () => {
+    await api(`mutation($s: ID!) { ${mutation}(sessionId: $s) { status } }`, { s: session });
     resultsStatus = null;
     await refreshSide(false);
   });
 }
 
 function moderate(commentId: string, approve: boolean): Promise<void> {
-  return act(approve ? c.approve : c.reject, async () => {
+  return act(approve ? c.approve : c.reject, () => true, async () => {
     await api(`mutation($id: ID!, $a: Boolean!) { moderateComment(commentId: $id, approve: $a) { id status } }`, { id: commentId, a: approve });
     byId('queue').querySelector(`[data-comment="${CSS.escape(commentId)}"]`)?.remove();
     await refreshSide(false);
@@ -465,7 +521,7 @@ function moderate(commentId: string, approve: boolean): Promise<void> {
 
 async function issueScreenLink(): Promise<void> {
   const id = sessionId;
-  await act(c.screenLink, async () => {
+  await act(c.screenLink, () => true, async () => {
     const data = await api<{ issueScreenToken: string }>(`mutation($s: ID!) { issueScreenToken(sessionId: $s) }`, { s: id });
     const url = `${location.origin}/screen/${encodeURIComponent(id!)}?token=${encodeURIComponent(data.issueScreenToken)}`;
     (byId('screen-link') as HTMLInputElement).value = url;

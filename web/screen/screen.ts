@@ -5,12 +5,14 @@ import { countdown, ServerClock } from '../shared/clock';
 import { byId, h, keyedList, setText, show } from '../shared/dom';
 import { langFromLocation, words } from '../shared/i18n';
 import {
+  INTERRUPTIONS_QUERY,
   latestInterruption,
   ROOM_SUBSCRIPTION,
   SERVER_NOW_QUERY,
   SESSION_QUERY,
   type Cadre,
   type EvaluationResult,
+  type Interruption,
   type RoomState,
   type SessionInfo,
   type Speech,
@@ -38,6 +40,31 @@ const clock = new ServerClock();
 let state: RoomState | null = null;
 let client: Client | null = null;
 let sessionInfo: SessionInfo | null = null;
+
+/**
+ * Interruptions per speech, as last seen. Over a long-lived subscription the server resolves `Speech.interruptions`
+ * through loaders cached for the whole subscription, so an ended speech's list can be stale (the speech on stage
+ * is not affected: `current.interruptions` comes from the room state). When a speech is cut off without its
+ * interruption in view, the screen reads the line-up's interruptions once with a fresh query.
+ */
+const interruptions = new Map<string, Interruption[]>();
+const askedFor = new Set<string>();
+
+function rememberInterruptions(s: RoomState): void {
+  if (s.current) interruptions.set(s.current.speech.id, s.current.interruptions);
+  for (const sp of s.speeches) if (sp.interruptions.length > (interruptions.get(sp.id)?.length ?? 0)) interruptions.set(sp.id, sp.interruptions);
+  const unexplained = s.speeches.filter((sp) => sp.status === 'CUT_OFF' && !interruptions.get(sp.id)?.some((i) => i.cutOff) && !askedFor.has(sp.id));
+  if (unexplained.length && client) {
+    const c = client;
+    for (const sp of unexplained) askedFor.add(sp.id);
+    queryOver<{ room: { speeches: { id: string; interruptions: Interruption[] }[] } }>(c, INTERRUPTIONS_QUERY, { s: sessionId })
+      .then((data) => {
+        for (const sp of data.room.speeches) if (sp.interruptions.length) interruptions.set(sp.id, sp.interruptions);
+        render();
+      })
+      .catch(() => unexplained.forEach((sp) => askedFor.delete(sp.id)));
+  }
+}
 
 const unitOf = (c: Cadre) => (lang === 'en' ? c.region.nameEn : c.region.name);
 
@@ -145,7 +172,12 @@ function render(): void {
   const fresh = keyedList(list, s.comments.slice(0, MAX_COMMENTS), (c) => c.id, (c) =>
     h('li', {}, h('div', { class: 'body' }, c.body), h('div', { class: 'author' }, c.authorName)),
   );
-  if (!firstFill) for (const node of fresh) node.classList.add('fresh');
+  if (!firstFill) {
+    for (const node of fresh) {
+      node.classList.add('fresh');
+      node.addEventListener('animationend', () => node.classList.remove('fresh'), { once: true });
+    }
+  }
   show(byId('comments-empty'), s.comments.length === 0);
   tick();
 }
@@ -164,7 +196,7 @@ function renderIdle(s: RoomState): void {
     } else title = t.allSpoken;
   } else if (s.phase === 'EVALUATION') title = t.evaluationSoon;
   else if (s.phase === 'CLOSED') title = t.closed;
-  const cut = latestInterruption(s);
+  const cut = latestInterruption(s, interruptions);
   if (cut && s.phase === 'SPEECHES') sub = `${t.lastCutOff(cut.speech.cadre.name, t.reasons[cut.interruption.reason] ?? cut.interruption.reason)}${sub ? `　${sub}` : ''}`;
   setText(byId('idle-title'), title);
   setText(byId('idle-sub'), sub);
@@ -207,7 +239,7 @@ function tick(): void {
       setText(tag, `${t.interruptedTimes(current.interruptions.length)}：${t.reasons[last.reason] ?? last.reason}`);
     }
   }
-  const latest = latestInterruption(state);
+  const latest = latestInterruption(state, interruptions);
   const recent = latest && now - Date.parse(latest.interruption.at) < BANNER_MS && state.phase === 'SPEECHES';
   const banner = byId('banner');
   show(banner, Boolean(recent));
@@ -272,6 +304,7 @@ function main(): void {
     onData: (data, receivedAt) => {
       clock.sample(Date.parse(data.roomState.serverNow), receivedAt);
       state = data.roomState;
+      rememberInterruptions(state);
       fatal(null);
       render();
     },

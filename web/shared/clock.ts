@@ -5,21 +5,27 @@
  */
 export class ServerClock {
   private offset: number | null = null;
+  private samples: { offset: number; at: number }[] = [];
 
-  /** Offsets further apart than this are a changed clock (or a new server), not jitter: adopt them at once. */
+  /** Offsets further apart than this are a changed clock (or a new server), not jitter: start over from it. */
   static readonly JUMP_MS = 1000;
-  /** Weight of a new sample in the moving average that smooths network jitter. */
-  static readonly SMOOTHING = 0.25;
+  /** How many recent samples, and how recent, the estimate is taken from. */
+  static readonly WINDOW = 8;
+  static readonly WINDOW_MS = 5 * 60_000;
 
   /**
    * One observation of the server's clock. `sentAt`/`receivedAt` bracket a request (use the midpoint); for a
-   * pushed message pass the receipt time only, so the estimate is late by the one-way latency (milliseconds on a LAN).
+   * pushed message pass the receipt time only. A message can only arrive late, never early, so a delayed sample
+   * reads the offset too low: the estimate is the highest of the recent samples, which smooths out network and
+   * event-loop jitter without averaging the delays in.
    */
   sample(serverNowMs: number, receivedAt: number, sentAt: number = receivedAt): void {
     if (!Number.isFinite(serverNowMs)) return;
     const observed = serverNowMs - (sentAt + receivedAt) / 2;
-    if (this.offset === null || Math.abs(observed - this.offset) > ServerClock.JUMP_MS) this.offset = observed;
-    else this.offset += (observed - this.offset) * ServerClock.SMOOTHING;
+    if (this.offset !== null && Math.abs(observed - this.offset) > ServerClock.JUMP_MS) this.samples = [];
+    this.samples.push({ offset: observed, at: receivedAt });
+    this.samples = this.samples.filter((s) => Math.abs(receivedAt - s.at) <= ServerClock.WINDOW_MS).slice(-ServerClock.WINDOW);
+    this.offset = Math.max(...this.samples.map((s) => s.offset));
   }
 
   get synced(): boolean {

@@ -97,10 +97,17 @@ export const ROOM_STATE_FIELDS = `
 
 export const ROOM_SUBSCRIPTION = `subscription Room($s: ID!) { roomState(sessionId: $s) { ${ROOM_STATE_FIELDS} } }`;
 export const SESSION_QUERY = `query Session($s: ID!) { session(id: $s) { id number title venue phase theme { title } } }`;
+export const INTERRUPTIONS_QUERY = `query Interruptions($s: ID!) { room(sessionId: $s) { speeches { id interruptions { id reason note cutOff at } } } }`;
 export const SERVER_NOW_QUERY = `query Now($s: ID!) { room(sessionId: $s) { serverNow } }`;
 
-/** The most recent interruption of the speech on stage, or of the speech just cut off. */
-export function latestInterruption(state: RoomState): { speech: Speech; interruption: Interruption } | null {
+/**
+ * The most recent interruption of the speech on stage, or of the speech just cut off. `known` supplies the
+ * interruptions of ended speeches when the state's own list cannot be trusted (see the screen's note on it).
+ */
+export function latestInterruption(
+  state: RoomState,
+  known: ReadonlyMap<string, Interruption[]> = new Map(),
+): { speech: Speech; interruption: Interruption } | null {
   if (state.current) {
     const list = state.current.interruptions;
     return list.length ? { speech: state.current.speech, interruption: list[list.length - 1] } : null;
@@ -108,6 +115,7 @@ export function latestInterruption(state: RoomState): { speech: Speech; interrup
   const ended = state.speeches
     .filter((s) => s.endedAt)
     .sort((a, b) => Date.parse(b.endedAt!) - Date.parse(a.endedAt!))[0];
-  if (!ended || ended.status !== 'CUT_OFF' || !ended.interruptions.length) return null;
-  return { speech: ended, interruption: ended.interruptions[ended.interruptions.length - 1] };
+  if (!ended || ended.status !== 'CUT_OFF') return null;
+  const list = known.get(ended.id) ?? ended.interruptions;
+  return list.length ? { speech: ended, interruption: list[list.length - 1] } : null;
 }

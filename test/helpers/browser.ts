@@ -1,0 +1,64 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's chromium (`apt-get install -y chromium`; `.ci/run` installs it). Never a downloaded browser. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
+
+export interface TestBrowser {
+  context: BrowserContext;
+  /** A new tab with its own viewport. */
+  page(width: number, height: number): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/**
+ * One chromium with a fresh profile. Playwright passes the profile as `--user-data-dir` itself (it refuses the
+ * flag among `args`), so the profile directory is given to launchPersistentContext and removed on close.
+ */
+export async function launchBrowser(): Promise<TestBrowser> {
+  const profile = mkdtempSync(join(tmpdir(), 'leitai-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1280, height: 800 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  return {
+    context,
+    async page(width, height) {
+      const page = await context.newPage();
+      await page.setViewportSize({ width, height });
+      return page;
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves a screenshot under test-artifacts/<folder>/ (git-ignored) and returns its path. */
+export async function snap(page: Page, folder: string, name: string): Promise<string> {
+  const dir = join(ARTIFACTS, folder);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
