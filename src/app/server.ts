@@ -6,7 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
 import type { Principal } from '../auth/principal';
@@ -99,7 +99,10 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       {
         async requestDidStart() {
           return {
-            async didResolveOperation({ request, document, contextValue }) {
+            async didResolveOperation({ request, document, contextValue, operation }) {
+              if (operation?.operation === 'subscription') {
+                throw new GraphQLError('subscriptions are served over WebSocket at /graphql (graphql-transport-ws)', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+              }
               const refused = guardOperation(request.variables, document, contextValue, { production, mayIntrospect: (c) => mayIntrospect(c.principal as Principal | null) });
               if (refused) throw refused;
               contextValue.deadline = Date.now() + LIMITS.operationMs;
