@@ -34,7 +34,12 @@ export interface SchemaDeps {
   logger?: Logger;
 }
 
-/** The schema as the server runs it; with no dependencies, the same shape for printing and contract tests. */
+/**
+ * The schema as the server runs it; with no dependencies, the same shape for printing and contract tests.
+ * The middlewares (access table, error masking, deadline) guard the root fields; object types are declared with
+ * `simpleResolvers`, so nested fields — thousands in an analyst's table — resolve without the middleware stack.
+ * Data-dependent checks on nested fields (attendee lists, results, audits) are made by their resolvers.
+ */
 export function buildAppSchema(deps: SchemaDeps = {}): Promise<GraphQLSchema> {
   const middlewares = deps.logger ? [maskErrors(deps.logger), authorize] : [authorize];
   return buildSchema({

@@ -6,7 +6,8 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, GraphQLSchema } from 'graphql';
+import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
 import type { Principal } from '../auth/principal';
@@ -86,6 +87,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const apollo = new ApolloServer<AppContext>({
     schema,
     includeStacktraceInErrorResponses: !production,
+    // Root fields are masked by the middleware; a nested field's unexpected error is masked here.
+    formatError: (formatted, error) => maskNested(formatted, error, logger),
     hideSchemaDetailsFromClientErrors: production,
     validationRules: LIMIT_RULES,
     // GraphQL's own parser stops counting at the token limit: a huge document fails before it is even parsed whole.
@@ -165,6 +168,14 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       await pubsub.close();
     },
   };
+}
+
+function maskNested(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR' || original instanceof AppError) return formatted;
+  const requestId = randomUUID();
+  logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error');
+  return { ...formatted, message: `internal error (request ${requestId})`, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
 }
 
 /** Redis when configured (and reachable at start, so a typo fails loudly), otherwise in-process. */

@@ -7,7 +7,7 @@ import { actorIdOf } from './principal';
 import type { Role } from './roles';
 import { RoleEnum, User } from './user.entity';
 
-@ObjectType({ description: 'A signed-in session: the bearer token and who it belongs to.' })
+@ObjectType({ simpleResolvers: true, description: 'A signed-in session: the bearer token and who it belongs to.' })
 class AuthPayload {
   @Field({ description: 'Send as `Authorization: Bearer <token>`; valid for 12 hours.' })
   token: string;

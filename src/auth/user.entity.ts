@@ -11,7 +11,7 @@ registerEnumType(RoleEnum, {
 });
 
 @Entity('users')
-@ObjectType({ description: 'A person who signs in. The password hash never leaves the server.' })
+@ObjectType({ simpleResolvers: true, description: 'A person who signs in. The password hash never leaves the server.' })
 export class User {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()

@@ -5,7 +5,7 @@ import { BadUserInputError } from './errors';
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
-@ObjectType({ description: 'Relay page information.' })
+@ObjectType({ simpleResolvers: true, description: 'Relay page information.' })
 export class PageInfo {
   @Field({ description: 'Whether another page follows this one.' })
   hasNextPage: boolean;
@@ -44,7 +44,7 @@ export interface Connection<T> {
 
 /** Builds the `XEdge` and `XConnection` object types for a node type, in the Relay shape API.md fixes. */
 export function ConnectionType<T extends object>(node: ClassType<T>, description: string) {
-  @ObjectType(`${node.name}Edge`, { description: `An edge to a ${node.name}.` })
+  @ObjectType(`${node.name}Edge`, { simpleResolvers: true, description: `An edge to a ${node.name}.` })
   class EdgeType {
     @Field(() => node, { description: 'The item.' })
     node: T;
@@ -53,7 +53,7 @@ export function ConnectionType<T extends object>(node: ClassType<T>, description
     cursor: string;
   }
 
-  @ObjectType(`${node.name}Connection`, { description })
+  @ObjectType(`${node.name}Connection`, { simpleResolvers: true, description })
   class ConnectionClass {
     @Field(() => [EdgeType], { description: 'The items of this page, in order.' })
     edges: Edge<T>[];

@@ -37,7 +37,7 @@ export class PagedRegionalFilter extends PageArgs {
   regionId?: string | null;
 }
 
-@ObjectType({ description: 'A region’s standing over the chosen sessions, from the published evaluations and audits.' })
+@ObjectType({ simpleResolvers: true, description: 'A region’s standing over the chosen sessions, from the published evaluations and audits.' })
 export class RegionStanding {
   /** Resolved through the region loader. */
   regionId: number;
@@ -64,7 +64,7 @@ export class RegionStanding {
   fulfilmentRate: number | null;
 }
 
-@ObjectType({ description: 'A cadre’s place in the rankings over the chosen sessions.' })
+@ObjectType({ simpleResolvers: true, description: 'A cadre’s place in the rankings over the chosen sessions.' })
 export class CadreRanking {
   cadreId: number;
 
@@ -95,7 +95,7 @@ export class CadreRanking {
 
 export const CadreRankingConnection = ConnectionType(CadreRanking, 'A page of cadre rankings, best first.');
 
-@ObjectType({ description: 'A region in one session: one point of its trend.' })
+@ObjectType({ simpleResolvers: true, description: 'A region in one session: one point of its trend.' })
 export class RegionTrendPoint {
   regionId: number;
   sessionId: number;
@@ -116,7 +116,7 @@ export class RegionTrendPoint {
   excellent: number;
 }
 
-@ObjectType({ description: 'How one session’s evaluation came out.' })
+@ObjectType({ simpleResolvers: true, description: 'How one session’s evaluation came out.' })
 export class SessionGradeDistribution {
   sessionId: number;
 
@@ -162,7 +162,7 @@ export enum DisciplineGrouping {
 }
 registerEnumType(DisciplineGrouping, { name: 'DisciplineGrouping', description: 'Group speaking discipline by REGION or by CADRE.' });
 
-@ObjectType({ description: 'Interruptions of one reason.' })
+@ObjectType({ simpleResolvers: true, description: 'Interruptions of one reason.' })
 export class ReasonCount {
   @Field({ description: 'EMPTY_TALK, OFF_TOPIC, OVERTIME or OTHER.' })
   reason: string;
@@ -174,7 +174,7 @@ export class ReasonCount {
   perSpeech: number;
 }
 
-@ObjectType({ description: 'Speaking discipline (言简意赅) of a region or a cadre: time spoken against time allotted, overtime, interruptions.' })
+@ObjectType({ simpleResolvers: true, description: 'Speaking discipline (言简意赅) of a region or a cadre: time spoken against time allotted, overtime, interruptions.' })
 export class DisciplineRow {
   regionId: number | null;
   cadreId: number | null;
@@ -210,7 +210,7 @@ export class DisciplineRow {
   interruptions: ReasonCount[];
 }
 
-@ObjectType({ description: 'Commitments of a region and how they turned out.' })
+@ObjectType({ simpleResolvers: true, description: 'Commitments of a region and how they turned out.' })
 export class FulfilmentRow {
   regionId: number;
 
@@ -242,7 +242,7 @@ export class FulfilmentRow {
   onTimeRate: number | null;
 }
 
-@ObjectType({ description: 'Published audit verdicts of a region.' })
+@ObjectType({ simpleResolvers: true, description: 'Published audit verdicts of a region.' })
 export class VerdictDistribution {
   regionId: number;
 

@@ -10,7 +10,7 @@ import { InstantColumn } from '../../db/columns';
 @Entity('archives')
 @Unique('uq_archives_sequence', ['sequence'])
 @Unique('uq_archives_session_version', ['sessionId', 'version'])
-@ObjectType({ description: 'The sealed record of a session (活动档案), hash-chained to the archive sealed before it.' })
+@ObjectType({ simpleResolvers: true, description: 'The sealed record of a session (活动档案), hash-chained to the archive sealed before it.' })
 export class Archive {
   @PrimaryGeneratedColumn()
   id: number;

@@ -3,7 +3,7 @@ import type { AppContext } from '../../app/context';
 import { Archive } from './archive.entity';
 import { ArchiveService } from './archive.service';
 
-@ObjectType({ description: 'The result of re-verifying every sealed archive.' })
+@ObjectType({ simpleResolvers: true, description: 'The result of re-verifying every sealed archive.' })
 class ArchiveChainStatus {
   @Field({ description: 'True when every document hashes to its contentHash and every link names the archive before it.' })
   valid: boolean;

@@ -9,7 +9,7 @@ import { Claim, Commitment } from './briefing.entity';
 import { RecordClaimInput, RecordCommitmentInput, ReviseClaimInput, ReviseCommitmentInput } from './briefing.inputs';
 import { BriefingService } from './briefing.service';
 
-@ObjectType({ description: 'What one speaker filed before the session: figures and promises.' })
+@ObjectType({ simpleResolvers: true, description: 'What one speaker filed before the session: figures and promises.' })
 class SpeechBriefing {
   @Field(() => Speech, { description: 'The speech.' })
   speech: Speech;

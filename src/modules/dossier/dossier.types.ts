@@ -8,7 +8,7 @@ import { Review } from '../room/review.entity';
 import { Session } from '../sessions/session.entity';
 import { Speech } from '../sessions/speech.entity';
 
-@ObjectType({ description: 'A cadre’s grade and rank in one session’s evaluation.' })
+@ObjectType({ simpleResolvers: true, description: 'A cadre’s grade and rank in one session’s evaluation.' })
 export class DossierGrade {
   @Field(() => Session, { description: 'The session.' })
   session: Session;
@@ -26,7 +26,7 @@ export class DossierGrade {
   published: boolean;
 }
 
-@ObjectType({ description: 'What follows from the record: 优先考虑 or 追究责任, with why and the evidence it rests on.' })
+@ObjectType({ simpleResolvers: true, description: 'What follows from the record: 优先考虑 or 追究责任, with why and the evidence it rests on.' })
 export class DossierFlag {
   @Field(() => DossierFlagKind, { description: 'COMMENDATION_PRIORITY or ACCOUNTABILITY.' })
   kind: DossierFlagKind;
@@ -47,7 +47,7 @@ export class DossierFlag {
   evidence: string[];
 }
 
-@ObjectType({ description: 'Everything on record about one cadre (干部档案), computed from the sessions, their logs and evaluations.' })
+@ObjectType({ simpleResolvers: true, description: 'Everything on record about one cadre (干部档案), computed from the sessions, their logs and evaluations.' })
 export class CadreDossier {
   @Field(() => Cadre, { description: 'The cadre.' })
   cadre: Cadre;

@@ -12,7 +12,7 @@ registerEnumType(EvaluationStatus, { name: 'EvaluationStatus', description: 'OPE
 
 /** One democratic evaluation (民主评议) per session. */
 @Entity('evaluations')
-@ObjectType({ description: 'The democratic evaluation (民主评议) of a session. Results are null until the caller may see them.' })
+@ObjectType({ simpleResolvers: true, description: 'The democratic evaluation (民主评议) of a session. Results are null until the caller may see them.' })
 export class Evaluation {
   @Field(() => ID, { description: 'Session id.' })
   @PrimaryColumn()

@@ -11,7 +11,7 @@ export class GradeInput {
   grade: Grade;
 }
 
-@ObjectType({ description: 'Proof that the holder voted; it says nothing about how.' })
+@ObjectType({ simpleResolvers: true, description: 'Proof that the holder voted; it says nothing about how.' })
 export class BallotReceipt {
   @Field(() => ID, { description: 'Session id.' })
   sessionId: string;
@@ -20,7 +20,7 @@ export class BallotReceipt {
   receipt: string;
 }
 
-@ObjectType({ description: 'A speaker’s result in the democratic evaluation.' })
+@ObjectType({ simpleResolvers: true, description: 'A speaker’s result in the democratic evaluation.' })
 export class EvaluationResult {
   /** Resolved to the Speech by a field resolver. */
   speechId: number;
@@ -50,7 +50,7 @@ export class EvaluationResult {
   droppedByTie: boolean;
 }
 
-@ObjectType({ description: 'Whether one entitled voter has voted (never how).' })
+@ObjectType({ simpleResolvers: true, description: 'Whether one entitled voter has voted (never how).' })
 export class VoterStatus {
   @Field(() => User, { description: 'The voter.' })
   user: User;

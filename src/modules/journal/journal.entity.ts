@@ -8,7 +8,7 @@ import { InstantColumn } from '../../db/columns';
  */
 @Entity('journal_entries')
 @Unique('uq_journal_seq', ['seq'])
-@ObjectType({ description: 'One entry of the audit trail: who did what to which record, when, with digests of before and after.' })
+@ObjectType({ simpleResolvers: true, description: 'One entry of the audit trail: who did what to which record, when, with digests of before and after.' })
 export class JournalEntry {
   @PrimaryGeneratedColumn()
   id: number;

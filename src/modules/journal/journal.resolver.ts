@@ -4,7 +4,7 @@ import { MoreThan } from 'typeorm';
 import { JournalEntry } from './journal.entity';
 import { verifyJournal } from './journal';
 
-@ObjectType({ description: 'The result of re-verifying the audit trail.' })
+@ObjectType({ simpleResolvers: true, description: 'The result of re-verifying the audit trail.' })
 class JournalChainStatus {
   @Field({ description: 'True when every entry hashes correctly and links to the one before.' })
   valid: boolean;

@@ -5,7 +5,7 @@ import { User } from '../../auth/user.entity';
 import { Region } from './region.entity';
 
 @Entity('cadres')
-@ObjectType({ description: 'An official (干部) of a county-level unit who may be put in a line-up.' })
+@ObjectType({ simpleResolvers: true, description: 'An official (干部) of a county-level unit who may be put in a line-up.' })
 export class Cadre {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()

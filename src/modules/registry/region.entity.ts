@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, ObjectType } from 'type-graphql';
 
 @Entity('regions')
-@ObjectType({ description: 'A county-level unit (县、市、区) whose officials speak.' })
+@ObjectType({ simpleResolvers: true, description: 'A county-level unit (县、市、区) whose officials speak.' })
 export class Region {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()

@@ -12,7 +12,7 @@ registerEnumType(CommentStatus, { name: 'CommentStatus', description: 'PENDING u
 @Entity('comments')
 @Unique('uq_comments_author_client', ['authorId', 'clientId'])
 @Index('ix_comments_session_status', ['sessionId', 'status'])
-@ObjectType({ description: 'A question or remark sent by an attendee during a session.' })
+@ObjectType({ simpleResolvers: true, description: 'A question or remark sent by an attendee during a session.' })
 export class Comment {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()

@@ -12,7 +12,7 @@ registerEnumType(ReviewTone, { name: 'ReviewTone', description: 'The tone of a l
 
 @Entity('reviews')
 @Index('ix_reviews_speech', ['speechId'])
-@ObjectType({ description: 'A city leader’s on-the-spot commentary (点评) on a speech.' })
+@ObjectType({ simpleResolvers: true, description: 'A city leader’s on-the-spot commentary (点评) on a speech.' })
 export class Review {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()

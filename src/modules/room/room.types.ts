@@ -21,7 +21,7 @@ registerEnumType(InterruptionReason, {
   description: 'Why the chair interrupted: EMPTY_TALK (虚话套话), OFF_TOPIC (跑题), OVERTIME (超时), OTHER.',
 });
 
-@ObjectType({ description: 'The speech clock, computed from instants at `serverNow`. Render `endsAt` against `serverNow`; nothing is pushed every second.' })
+@ObjectType({ simpleResolvers: true, description: 'The speech clock, computed from instants at `serverNow`. Render `endsAt` against `serverNow`; nothing is pushed every second.' })
 export class Timer {
   @Field({ description: 'False while paused.' })
   running: boolean;
@@ -45,7 +45,7 @@ export class Timer {
   endsAt: Date | null;
 }
 
-@ObjectType({ description: 'An interruption by the chair (e.g. 对讲虚话套话的直接打断).' })
+@ObjectType({ simpleResolvers: true, description: 'An interruption by the chair (e.g. 对讲虚话套话的直接打断).' })
 export class Interruption {
   @Field(() => ID, { description: 'Identifier: the session and the seq of the event that recorded it.' })
   id: string;
@@ -63,7 +63,7 @@ export class Interruption {
   cutOff: boolean;
 }
 
-@ObjectType({ description: 'The speech in progress.' })
+@ObjectType({ simpleResolvers: true, description: 'The speech in progress.' })
 export class LiveSpeech {
   @Field(() => Speech, { description: 'The speech and its speaker.' })
   speech: Speech;
@@ -75,7 +75,7 @@ export class LiveSpeech {
   interruptions: Interruption[];
 }
 
-@ObjectType({ description: 'The evaluation as the hall sees it: how many have voted (never who or how), and the results once published.' })
+@ObjectType({ simpleResolvers: true, description: 'The evaluation as the hall sees it: how many have voted (never who or how), and the results once published.' })
 export class EvaluationProgress {
   @Field(() => EvaluationStatus, { description: 'OPEN, CLOSED or PUBLISHED.' })
   status: EvaluationStatus;
@@ -90,7 +90,7 @@ export class EvaluationProgress {
   results: EvaluationResult[] | null;
 }
 
-@ObjectType('RoomState', { description: 'The live room as the hall sees it, at `serverNow`.' })
+@ObjectType('RoomState', { simpleResolvers: true, description: 'The live room as the hall sees it, at `serverNow`.' })
 export class RoomStateView {
   @Field(() => ID, { description: 'Session id.' })
   sessionId: string;
@@ -120,7 +120,7 @@ export class RoomStateView {
   evaluation: EvaluationProgress | null;
 }
 
-@ObjectType('RoomEvent', { description: 'One entry of the room’s event log.' })
+@ObjectType('RoomEvent', { simpleResolvers: true, description: 'One entry of the room’s event log.' })
 export class RoomEventView {
   @Field(() => Int, { description: 'Place in the session’s log, from 1, without gaps.' })
   seq: number;

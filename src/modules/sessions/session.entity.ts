@@ -5,7 +5,7 @@ import { Theme } from '../themes/theme.entity';
 import { RoomPhase } from './session-enums';
 
 @Entity('sessions')
-@ObjectType({ description: 'One session (期) of the big training, big competition.' })
+@ObjectType({ simpleResolvers: true, description: 'One session (期) of the big training, big competition.' })
 export class Session {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()

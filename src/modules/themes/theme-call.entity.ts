@@ -3,7 +3,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { CreatedAtColumn, InstantColumn } from '../../db/columns';
 
 @Entity('theme_calls')
-@ObjectType({ description: 'A call for themes (征集) the organisation department sends to city leaders.' })
+@ObjectType({ simpleResolvers: true, description: 'A call for themes (征集) the organisation department sends to city leaders.' })
 export class ThemeCall {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()

@@ -16,7 +16,7 @@ registerEnumType(ThemeStatus, {
 });
 
 @Entity('themes')
-@ObjectType({ description: 'A theme (主题) proposed by a city leader for a session.' })
+@ObjectType({ simpleResolvers: true, description: 'A theme (主题) proposed by a city leader for a session.' })
 export class Theme {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()
