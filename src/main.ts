@@ -4,6 +4,7 @@ import { startServer } from './app/server';
 import { systemClock } from './common/clock';
 import { ConfigError, loadConfig } from './config/config';
 import { createDataSource } from './db/data-source';
+import { armQueryTimeouts } from './db/query-timeouts';
 import { withStartupLock } from './db/startup';
 import { DEMO_ACCOUNTS, DEMO_CADRES } from './modules/demo/demo-world.data';
 import { seedDemoWorld } from './modules/demo/demo-seed';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     }
     if (config.adminPassword && (await createFirstAdmin(ds, config.adminPassword))) logger.info('first admin account "admin" created from ADMIN_PASSWORD');
   });
+  armQueryTimeouts(ds);
   const server = await startServer({ config, ds, clock: systemClock, logger });
   const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.path}` : 'MySQL';
   if (config.seedDemo) printDemoAccounts(config.demoPassword, server.url);

@@ -130,8 +130,12 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   });
   app.get('/readyz', async (_req, res) => {
     try {
-      await ds.query('SELECT 1');
-      const pending = ds.options.type === 'mysql' ? await ds.showMigrations() : false;
+      // Answer within 2 s even when the database has gone silent.
+      const check = (async () => {
+        await ds.query('SELECT 1');
+        return ds.options.type === 'mysql' ? ds.showMigrations() : false;
+      })();
+      const pending = await Promise.race([check, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('readiness check timed out')), 2000).unref())]);
       res.status(pending ? 503 : 200).json({ status: pending ? 'migrations pending' : 'ready' });
     } catch (err) {
       logger.warn({ err }, 'readiness check failed');
