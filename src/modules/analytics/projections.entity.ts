@@ -9,6 +9,9 @@ import { InstantColumn } from '../../db/columns';
 @Index('ix_speech_results_session', ['sessionId'])
 @Index('ix_speech_results_region', ['regionId', 'published'])
 @Index('ix_speech_results_cadre', ['cadreId', 'published'])
+// Covers every analytics read of this table (standings, rankings, trends, grade distributions): reached from the
+// sessions a filter selects, or scanned whole, without a lookup per row into the table itself.
+@Index('ix_speech_results_published_session', ['published', 'sessionId', 'regionId', 'cadreId', 'grade', 'score', 'place', 'excellent', 'good', 'average', 'poor'])
 export class SpeechResultRow {
   @PrimaryColumn()
   speechId: number;

