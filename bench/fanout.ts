@@ -306,7 +306,8 @@ async function main(): Promise<void> {
 
   printTable(runs, ratios, slow);
   const day = new Date().toISOString().slice(0, 10);
-  const suffix = profile.name === 'standard' ? '' : `-${profile.name}`;
+  // A partial run (--only, --n) is a development aid: it does not replace the profile's results.
+  const suffix = `${profile.name === 'standard' ? '' : `-${profile.name}`}${only || onlyN ? '-dev' : ''}`;
   const file = join(ROOT, 'bench', 'results', `fanout-${day}${suffix}.json`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(
