@@ -1,7 +1,6 @@
 import DataLoader from 'dataloader';
 import { DataSource, EntityTarget, In, ObjectLiteral } from 'typeorm';
 import type { Principal } from '../auth/principal';
-import type { Clock } from '../common/clock';
 import { Audit, Evidence, Finding } from '../modules/audit/audit.entity';
 import type { AuditService } from '../modules/audit/audit.service';
 import { Claim, Commitment } from '../modules/briefing/briefing.entity';
@@ -57,7 +56,6 @@ function interruptionsBySpeech(ds: DataSource): DataLoader<number, RoomEvent[]> 
 
 export interface LoaderScope {
   principal: Principal | null;
-  clock: Clock;
   audits: AuditService;
 }
 

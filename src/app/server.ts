@@ -215,13 +215,13 @@ export function contextFactory(ds: DataSource, services: Pick<Services, 'tokens'
 }
 
 /** A fresh context (its own loaders and request id) for an already authenticated principal. */
-export function principalContext(ds: DataSource, services: Pick<Services, 'hub' | 'clock' | 'audits'>) {
-  const { hub, clock, audits } = services;
+export function principalContext(ds: DataSource, services: Pick<Services, 'hub' | 'audits'>) {
+  const { hub, audits } = services;
   return (principal: Principal | null, authError: AppError | null = null, ip: string | null = null): AppContext => ({
     principal,
     authError,
     ip,
-    loaders: createLoaders(ds, { principal, clock, audits }),
+    loaders: createLoaders(ds, { principal, audits }),
     requestId: randomUUID(),
     feed: hub,
   });

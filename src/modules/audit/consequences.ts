@@ -22,6 +22,7 @@ registerEnumType(DossierFlagKind, {
   description: 'COMMENDATION_PRIORITY (评先评优、提拔重用时予以优先考虑) or ACCOUNTABILITY (弄虚作假，追究责任).',
 });
 
+/** A published finding as the flags read it. */
 export interface PublishedVerdict {
   findingId: number;
   verdict: Verdict;
@@ -38,13 +39,6 @@ const VERDICT_STATUS: Record<Verdict, CommitmentStatus> = {
 /** A commitment's status from its latest published verdict (projected onto the record), else from the clock. */
 export function commitmentStatusOf(c: { dueAt: Date; latestVerdict: string | null }, now: number): CommitmentStatus {
   return c.latestVerdict ? VERDICT_STATUS[c.latestVerdict as Verdict] : now > c.dueAt.getTime() ? CommitmentStatus.DUE : CommitmentStatus.OPEN;
-}
-
-/** A commitment's status from the clock and its current published findings: the latest verdict decides. */
-export function commitmentStatus(dueAt: number, now: number, findings: readonly PublishedVerdict[]): CommitmentStatus {
-  const latest = [...findings].sort((a, b) => b.publishedAt - a.publishedAt || b.findingId - a.findingId)[0];
-  if (latest) return VERDICT_STATUS[latest.verdict];
-  return now > dueAt ? CommitmentStatus.DUE : CommitmentStatus.OPEN;
 }
 
 /** Share of assessed commitments that were fulfilled; null while none has been assessed. */

@@ -57,7 +57,3 @@ export interface RoomState {
 export function initialRoomState(sessionId: number): RoomState {
   return { sessionId, seq: 0, phase: RoomPhase.SCHEDULED, speeches: [], current: null, comments: [], evaluation: null };
 }
-
-export function upcomingSpeeches(state: RoomState): SpeechProgress[] {
-  return state.speeches.filter((s) => s.status === SpeechStatus.UPCOMING);
-}
