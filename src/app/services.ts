@@ -22,7 +22,7 @@ import { EvaluationService } from '../modules/evaluation/evaluation.service';
 import { DEFAULT_TALLY_CONFIG } from '../modules/evaluation/tally';
 import { RegistryResolver } from '../modules/registry/registry.resolver';
 import { RegistryService } from '../modules/registry/registry.service';
-import { CommentService } from '../modules/room/comment.service';
+import { CommentService, DEFAULT_COMMENT_RATE_LIMITS } from '../modules/room/comment.service';
 import { RoomHub } from '../modules/room/room-hub';
 import { RoomTimeKeeper } from '../modules/room/room-time-keeper';
 import { RoomResolver } from '../modules/room/room.resolver';
@@ -37,7 +37,7 @@ import type { Logger } from './logger';
 
 export interface ServiceDeps {
   ds: DataSource;
-  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally' | 'commendationWindowDays'>>;
+  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally' | 'commendationWindowDays' | 'commentRateLimits'>>;
   clock: Clock;
   pubsub: PubSub;
   logger: Logger;
@@ -67,7 +67,7 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     hub,
     room,
     timeKeeper,
-    comments: new CommentService(ds, clock, room, rates),
+    comments: new CommentService(ds, clock, room, rates, config.commentRateLimits ?? DEFAULT_COMMENT_RATE_LIMITS),
     rates,
     archives: new ArchiveService(ds, clock),
     dossiers: new DossierService(ds, clock, briefings, audits, config.commendationWindowDays ?? 180),

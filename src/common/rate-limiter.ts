@@ -67,8 +67,8 @@ export class RedisRateStore implements RateStore {
 }
 
 export interface RateRule {
-  limit: number;
-  windowMs: number;
+  readonly limit: number;
+  readonly windowMs: number;
 }
 
 /**

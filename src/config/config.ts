@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { RateRule } from '../common/rate-limiter';
 
 export type NodeEnv = 'development' | 'test' | 'production';
 
@@ -32,6 +33,8 @@ export interface Config {
   readonly allowedOrigins: readonly string[];
   /** On an empty database, the first admin account gets this password. */
   readonly adminPassword: string | null;
+  /** How many comments one user may post per window; every rule applies at once. */
+  readonly commentRateLimits: readonly RateRule[];
 }
 
 /** Thrown for a bad environment: names the variable and what is wrong, and start-up stops. */
@@ -49,6 +52,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const DEFAULT_DATABASE_URL = 'sqlite:./data/leitai.sqlite';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** One comment per 3 seconds and ten per minute: a lively hall, not a flood. */
+const DEFAULT_COMMENT_RATE_LIMIT = '1/3s,10/1m';
+const RATE_WINDOW_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
  * The only reader of the environment. Every value is validated here so that a bad one stops start-up with one
@@ -71,6 +77,7 @@ export function loadConfig(env: Env = process.env): Config {
     commendationWindowDays: parseDays('COMMENDATION_WINDOW_DAYS', env.COMMENDATION_WINDOW_DAYS, 180),
     allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
     adminPassword: parseAdminPassword(env.ADMIN_PASSWORD),
+    commentRateLimits: parseRateLimits('COMMENT_RATE_LIMIT', env.COMMENT_RATE_LIMIT, DEFAULT_COMMENT_RATE_LIMIT),
   });
 }
 
@@ -190,6 +197,26 @@ function numbers(variable: string, value: string, count: number): number[] {
     throw new ConfigError(variable, `must be ${count} comma-separated numbers, not "${value}"`);
   }
   return parts;
+}
+
+/**
+ * Rules like `1/3s,10/1m`: at most <count> per <window>, the window in whole seconds, minutes or hours (up to a
+ * day). Each window may appear once, because the limiter counts per key and window.
+ */
+export function parseRateLimits(variable: string, value: string | undefined, fallback: string): readonly RateRule[] {
+  const source = blank(value) ? fallback : value;
+  const rules = source.split(',').map((part) => {
+    const m = /^\s*(\d+)\s*\/\s*(\d+)\s*([smh])\s*$/.exec(part);
+    if (!m) throw new ConfigError(variable, `must be rules like 1/3s,10/1m (count per window in s, m or h), not "${source}"`);
+    const limit = Number(m[1]);
+    const windowMs = Number(m[2]) * RATE_WINDOW_UNITS_MS[m[3]];
+    if (limit < 1 || limit > 1_000_000) throw new ConfigError(variable, `a count must be from 1 to 1000000, not ${m[1]} in "${part.trim()}"`);
+    if (windowMs < 1000 || windowMs > 86_400_000) throw new ConfigError(variable, `a window must be from 1s to 24h, not ${m[2]}${m[3]} in "${part.trim()}"`);
+    return Object.freeze({ limit, windowMs });
+  });
+  const windows = rules.map((r) => r.windowMs);
+  if (new Set(windows).size !== windows.length) throw new ConfigError(variable, `each window may appear once, not "${source}"`);
+  return Object.freeze(rules);
 }
 
 /** Defaults: 优秀 4, 良好 3, 一般 2, 较差 1; GOOD from a mean of 2.5, AVERAGE from 1.5. */

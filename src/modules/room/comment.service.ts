@@ -4,7 +4,7 @@ import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
-import { RateLimiter, RateStore } from '../../common/rate-limiter';
+import { RateLimiter, RateRule, RateStore } from '../../common/rate-limiter';
 import { isUniqueViolation } from '../../app/errors.middleware';
 import { Cadre } from '../registry/cadre.entity';
 import { Attendee } from '../sessions/attendee.entity';
@@ -19,6 +19,8 @@ const MAX_REVIEW_CHARS = 2000;
 const MAX_CLIENT_ID_CHARS = 64;
 /** Leaders and the chair speak with authority in the hall; their comments need no moderation. */
 const TRUSTED_ROLES = ['leader', 'chair', 'admin'];
+/** Per user: one comment per 3 seconds and ten per minute (COMMENT_RATE_LIMIT's default). */
+export const DEFAULT_COMMENT_RATE_LIMITS: readonly RateRule[] = [{ limit: 1, windowMs: 3_000 }, { limit: 10, windowMs: 60_000 }];
 
 function text(value: string, max: number, field: string): string {
   const trimmed = value.trim();
@@ -40,8 +42,9 @@ export class CommentService {
     private readonly clock: Clock,
     private readonly room: RoomService,
     rates: RateStore,
+    rateLimits: readonly RateRule[] = DEFAULT_COMMENT_RATE_LIMITS,
   ) {
-    this.limiter = new RateLimiter('comments', [{ limit: 1, windowMs: 3_000 }, { limit: 10, windowMs: 60_000 }], rates);
+    this.limiter = new RateLimiter('comments', rateLimits, rates);
   }
 
   async postComment(principal: Principal | null, rawSessionId: string, body: string, rawSpeechId?: string | null, clientId?: string | null): Promise<Comment> {

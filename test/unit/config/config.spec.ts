@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../../src/config/config';
+import { ConfigError, loadConfig, parseRateLimits } from '../../../src/config/config';
+import { DEFAULT_COMMENT_RATE_LIMITS } from '../../../src/modules/room/comment.service';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'leitai-config-'));
 
@@ -44,6 +45,11 @@ describe(loadConfig.name, () => {
     [{ JWT_SECRET: 'too-short' }, 'JWT_SECRET'],
     [{ NODE_ENV: 'production', DATABASE_URL: 'mysql://root@db/leitai' }, 'JWT_SECRET'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ COMMENT_RATE_LIMIT: '5' }, 'COMMENT_RATE_LIMIT'],
+    [{ COMMENT_RATE_LIMIT: '0/3s' }, 'COMMENT_RATE_LIMIT'],
+    [{ COMMENT_RATE_LIMIT: '1/500ms' }, 'COMMENT_RATE_LIMIT'],
+    [{ COMMENT_RATE_LIMIT: '1/2d' }, 'COMMENT_RATE_LIMIT'],
+    [{ COMMENT_RATE_LIMIT: '1/60s,10/1m' }, 'COMMENT_RATE_LIMIT'],
   ])('stops on %j naming %s', (env, variable) => {
     const attempt = () => loadConfig({ DATABASE_URL: 'sqlite::memory:', ...env });
     expect(attempt).toThrow(ConfigError);
@@ -54,5 +60,46 @@ describe(loadConfig.name, () => {
     const prod = { NODE_ENV: 'production', DATABASE_URL: 'mysql://root@db/leitai', JWT_SECRET: 'x'.repeat(32) };
     expect(loadConfig(prod).seedDemo).toBe(false);
     expect(loadConfig({ ...prod, SEED_DEMO: 'true' }).seedDemo).toBe(true);
+  });
+
+  it('limits comments to one per 3 s and ten per minute unless COMMENT_RATE_LIMIT says otherwise', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).commentRateLimits).toEqual(DEFAULT_COMMENT_RATE_LIMITS);
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:', COMMENT_RATE_LIMIT: '2/1s, 60/1m' }).commentRateLimits).toEqual([
+      { limit: 2, windowMs: 1_000 },
+      { limit: 60, windowMs: 60_000 },
+    ]);
+  });
+});
+
+describe(parseRateLimits.name, () => {
+  const parse = (value: string) => parseRateLimits('X', value, '1/3s');
+
+  it('reads count per window in seconds, minutes or hours, in any order, and falls back when unset', () => {
+    expect(parse('10/1m,1/3s,100/1h')).toEqual([
+      { limit: 10, windowMs: 60_000 },
+      { limit: 1, windowMs: 3_000 },
+      { limit: 100, windowMs: 3_600_000 },
+    ]);
+    expect(parse(' 1 / 3 s ')).toEqual([{ limit: 1, windowMs: 3_000 }]);
+    expect(parseRateLimits('X', undefined, '1/3s')).toEqual([{ limit: 1, windowMs: 3_000 }]);
+    expect(parseRateLimits('X', '  ', '1/3s')).toEqual([{ limit: 1, windowMs: 3_000 }]);
+    expect(Object.isFrozen(parse('1/3s'))).toBe(true);
+  });
+
+  it.each([
+    ['1/3s,,10/1m', 'must be rules like 1/3s,10/1m'],
+    ['1/3s,', 'must be rules like 1/3s,10/1m'],
+    ['1 per 3s', 'must be rules like 1/3s,10/1m'],
+    ['1.5/3s', 'must be rules like 1/3s,10/1m'],
+    ['-1/3s', 'must be rules like 1/3s,10/1m'],
+    ['0/3s', 'a count must be from 1 to 1000000, not 0 in "0/3s"'],
+    ['1/0s', 'a window must be from 1s to 24h, not 0s in "1/0s"'],
+    ['1/25h', 'a window must be from 1s to 24h, not 25h in "1/25h"'],
+    ['1/3s,2/3s', 'each window may appear once'],
+    ['1/1m,10/60s', 'each window may appear once'],
+  ])('refuses %j: %s', (value, message) => {
+    const attempt = () => parseRateLimits('COMMENT_RATE_LIMIT', value, '1/3s');
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(`COMMENT_RATE_LIMIT: ${message}`);
   });
 });
