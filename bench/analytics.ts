@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import type { AppContext } from '../src/app/context';
 import { createLogger } from '../src/app/logger';
+import { graphqlHttpOptions } from '../src/app/graphql-http';
+import { createMetrics } from '../src/app/metrics';
 import { buildAppSchema } from '../src/app/schema';
 import { contextFactory } from '../src/app/server';
 import { createServices, resolverContainer } from '../src/app/services';
@@ -78,7 +80,8 @@ async function benchApp(world: World) {
   const logger = createLogger('silent');
   const services = createServices({ ds: world.ds, config: { jwtSecret: 'bench-secret-bench-secret-bench-secret!' }, clock: world.clock, pubsub: new LocalPubSub(), logger });
   const schema = await buildAppSchema({ container: resolverContainer(services), logger });
-  const apollo = new ApolloServer<AppContext>({ schema });
+  // As the server runs it over HTTP (limits, guard, masking, metrics), without the HTTP layer itself.
+  const apollo = new ApolloServer<AppContext>(graphqlHttpOptions({ schema, logger, production: false, mayIntrospect: () => false, plugins: [createMetrics(() => null).plugin] }));
   await apollo.start();
   const contextFor = contextFactory(world.ds, services);
   const analyst = await world.ds.getRepository(User).findOneByOrFail({ username: 'analyst' });

@@ -6,8 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
 import type { Principal } from '../auth/principal';
@@ -19,7 +18,8 @@ import type { AppContext } from './context';
 import { createLoaders } from './loaders';
 import { mountPages } from './pages';
 import { LiveSocketServer, serveLiveSockets } from './live-socket';
-import { guardOperation, LIMIT_RULES, LIMITS } from './limits';
+import { LIMITS } from './limits';
+import { graphqlHttpOptions } from './graphql-http';
 import { createMetrics } from './metrics';
 import { hasAnyRole } from '../auth/principal';
 import { FallbackRateStore, MemoryRateStore, RedisRateStore } from '../common/rate-limiter';
@@ -84,39 +84,20 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   });
   const metrics = createMetrics(() => live);
 
-  const apollo = new ApolloServer<AppContext>({
-    schema,
-    includeStacktraceInErrorResponses: !production,
-    // Root fields are masked by the middleware; a nested field's unexpected error is masked here.
-    formatError: (formatted, error) => maskNested(formatted, error, logger),
-    hideSchemaDetailsFromClientErrors: production,
-    validationRules: LIMIT_RULES,
-    // GraphQL's own parser stops counting at the token limit: a huge document fails before it is even parsed whole.
-    parseOptions: { maxTokens: LIMITS.tokens },
-    csrfPrevention: true,
-    // main.ts owns the signals: it stops the server, then closes the database, then exits.
-    stopOnTerminationSignals: false,
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 8000 }),
-      metrics.plugin,
-      {
-        async requestDidStart() {
-          return {
-            async didResolveOperation({ request, document, contextValue, operation }) {
-              if (operation?.operation === 'subscription') {
-                throw new GraphQLError('subscriptions are served over WebSocket at /graphql (graphql-transport-ws)', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
-              }
-              const refused = guardOperation(request.variables, document, contextValue, { production, mayIntrospect: (c) => mayIntrospect(c.principal as Principal | null) });
-              if (refused) throw refused;
-              contextValue.deadline = Date.now() + LIMITS.operationMs;
-            },
-          };
-        },
-      },
-      ApolloServerPluginLandingPageDisabled(),
-      { async serverWillStart() { return { async drainServer() { await live.close(); } }; } },
-    ],
-  });
+  const apollo = new ApolloServer<AppContext>(
+    graphqlHttpOptions({
+      schema,
+      logger,
+      production,
+      mayIntrospect,
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 8000 }),
+        metrics.plugin,
+        ApolloServerPluginLandingPageDisabled(),
+        { async serverWillStart() { return { async drainServer() { await live.close(); } }; } },
+      ],
+    }),
+  );
   await apollo.start();
 
   mountPages(app);
@@ -172,14 +153,6 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       await pubsub.close();
     },
   };
-}
-
-function maskNested(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
-  if (formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR' || original instanceof AppError) return formatted;
-  const requestId = randomUUID();
-  logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error');
-  return { ...formatted, message: `internal error (request ${requestId})`, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
 }
 
 /** Redis when configured (and reachable at start, so a typo fails loudly), otherwise in-process. */
