@@ -43,15 +43,32 @@ import type { Logger } from './logger';
  */
 
 const PROTOCOL = 'graphql-transport-ws';
+/**
+ * Close codes. The 44xx are graphql-ws's, with its meanings: its client gives up at once on 4400, 4401, 4406, 4409,
+ * 4429 and 4500, and retries 4403 and 4408 as its `shouldRetry` decides. Of RFC 6455's, it retries 1001 and 1013.
+ */
 const CLOSE = {
   badRequest: 4400,
   unauthorized: 4401,
+  /**
+   * The token sent in connection_init was refused (reason `Forbidden: <why>`), or the browser's Origin is not
+   * allowed (reason `Forbidden origin`): as graphql-ws's server does when onConnect refuses. Retrying with the same
+   * token cannot help; our pages stop and say so.
+   */
+  forbidden: 4403,
   initTimeout: 4408,
   subscriberExists: 4409,
   tooManyInits: 4429,
+  /**
+   * Temporary conditions that a retry may get past: a user already holding the most sockets allowed (reason
+   * `Too many connections: …`; once one of theirs closes, the next attempt gets in), and an events reader too far
+   * behind (resubscribe with afterSeq). Distinct from 4403, so a client never mistakes the cap for a bad token.
+   */
   tryAgainLater: 1013,
   goingAway: 1001,
 } as const;
+/** After sending 1001 at shutdown, how long a peer has to answer the close handshake before it is cut off (ms). */
+const CLOSE_HANDSHAKE_MS = 1000;
 
 export interface LiveSocketOptions {
   schema: GraphQLSchema;
@@ -186,9 +203,8 @@ interface StateGroup {
 interface Connection {
   socket: WebSocket;
   acked: boolean;
+  /** Null: anonymous (no token was sent; a refused token closes the socket instead). */
   principal: Principal | null;
-  /** Why the token sent at connection_init was refused, reported by the first operation that needs a principal. */
-  authError: AppError | null;
   subscriptions: Map<string, () => void>;
   initTimer: NodeJS.Timeout | null;
   /** Answered the last ping; a socket that does not is terminated at the next round. */
@@ -242,10 +258,10 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
     }
     const origin = req.headers.origin;
     if (origins.length > 0 && origin !== undefined && !origins.includes(origin)) {
-      socket.close(4403, 'Forbidden origin');
+      socket.close(CLOSE.forbidden, 'Forbidden origin');
       return;
     }
-    const c: Connection = { socket, acked: false, principal: null, authError: null, subscriptions: new Map(), initTimer: null, alive: true, ip: req.socket.remoteAddress ?? null };
+    const c: Connection = { socket, acked: false, principal: null, subscriptions: new Map(), initTimer: null, alive: true, ip: req.socket.remoteAddress ?? null };
     connections.add(c);
     socket.on('pong', () => (c.alive = true));
     // A protocol violation (a frame over maxPayload, bad UTF-8) arrives as an error event; ws closes the socket.
@@ -285,14 +301,16 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
         clearTimeout(c.initTimer);
         c.initTimer = null;
         const context = await o.context(message.payload?.authorization, c.ip);
+        if (c.socket.readyState !== c.socket.OPEN) return;
+        // A token that was sent and refused ends the connection here, rather than every operation answering
+        // UNAUTHENTICATED: a client learns it once, from the close code, and does not resubscribe in a loop.
+        if (context.authError) return c.socket.close(CLOSE.forbidden, closeReason(`Forbidden: ${context.authError.message}`));
         c.principal = context.principal;
-        c.authError = context.authError;
         const user = c.principal?.kind === 'user' ? c.principal.userId : null;
         const limit = o.maxSocketsPerUser ?? 5;
         if (user !== null && (socketsPerUser.get(user) ?? 0) >= limit) {
-          return c.socket.close(4403, `at most ${limit} connections per user`);
+          return c.socket.close(CLOSE.tryAgainLater, `Too many connections: at most ${limit} per user`);
         }
-        if (c.socket.readyState !== c.socket.OPEN) return;
         c.acked = true;
         if (user !== null) socketsPerUser.set(user, (socketsPerUser.get(user) ?? 0) + 1);
         return send(c, { type: 'connection_ack' });
@@ -346,7 +364,7 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
     };
     try {
       if (operation.operation !== 'subscription') {
-        const contextValue = o.contextFor(c.principal, c.authError, c.ip);
+        const contextValue = o.contextFor(c.principal, null, c.ip);
         contextValue.deadline = Date.now() + LIMITS.operationMs;
         const result = await execute({ schema: o.schema, document, variableValues: variables, operationName, contextValue });
         return finish(result as ExecutionResult);
@@ -387,11 +405,10 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
   ): Promise<void> {
     const name = field.name.value as 'roomState' | 'roomEvents';
     const args = roomArgs(field, variables);
-    // The access check reads only who asks (no loaders): a crowd subscribing builds no per-subscriber context.
-    const access: Pick<AppContext, 'principal' | 'authError'> = { principal: c.principal, authError: c.principal ? null : c.authError };
     let sessionId: number;
     try {
-      sessionId = visibleSession(access as AppContext, name, args.sessionId);
+      // The access check reads only who asks (no loaders): a crowd subscribing builds no per-subscriber context.
+      sessionId = visibleSession({ principal: c.principal, authError: null }, name, args.sessionId);
       if (name === 'roomEvents' && args.afterSeq !== null && (!Number.isInteger(args.afterSeq) || args.afterSeq < 0)) {
         throw new AppError('BAD_USER_INPUT', 'afterSeq must be 0 or more', { field: 'afterSeq' });
       }
@@ -691,10 +708,24 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
     }),
     async close() {
       clearInterval(keepAlive);
-      for (const c of connections) c.socket.close(CLOSE.goingAway, 'Server shutting down');
+      for (const socket of wss.clients) socket.close(CLOSE.goingAway, 'Server shutting down');
+      // wss.close() waits for every socket to close. A peer that does not answer the close handshake (gone without
+      // a word, or not reading) would hold shutdown until the HTTP drain's grace ran out: cut it off after a moment.
+      const cutOff = setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, CLOSE_HANDSHAKE_MS);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      clearTimeout(cutOff);
     },
   };
+}
+
+/** A close reason fits in 123 bytes of UTF-8 (RFC 6455); a longer one would make ws throw. */
+function closeReason(text: string): string {
+  if (Buffer.byteLength(text) <= 123) return text;
+  let cut = text.slice(0, 120);
+  while (Buffer.byteLength(`${cut}…`) > 123) cut = cut.slice(0, -1);
+  return `${cut}…`;
 }
 
 const documentKeys = new WeakMap<DocumentNode, string>();

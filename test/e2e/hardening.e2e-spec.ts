@@ -7,7 +7,7 @@ import { ManualClock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/config';
 import { createDataSource } from '../../src/db/data-source';
 import { seedDemoWorld } from '../../src/modules/demo/demo-seed';
-import { postGraphQL, subscribe, wsClient } from '../helpers/server-process';
+import { postGraphQL, startServerProcess, subscribe, wsClient } from '../helpers/server-process';
 
 /** A server in this process on SQLite in memory, with the demo world. */
 async function serve(env: Record<string, string> = {}): Promise<RunningServer> {
@@ -31,7 +31,14 @@ function rawSocket(url: string, headers: Record<string, string> = {}) {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  return { ws, messages, closed, opened };
+  /** Sends connection_init and waits for the ack (or for the socket to close). */
+  const init = async (payload?: Record<string, unknown>) => {
+    ws.send(JSON.stringify({ type: 'connection_init', ...(payload ? { payload } : {}) }));
+    let open = true;
+    void closed.then(() => (open = false));
+    for (let i = 0; i < 150 && open && !messages.some((m) => m.type === 'connection_ack'); i++) await new Promise((r) => setTimeout(r, 20));
+  };
+  return { ws, messages, closed, opened, init };
 }
 
 describe('request limits, the same over HTTP and WebSocket', () => {
@@ -150,6 +157,46 @@ describe('WebSocket guards', () => {
     good.ws.close();
   });
 
+  it('closes a socket whose token is refused at connection_init with 4403, without an ack', async () => {
+    const clock = server.services.clock as ManualClock;
+    const expired = await tokenOf(server, 'leader1');
+    clock.advance(13 * 3600_000);
+    for (const [authorization, reason] of [
+      ['Bearer not-a-token', 'Forbidden: invalid token'],
+      [`Bearer ${expired}`, 'Forbidden: token expired: sign in again'],
+      ['Basic YWRtaW46eA==', 'Forbidden: malformed Authorization: expected "Bearer <token>"'],
+    ]) {
+      const s = rawSocket(server.url);
+      await s.opened;
+      await s.init({ authorization });
+      expect(await s.closed).toEqual({ code: 4403, reason });
+      expect(s.messages).toEqual([]);
+    }
+  });
+
+  it('hands a graphql-ws client the refusal as its error: the close event, code 4403 and the reason', async () => {
+    const client = wsClient(server.url, 'not-a-token');
+    const error = await new Promise<any>((resolve, reject) =>
+      client.subscribe({ query: `subscription { roomState(sessionId: "4") { seq } }` }, { next: () => reject(new Error('a result')), error: resolve, complete: () => reject(new Error('completed')) }),
+    );
+    expect({ code: error.code, reason: error.reason }).toEqual({ code: 4403, reason: 'Forbidden: invalid token' });
+    await client.dispose();
+  });
+
+  it('acknowledges a socket with no token as anonymous: public fields answer, the rest UNAUTHENTICATED', async () => {
+    const s = rawSocket(server.url);
+    await s.opened;
+    await s.init();
+    expect(s.messages).toEqual([{ type: 'connection_ack' }]);
+    s.ws.send(JSON.stringify({ id: 'room', type: 'subscribe', payload: { query: 'subscription { roomState(sessionId: "4") { seq } }' } }));
+    s.ws.send(JSON.stringify({ id: 'login', type: 'subscribe', payload: { query: 'mutation { login(username: "voter03", password: "leitai-demo") { token } }' } }));
+    for (let i = 0; i < 100 && s.messages.filter((m) => m.type === 'complete').length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    const next = (id: string) => s.messages.find((m) => m.id === id && m.type === 'next')?.payload;
+    expect(next('room').errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(next('login')).toEqual({ data: { login: { token: expect.any(String) } } });
+    s.ws.close();
+  });
+
   it('allows at most 20 operations per socket and 5 sockets per user', async () => {
     const token = await tokenOf(server, 'chair');
     const s = rawSocket(server.url);
@@ -165,9 +212,37 @@ describe('WebSocket guards', () => {
       x.ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
     }
     const closes = await Promise.race([Promise.any(sockets.map((x) => x.closed)), new Promise((r) => setTimeout(() => r(null), 1000))]);
-    expect(closes).toEqual({ code: 4403, reason: 'at most 5 connections per user' });
+    // Not 4403: the cap is temporary (1013, Try Again Later), and no client should take it for a refused token.
+    expect(closes).toEqual({ code: 1013, reason: 'Too many connections: at most 5 per user' });
     for (const x of [s, ...sockets]) x.ws.close();
   });
+});
+
+describe('graceful stop (the compiled server, in its own process)', () => {
+  it('closes sockets with 1001 on SIGTERM and exits within 3 s, cutting off a peer that never answers the close handshake', async () => {
+    const proc = await startServerProcess({ DATABASE_URL: 'sqlite::memory:', JWT_SECRET: 'g'.repeat(40), SEED_DEMO: 'false' });
+    const normal = rawSocket(proc.url);
+    const dead = rawSocket(proc.url);
+    try {
+      for (const s of [normal, dead]) {
+        await s.opened;
+        await s.init();
+        expect(s.messages).toEqual([{ type: 'connection_ack' }]);
+      }
+      // Stops reading: the server's close frame sits unread in the kernel, and no answer ever comes back.
+      dead.ws.pause();
+      const started = Date.now();
+      const exitCode = await proc.stop('SIGTERM');
+      const took = Date.now() - started;
+      expect(exitCode).toBe(0);
+      expect(took).toBeLessThan(3000);
+      expect(await normal.closed).toEqual({ code: 1001, reason: 'Server shutting down' });
+    } finally {
+      dead.ws.terminate();
+      normal.ws.terminate();
+      await proc.stop('SIGKILL');
+    }
+  }, 30_000);
 });
 
 describe('production mode', () => {

@@ -378,6 +378,25 @@ describe('the big screen and the chair console in chromium', () => {
     await page.close();
   });
 
+  it('does not keep reconnecting a screen whose token is refused: it says so, and tries again about once a minute', async () => {
+    const page = await browser.page(1920, 1080);
+    // The page's timers run on a clock the test moves; the server and the sockets stay real.
+    await page.clock.install();
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    await page.goto(`${origin}/screen/${upcoming.id}?lang=en&token=not-a-token`);
+    await see(page, '#fatal', 'The screen token is invalid or expired');
+    expect(sockets).toHaveLength(1);
+    // A lost connection would have been retried a dozen times by now (backoff capped at 5 s).
+    await page.clock.runFor(40_000);
+    expect(sockets).toHaveLength(1);
+    await page.clock.runFor(40_000);
+    for (let i = 0; i < 100 && sockets.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(sockets).toHaveLength(2);
+    await see(page, '#fatal', 'The screen token is invalid or expired');
+    await page.close();
+  });
+
   it('speaks English with ?lang=en', async () => {
     const chair = await login('chair');
     const token = (await call(chair, `mutation($s: ID!) { issueScreenToken(sessionId: $s) }`, { s: upcoming.id })).issueScreenToken;

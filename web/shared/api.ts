@@ -52,7 +52,10 @@ export interface LiveOptions<T> {
   /** Every payload of the subscription; after a reconnect the first one is a full snapshot again. */
   onData(data: T, receivedAt: number): void;
   onStatus(status: LinkStatus): void;
-  /** A GraphQL error on the subscription (e.g. FORBIDDEN); it is retried after a while all the same. */
+  /**
+   * A GraphQL error on the subscription (e.g. FORBIDDEN), retried after a while all the same; or the token refused
+   * at connection_init (UNAUTHENTICATED), tried again only once a minute.
+   */
   onError(error: ApiError): void;
   /** Called after each (re)connection, e.g. to read what the subscription does not carry. */
   onConnected?(client: Client): void;
@@ -66,11 +69,27 @@ export function backoffMs(attempt: number): number {
 
 const PING_EVERY_MS = 10_000;
 const PONG_WITHIN_MS = 5_000;
+/** The close code with which the server refuses the token sent in connection_init (reason `Forbidden: <why>`). */
+const FORBIDDEN = 4403;
+/**
+ * A refused token stays refused: it is tried again this rarely (with jitter), only so that a screen left on the wall
+ * recovers by itself if the server comes to accept it (a secret restored), without hammering the server meanwhile.
+ */
+const REFUSED_RETRY_MS = 60_000;
+
+/** The server's refusal of this socket (close 4403), as an error the pages show; null for any other close. */
+function refusalOf(err: unknown): ApiError | null {
+  if (typeof err !== 'object' || err === null || (err as { code?: unknown }).code !== FORBIDDEN) return null;
+  const reason = String((err as { reason?: unknown }).reason ?? '');
+  const why = /^Forbidden: (.+)$/.exec(reason);
+  return why ? new ApiError(why[1], 'UNAUTHENTICATED') : new ApiError(reason || 'forbidden', 'FORBIDDEN');
+}
 
 /**
  * A subscription that lives for ever: graphql-ws retries lost connections (and resubscribes, so the first message
  * after a reconnect is a new full snapshot); a silent socket is detected by ping/pong; anything graphql-ws gives up
- * on (a fatal close code, an error result) starts a fresh client after a backoff.
+ * on (a fatal close code, an error result) starts a fresh client after a backoff. A refused token (close 4403) is
+ * the exception: it is reported through `onError` and tried again only after REFUSED_RETRY_MS.
  */
 export function liveSubscription<T>(opts: LiveOptions<T>): { dispose(): void } {
   let disposed = false;
@@ -90,7 +109,8 @@ export function liveSubscription<T>(opts: LiveOptions<T>): { dispose(): void } {
       lazy: true,
       keepAlive: PING_EVERY_MS,
       retryAttempts: Infinity,
-      shouldRetry: () => true,
+      // Network losses, 1001/1012/1013 and the rest are retried; 4403 goes to the subscription's error handler.
+      shouldRetry: (err) => refusalOf(err) === null,
       retryWait: async (retries) => {
         await new Promise((resolve) => setTimeout(resolve, backoffMs(retries)));
       },
@@ -122,7 +142,7 @@ export function liveSubscription<T>(opts: LiveOptions<T>): { dispose(): void } {
     client = c;
     let online = false;
     let finished = false;
-    const restart = (why: ApiError | null) => {
+    const restart = (why: ApiError | null, waitMs?: number) => {
       if (finished) return;
       finished = true;
       if (why) opts.onError(why);
@@ -131,7 +151,7 @@ export function liveSubscription<T>(opts: LiveOptions<T>): { dispose(): void } {
       stopSubscription = null;
       void c.dispose();
       clearTimeout(restartTimer);
-      restartTimer = window.setTimeout(start, why ? Math.max(5000, backoffMs(failures++)) : backoffMs(failures++));
+      restartTimer = window.setTimeout(start, waitMs ?? (why ? Math.max(5000, backoffMs(failures++)) : backoffMs(failures++)));
     };
     stopSubscription = c.subscribe<T>(
       { query: opts.query, variables: opts.variables },
@@ -149,6 +169,8 @@ export function liveSubscription<T>(opts: LiveOptions<T>): { dispose(): void } {
         },
         error: (err) => {
           online = false;
+          const refused = refusalOf(err);
+          if (refused) return restart(refused, REFUSED_RETRY_MS * (0.75 + Math.random() / 2));
           restart(Array.isArray(err) && err.length ? firstError(err as GraphQLErrorLike[]) : null);
         },
         complete: () => {

@@ -21,7 +21,7 @@ function actorOf(principal: Principal | null): number {
 }
 
 /** Subscriptions authorise in `subscribe`, which runs before (and instead of) any resolver middleware. */
-export function visibleSession(context: AppContext, field: string, rawSessionId: string): number {
+export function visibleSession(context: Pick<AppContext, 'principal' | 'authError'>, field: string, rawSessionId: string): number {
   checkAccess('Subscription', field, context);
   const sessionId = parseId('session', rawSessionId, 'sessionId');
   assertSessionVisible(context.principal, sessionId);
