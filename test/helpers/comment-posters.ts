@@ -27,7 +27,10 @@ interface Pending {
 
 export interface PosterOptions {
   sessionId: string;
-  /** Between two new comments of one commenter: the limits are 1 per 3 s and 10 per minute, so 6.1 s is the pace. */
+  /**
+   * Between the starts of two new comments of one commenter. The default, 6.1 s, is the fastest the server's
+   * default limits (1 per 3 s, 10 per minute) allow; a server started with a looser COMMENT_RATE_LIMIT allows more.
+   */
   paceMs?: number;
   /** A request without an answer after this long counts as unanswered (retried). */
   requestTimeoutMs?: number;
@@ -77,7 +80,7 @@ class Poster {
   private async loop(): Promise<void> {
     while (!this.crowd.stopped) {
       const mustFinish = this.pending?.ambiguous ?? false;
-      if (!mustFinish && (this.crowd.paused || !this.crowd.mayStartNew())) {
+      if (!mustFinish && this.crowd.paused) {
         await this.sleepUntilWoken();
         continue;
       }
@@ -88,7 +91,6 @@ class Poster {
           continue;
         }
         this.pending = { clientId: `${this.username}-${++this.n}`, attempts: [], ambiguous: false };
-        this.crowd.started += 1;
         this.nextNewAt = Date.now() + this.o.paceMs;
       }
       await this.attempt(this.pending);
@@ -167,18 +169,10 @@ export class PostingCrowd {
   readonly posters: Poster[];
   paused = true;
   stopped = false;
-  /** New comments started (acknowledged or not). */
-  started = 0;
-  /** Stop starting new comments beyond this many. */
-  limit = Infinity;
 
   constructor(commenters: { username: string; token: string }[], options: PosterOptions) {
     const o: Required<PosterOptions> = { paceMs: 6100, requestTimeoutMs: 10_000, retryMs: 400, ...options };
     this.posters = commenters.map((c) => new Poster(c.username, c.token, this, o));
-  }
-
-  mayStartNew(): boolean {
-    return this.started < this.limit;
   }
 
   /** Spreads the commenters over these GraphQL URLs (each moves on to the next when one fails). */
