@@ -30,7 +30,6 @@ export interface BenchCase {
 }
 
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
-const nn = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const ratio = (part: unknown, whole: unknown) => (n(whole) === 0 ? 0 : n(part) / n(whole));
 
 /** `AND …` on the sessions alias `s` (and a region column), like the service's filter; params in order. */
@@ -83,7 +82,7 @@ export function regionStandings(f: CaseFilter = {}): BenchCase {
   return {
     name: label('regionStandings', f),
     field: 'regionStandings',
-    service: async (an) => an.regionStandings(await an.filter(input(f))),
+    service: async (an) => an.regionStandings(an.filter(input(f))),
     query: `query RegionStandings${a.decl} { regionStandings${a.args} { rank score speeches excellent overtimeRate fulfilmentRate region { id name } } }`,
     variables: { ...f },
     filter: f,
@@ -177,11 +176,17 @@ export function regionTrends(f: CaseFilter = {}): BenchCase {
   return {
     name: label('regionTrends', f),
     field: 'regionTrends',
-    service: async (an) => an.regionTrends(await an.filter(input(f))),
-    query: `query RegionTrends${a.decl} { regionTrends${a.args} { score rank excellent region { id name } session { id number startsAt } } }`,
+    service: async (an) => an.regionTrends(an.filter(input(f))),
+    query: `query RegionTrends${a.decl} { regionTrends${a.args} { sessions { id number startsAt } series { region { id name } scores ranks excellent } } }`,
     variables: { ...f },
     filter: f,
-    canon: (d) => d.regionTrends.map((r: any) => ({ region: r.region.name, session: r.session.number, startsAt: r.session.startsAt, score: r.score, rank: r.rank, excellent: r.excellent })),
+    // The chart's shape (an axis of sessions, a series per region) back to rows: one per region and session with a result.
+    canon: (d) =>
+      d.regionTrends.series.flatMap((line: any) =>
+        d.regionTrends.sessions.flatMap((s: any, i: number) =>
+          line.scores[i] === null ? [] : [{ region: line.region.name, session: s.number, startsAt: s.startsAt, score: line.scores[i], rank: line.ranks[i], excellent: line.excellent[i] }],
+        ),
+      ),
     async raw(db) {
       const w = where(f, 'sr.region_id');
       const rows = await db.all(
@@ -332,7 +337,7 @@ export function commitmentFulfilment(f: CaseFilter = {}): BenchCase {
   return {
     name: label('commitmentFulfilment', f),
     field: 'commitmentFulfilment',
-    service: async (an) => an.fulfilment(await an.filter(input(f))),
+    service: async (an) => an.fulfilment(an.filter(input(f))),
     query: `query CommitmentFulfilment${a.decl} { commitmentFulfilment${a.args} { commitments assessed fulfilled partial missed due fulfilmentRate onTimeRate region { id name } } }`,
     variables: { ...f },
     filter: f,

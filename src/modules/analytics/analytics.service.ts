@@ -3,14 +3,19 @@ import type { Clock } from '../../common/clock';
 import { BadUserInputError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { Connection, DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../../common/pagination';
+import { JoinedEntity } from '../../db/joined-entity';
+import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
+import { Session } from '../sessions/session.entity';
 import type {
   CadreRanking,
   DisciplineRow,
   FulfilmentRow,
   RegionStanding,
-  RegionTrendPoint,
+  RegionSeries,
+  RegionTrends,
   SessionGradeDistribution,
+  TrendSession,
   VerdictDistribution,
 } from './analytics.types';
 import { DisciplineGrouping } from './analytics.types';
@@ -37,6 +42,11 @@ export function sqlInstant(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
 }
 
+/** A DATETIME of a raw row: mysql2 reads a Date (UTC), SQLite the stored UTC text. */
+function instantOf(v: unknown): Date {
+  return v instanceof Date ? v : new Date(`${String(v).replace(' ', 'T')}Z`);
+}
+
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const rate = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 10_000);
 const round4 = (v: number) => Math.round(v * 10_000) / 10_000;
@@ -52,20 +62,33 @@ export class AnalyticsService {
     private readonly clock: Clock,
   ) {}
 
-  /** Checks a filter: a range that ends before it starts, an unknown theme or region are refused. */
-  async filter(input: FilterInput): Promise<Filter> {
+  /** Checks a filter's shape: a range that ends before it starts, or an id that is not one, is refused. */
+  filter(input: FilterInput): Filter {
     const from = input.from ?? null;
     const to = input.to ?? null;
     if (from && to && to.getTime() < from.getTime()) throw new BadUserInputError('`to` is before `from`', 'to');
     const themeId = input.themeId == null ? null : parseId('theme', input.themeId, 'themeId');
     const regionId = input.regionId == null ? null : parseId('region', input.regionId, 'regionId');
-    if (themeId !== null || regionId !== null) {
-      // One round trip for both checks: it runs before every filtered query.
-      const [found] = await this.ds.query(`SELECT (SELECT COUNT(*) FROM themes WHERE id = ?) AS theme, (SELECT COUNT(*) FROM regions WHERE id = ?) AS region`, [themeId ?? 0, regionId ?? 0]);
-      if (themeId !== null && num(found?.theme) === 0) throw new NotFoundError('theme', themeId, 'themeId');
-      if (regionId !== null && num(found?.region) === 0) throw new NotFoundError('region', regionId, 'regionId');
-    }
     return { from, to, themeId, regionId };
+  }
+
+  /** Refuses a filter naming a theme or region that does not exist. Every report runs it alongside its own queries. */
+  async assertKnown(f: Filter): Promise<void> {
+    if (f.themeId === null && f.regionId === null) return;
+    const [found] = await this.ds.query(`SELECT (SELECT COUNT(*) FROM themes WHERE id = ?) AS theme, (SELECT COUNT(*) FROM regions WHERE id = ?) AS region`, [f.themeId ?? 0, f.regionId ?? 0]);
+    if (f.themeId !== null && num(found?.theme) === 0) throw new NotFoundError('theme', f.themeId, 'themeId');
+    if (f.regionId !== null && num(found?.region) === 0) throw new NotFoundError('region', f.regionId, 'regionId');
+  }
+
+  /** A report's statements with the filter's check, concurrently: the check costs no extra round trip of latency. */
+  private async checked<T>(f: Filter, work: Promise<T>): Promise<T> {
+    const [, result] = await Promise.all([this.assertKnown(f), work]);
+    return result;
+  }
+
+  /** Every region by id: a handful of rows, read alongside a report so that its rows carry their region. */
+  private async regionsById(): Promise<Map<number, Region>> {
+    return new Map((await this.ds.getRepository(Region).find()).map((r) => [r.id, r]));
   }
 
   /** `AND …` conditions on the sessions alias `s` (and a region column), with their parameters. */
@@ -93,7 +116,7 @@ export class AnalyticsService {
 
   async regionStandings(f: Filter): Promise<RegionStanding[]> {
     const w = this.where(f);
-    const [regions, results, timing, fulfilment] = await Promise.all([
+    const [regions, results, timing, fulfilment] = await this.checked(f, Promise.all([
       this.ds.getRepository(Region).find({ order: { id: 'ASC' } }),
       this.ds.query(
         `SELECT sr.region_id AS region, COUNT(*) AS speeches, AVG(sr.score) AS score, SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent
@@ -113,7 +136,7 @@ export class AnalyticsService {
          WHERE c.superseded_at IS NULL AND c.latest_verdict IS NOT NULL${w.sql} GROUP BY sp.region_id`,
         w.params,
       ),
-    ]);
+    ]));
     const byRegion = (rows: Row[]) => new Map(rows.map((r) => [num(r.region), r]));
     const res = byRegion(results);
     const tim = byRegion(timing);
@@ -146,21 +169,22 @@ export class AnalyticsService {
     const w = this.where(f, 'sr.region_id');
     const base = `FROM speech_results sr JOIN sessions s ON s.id = sr.session_id WHERE sr.published = 1${w.sql}`;
     // The total rides along as a window count over the groups, so a page is one statement, not two.
-    const rows: Row[] = await this.ds.query(
-      `SELECT * FROM (
+    const cadre = new JoinedEntity(this.ds, Cadre, 'c');
+    const rows: Row[] = await this.checked(f, this.ds.query(
+      `SELECT ranked.*, ${cadre.select()} FROM (
          SELECT sr.cadre_id AS cadre, AVG(sr.score) AS score, COUNT(*) AS speeches,
            SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent, SUM(CASE WHEN sr.grade = 'GOOD' THEN 1 ELSE 0 END) AS good,
            SUM(CASE WHEN sr.grade = 'AVERAGE' THEN 1 ELSE 0 END) AS average, SUM(CASE WHEN sr.grade = 'POOR' THEN 1 ELSE 0 END) AS poor,
            RANK() OVER (ORDER BY AVG(sr.score) DESC, SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) DESC) AS standing,
            COUNT(*) OVER () AS total
-         ${base} GROUP BY sr.cadre_id) ranked
+         ${base} GROUP BY sr.cadre_id) ranked JOIN cadres c ON c.id = ranked.cadre
        ORDER BY standing, cadre LIMIT ? OFFSET ?`,
       [...w.params, limit + 1, offset],
-    );
+    ));
     // A page past the end has no row to carry the total: only then count separately.
     const total = rows.length > 0 ? num(rows[0].total) : offset === 0 ? 0 : num((await this.ds.query(`SELECT COUNT(DISTINCT sr.cadre_id) AS n ${base}`, w.params))[0]?.n);
     const nodes = rows.map((r, i) => ({
-      cadreId: num(r.cadre),
+      cadre: cadre.read(r),
       position: offset + i + 1,
       rank: num(r.standing),
       score: round4(num(r.score)),
@@ -173,17 +197,46 @@ export class AnalyticsService {
     return toConnection(nodes, limit, total, offset > 0, (n) => encodeCursor('ranking', n.position)) as Connection<CadreRanking>;
   }
 
-  async regionTrends(f: Filter): Promise<RegionTrendPoint[]> {
+  async regionTrends(f: Filter): Promise<RegionTrends> {
     const w = this.where(f, 'sr.region_id');
-    const rows: Row[] = await this.ds.query(
-      `SELECT sr.region_id AS region, sr.session_id AS session, AVG(sr.score) AS score, MIN(sr.place) AS place,
-         SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent
-       FROM speech_results sr JOIN sessions s ON s.id = sr.session_id
-       WHERE sr.published = 1 AND sr.region_id IS NOT NULL${w.sql}
-       GROUP BY sr.region_id, sr.session_id, s.starts_at ORDER BY sr.region_id, s.starts_at`,
-      w.params,
+    const [regions, rows] = await this.checked(
+      f,
+      Promise.all([
+        this.regionsById(),
+        this.ds.query(
+          `SELECT sr.session_id AS session, s.number AS number, s.title AS title, s.starts_at AS starts_at, sr.region_id AS region,
+             AVG(sr.score) AS score, MIN(sr.place) AS place, SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent
+           FROM speech_results sr JOIN sessions s ON s.id = sr.session_id
+           WHERE sr.published = 1 AND sr.region_id IS NOT NULL${w.sql}
+           GROUP BY sr.session_id, s.number, s.title, s.starts_at, sr.region_id ORDER BY s.starts_at, sr.session_id, sr.region_id`,
+          w.params,
+        ) as Promise<Row[]>,
+      ]),
     );
-    return rows.map((r) => ({ regionId: num(r.region), sessionId: num(r.session), score: round4(num(r.score)), rank: num(r.place), excellent: num(r.excellent) })) as RegionTrendPoint[];
+    const sessions: TrendSession[] = [];
+    const series = new Map<number, RegionSeries>();
+    for (const r of rows) {
+      const sessionId = num(r.session);
+      if (sessions.at(-1)?.id !== sessionId) sessions.push({ id: sessionId, number: num(r.number), title: String(r.title), startsAt: instantOf(r.starts_at) });
+      const regionId = num(r.region);
+      let line = series.get(regionId);
+      if (!line) {
+        line = { region: regions.get(regionId)!, scores: [], ranks: [], excellent: [] };
+        series.set(regionId, line);
+      }
+      const at = sessions.length - 1;
+      line.scores[at] = round4(num(r.score));
+      line.ranks[at] = num(r.place);
+      line.excellent[at] = num(r.excellent);
+    }
+    // Arrays with holes → explicit nulls, all as long as the axis.
+    const aligned = (values: (number | null)[]) => Array.from({ length: sessions.length }, (_, i) => values[i] ?? null);
+    return {
+      sessions,
+      series: [...series.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([, line]) => ({ region: line.region, scores: aligned(line.scores), ranks: aligned(line.ranks), excellent: aligned(line.excellent) })),
+    };
   }
 
   async gradeDistributions(f: Filter, page: { first?: number; after?: string }): Promise<Connection<SessionGradeDistribution>> {
@@ -192,21 +245,22 @@ export class AnalyticsService {
     const w = this.where(f);
     const cursor = before === null ? '' : ' AND s.number < ?';
     const params = before === null ? w.params : [...w.params, before];
-    const [rows, total] = await Promise.all([
+    const session = new JoinedEntity(this.ds, Session, 's');
+    const [rows, total] = await this.checked(f, Promise.all([
       this.ds.query(
-        `SELECT s.id AS session, s.number AS number, e.ballots_cast AS ballots, e.entitled_voters AS entitled,
+        `SELECT ${session.select()}, s.number AS number, e.ballots_cast AS ballots, e.entitled_voters AS entitled,
            SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent, SUM(CASE WHEN sr.grade = 'GOOD' THEN 1 ELSE 0 END) AS good,
            SUM(CASE WHEN sr.grade = 'AVERAGE' THEN 1 ELSE 0 END) AS average, SUM(CASE WHEN sr.grade = 'POOR' THEN 1 ELSE 0 END) AS poor,
            SUM(sr.excellent) AS ev, SUM(sr.good) AS gv, SUM(sr.average) AS av, SUM(sr.poor) AS pv
          FROM sessions s JOIN evaluations e ON e.session_id = s.id JOIN speech_results sr ON sr.session_id = s.id
          WHERE sr.published = 1${w.sql}${cursor}
-         GROUP BY s.id, s.number, e.ballots_cast, e.entitled_voters ORDER BY s.number DESC LIMIT ?`,
+         GROUP BY ${session.groupBy()}, e.ballots_cast, e.entitled_voters ORDER BY s.number DESC LIMIT ?`,
         [...params, limit + 1],
       ),
       this.ds.query(`SELECT COUNT(*) AS n FROM sessions s JOIN evaluations e ON e.session_id = s.id WHERE e.status = 'PUBLISHED'${w.sql}`, w.params),
-    ]);
+    ]));
     const nodes = (rows as Row[]).map((r) => ({
-      sessionId: num(r.session),
+      session: session.read(r),
       number: num(r.number),
       ballotsCast: num(r.ballots),
       entitledVoters: num(r.entitled),
@@ -223,15 +277,19 @@ export class AnalyticsService {
   }
 
   async discipline(f: Filter, groupBy: DisciplineGrouping): Promise<DisciplineRow[]> {
-    const key = groupBy === DisciplineGrouping.REGION ? 'sp.region_id' : 'sp.cadre_id';
+    const byRegion = groupBy === DisciplineGrouping.REGION;
+    const key = byRegion ? 'sp.region_id' : 'sp.cadre_id';
     const w = this.where(f, 'sp.region_id');
-    const [speeches, interruptions] = await Promise.all([
+    // Grouped by cadre, the cadres come with the sums; grouped by region, the regions are read alongside.
+    const cadre = new JoinedEntity(this.ds, Cadre, 'c');
+    const [regions, speeches, interruptions] = await this.checked(f, Promise.all([
+      byRegion ? this.regionsById() : null,
       this.ds.query(
         `SELECT ${key} AS k, COUNT(*) AS n, SUM(sp.allotted_seconds) AS allotted, SUM(sp.spoken_ms) AS spoken,
            SUM(CASE WHEN sp.overtime_ms > 0 THEN 1 ELSE 0 END) AS overran, SUM(sp.overtime_ms) AS overtime,
-           SUM(CASE WHEN sp.status = 'CUT_OFF' THEN 1 ELSE 0 END) AS cut
-         FROM speeches sp JOIN sessions s ON s.id = sp.session_id
-         WHERE sp.ended_at IS NOT NULL${w.sql} GROUP BY ${key}`,
+           SUM(CASE WHEN sp.status = 'CUT_OFF' THEN 1 ELSE 0 END) AS cut${byRegion ? '' : `, ${cadre.select()}`}
+         FROM speeches sp JOIN sessions s ON s.id = sp.session_id${byRegion ? '' : ' JOIN cadres c ON c.id = sp.cadre_id'}
+         WHERE sp.ended_at IS NOT NULL${w.sql} GROUP BY ${key}${byRegion ? '' : `, ${cadre.groupBy()}`}`,
         w.params,
       ),
       this.ds.query(
@@ -240,13 +298,15 @@ export class AnalyticsService {
          WHERE sp.ended_at IS NOT NULL${w.sql} GROUP BY ${key}, i.reason`,
         w.params,
       ),
-    ]);
+    ]));
     const rows = (speeches as Row[]).map((r) => {
       const n = num(r.n);
       const allottedMs = num(r.allotted) * 1000;
       return {
-        regionId: groupBy === DisciplineGrouping.REGION ? num(r.k) : null,
-        cadreId: groupBy === DisciplineGrouping.CADRE ? num(r.k) : null,
+        regionId: byRegion ? num(r.k) : null,
+        region: regions?.get(num(r.k)) ?? null,
+        cadreId: byRegion ? null : num(r.k),
+        cadre: byRegion ? null : cadre.read(r),
         speeches: n,
         allottedMinutes: round4(allottedMs / 60_000),
         spokenMinutes: round4(num(r.spoken) / 60_000),
@@ -265,7 +325,9 @@ export class AnalyticsService {
 
   async fulfilment(f: Filter): Promise<FulfilmentRow[]> {
     const w = this.where(f, 'sp.region_id');
-    const rows: Row[] = await this.ds.query(
+    const [regions, rows] = await this.checked(f, Promise.all([
+      this.regionsById(),
+      this.ds.query(
       `SELECT sp.region_id AS region, COUNT(*) AS n,
          SUM(CASE WHEN c.latest_verdict IS NOT NULL THEN 1 ELSE 0 END) AS assessed,
          SUM(CASE WHEN c.latest_verdict = 'VERIFIED' THEN 1 ELSE 0 END) AS fulfilled,
@@ -276,12 +338,14 @@ export class AnalyticsService {
        FROM commitments c JOIN speeches sp ON sp.id = c.speech_id JOIN sessions s ON s.id = c.session_id
        WHERE c.superseded_at IS NULL${w.sql} GROUP BY sp.region_id ORDER BY sp.region_id`,
       [sqlInstant(this.clock.now()), ...w.params],
-    );
+    ) as Promise<Row[]>,
+    ]));
     return rows.map((r) => {
       const assessed = num(r.assessed);
       const fulfilled = num(r.fulfilled);
       return {
         regionId: num(r.region),
+        region: regions.get(num(r.region))!,
         commitments: num(r.n),
         assessed,
         fulfilled,
@@ -297,7 +361,9 @@ export class AnalyticsService {
   async verdicts(f: Filter, method: string | null): Promise<VerdictDistribution[]> {
     const w = this.where(f, 'a.region_id');
     const byMethod = method ? ' AND a.method = ?' : '';
-    const rows: Row[] = await this.ds.query(
+    const [regions, rows] = await this.checked(f, Promise.all([
+      this.regionsById(),
+      this.ds.query(
       `SELECT a.region_id AS region,
          SUM(CASE WHEN fi.verdict = 'VERIFIED' THEN 1 ELSE 0 END) AS verified, SUM(CASE WHEN fi.verdict = 'PARTIAL' THEN 1 ELSE 0 END) AS partial,
          SUM(CASE WHEN fi.verdict = 'NOT_FULFILLED' THEN 1 ELSE 0 END) AS nf, SUM(CASE WHEN fi.verdict = 'FALSIFIED' THEN 1 ELSE 0 END) AS falsified,
@@ -306,7 +372,8 @@ export class AnalyticsService {
        WHERE fi.published_at IS NOT NULL AND fi.superseded_at IS NULL${w.sql}${byMethod}
        GROUP BY a.region_id ORDER BY a.region_id`,
       method ? [...w.params, method] : w.params,
-    );
-    return rows.map((r) => ({ regionId: num(r.region), verified: num(r.verified), partial: num(r.partial), notFulfilled: num(r.nf), falsified: num(r.falsified), total: num(r.total) })) as VerdictDistribution[];
+    ) as Promise<Row[]>,
+    ]));
+    return rows.map((r) => ({ regionId: num(r.region), region: regions.get(num(r.region))!, verified: num(r.verified), partial: num(r.partial), notFulfilled: num(r.nf), falsified: num(r.falsified), total: num(r.total) })) as VerdictDistribution[];
   }
 }

@@ -66,8 +66,6 @@ export class RegionStanding {
 
 @ObjectType({ simpleResolvers: true, description: 'A cadre’s place in the rankings over the chosen sessions.' })
 export class CadreRanking {
-  cadreId: number;
-
   @Field(() => Cadre, { description: 'The cadre.' })
   cadre: Cadre;
 
@@ -95,31 +93,47 @@ export class CadreRanking {
 
 export const CadreRankingConnection = ConnectionType(CadreRanking, 'A page of cadre rankings, best first.');
 
-@ObjectType({ simpleResolvers: true, description: 'A region in one session: one point of its trend.' })
-export class RegionTrendPoint {
-  regionId: number;
-  sessionId: number;
+@ObjectType({ simpleResolvers: true, description: 'A session on the trends’ axis.' })
+export class TrendSession {
+  @Field(() => ID, { description: 'The session’s id.' })
+  id: number;
 
+  @Field(() => Int, { description: 'Its number (第几期).' })
+  number: number;
+
+  @Field({ description: 'Its title.' })
+  title: string;
+
+  @Field(() => Date, { description: 'When it started.' })
+  startsAt: Date;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'One region’s results session by session, aligned with the axis of `RegionTrends.sessions`: null where it had no published result.' })
+export class RegionSeries {
   @Field(() => Region, { description: 'The region.' })
   region: Region;
 
-  @Field(() => Session, { description: 'The session.' })
-  session: Session;
+  @Field(() => [Float], { nullable: 'items', description: 'Mean score of its speeches in each session.' })
+  scores: (number | null)[];
 
-  @Field(() => Float, { description: 'Mean score of its speeches in that session.' })
-  score: number;
+  @Field(() => [Int], { nullable: 'items', description: 'Best place of its speeches in each session.' })
+  ranks: (number | null)[];
 
-  @Field(() => Int, { description: 'Best rank of its speeches in that session.' })
-  rank: number;
+  @Field(() => [Int], { nullable: 'items', description: 'Its EXCELLENT grades in each session.' })
+  excellent: (number | null)[];
+}
 
-  @Field(() => Int, { description: 'Its EXCELLENT grades in that session.' })
-  excellent: number;
+@ObjectType({ simpleResolvers: true, description: 'Regions’ results across sessions, shaped for a chart: one axis of sessions, oldest first, and one series per region along it.' })
+export class RegionTrends {
+  @Field(() => [TrendSession], { description: 'The sessions with published results in the filter, oldest first.' })
+  sessions: TrendSession[];
+
+  @Field(() => [RegionSeries], { description: 'One series per region with any result, by region.' })
+  series: RegionSeries[];
 }
 
 @ObjectType({ simpleResolvers: true, description: 'How one session’s evaluation came out.' })
 export class SessionGradeDistribution {
-  sessionId: number;
-
   @Field(() => Session, { description: 'The session.' })
   session: Session;
 

@@ -90,8 +90,11 @@ function date(req: Request, name: string): Date | null {
   return d;
 }
 
+/** The request's filter, checked before the first byte is sent: a bad one answers 400 or 404, not half a file. */
 async function filterOf(req: Request, deps: ExportDeps): Promise<Filter> {
-  return deps.analytics.filter({ from: date(req, 'from'), to: date(req, 'to'), themeId: query(req, 'themeId'), regionId: query(req, 'regionId') });
+  const filter = deps.analytics.filter({ from: date(req, 'from'), to: date(req, 'to'), themeId: query(req, 'themeId'), regionId: query(req, 'regionId') });
+  await deps.analytics.assertKnown(filter);
+  return filter;
 }
 
 async function* once(rows: Cell[][]): AsyncIterable<Cell[]> {
@@ -147,13 +150,11 @@ function requireRoles(principal: Principal, roles: readonly string[]): void {
 /** Pages through the rankings a hundred at a time. */
 async function* rankingRows(deps: ExportDeps, filter: Filter): AsyncIterable<Cell[]> {
   let after: string | undefined;
-  const cadres = new Map((await deps.ds.getRepository(Cadre).find()).map((c) => [c.id, c]));
   const regions = new Map((await deps.ds.getRepository(Region).find()).map((r) => [r.id, r.name]));
   for (;;) {
     const page = await deps.analytics.cadreRankings(filter, { first: 100, after });
     for (const { node } of page.edges) {
-      const cadre = cadres.get(node.cadreId);
-      yield [node.rank, cadre?.name ?? '', cadre?.position ?? '', regions.get(cadre?.regionId ?? 0) ?? '', node.score, node.speeches, node.excellent, node.good, node.average, node.poor];
+      yield [node.rank, node.cadre.name, node.cadre.position, regions.get(node.cadre.regionId) ?? '', node.score, node.speeches, node.excellent, node.good, node.average, node.poor];
     }
     if (!page.pageInfo.hasNextPage) return;
     after = page.pageInfo.endCursor ?? undefined;
