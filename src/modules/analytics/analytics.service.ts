@@ -57,6 +57,9 @@ const round4 = (v: number) => Math.round(v * 10_000) / 10_000;
  * evaluation results and published findings count.
  */
 export class AnalyticsService {
+  private readonly knownThemes = new Set<number>();
+  private readonly knownRegions = new Set<number>();
+
   constructor(
     private readonly ds: DataSource,
     private readonly clock: Clock,
@@ -72,12 +75,19 @@ export class AnalyticsService {
     return { from, to, themeId, regionId };
   }
 
-  /** Refuses a filter naming a theme or region that does not exist. Every report runs it alongside its own queries. */
+  /**
+   * Refuses a filter naming a theme or region that does not exist. Neither is ever deleted (no operation removes
+   * one; foreign keys restrict it), so an id once found stays valid: only ids not yet seen cost a statement.
+   */
   async assertKnown(f: Filter): Promise<void> {
-    if (f.themeId === null && f.regionId === null) return;
-    const [found] = await this.ds.query(`SELECT (SELECT COUNT(*) FROM themes WHERE id = ?) AS theme, (SELECT COUNT(*) FROM regions WHERE id = ?) AS region`, [f.themeId ?? 0, f.regionId ?? 0]);
-    if (f.themeId !== null && num(found?.theme) === 0) throw new NotFoundError('theme', f.themeId, 'themeId');
-    if (f.regionId !== null && num(found?.region) === 0) throw new NotFoundError('region', f.regionId, 'regionId');
+    const themeId = f.themeId !== null && !this.knownThemes.has(f.themeId) ? f.themeId : null;
+    const regionId = f.regionId !== null && !this.knownRegions.has(f.regionId) ? f.regionId : null;
+    if (themeId === null && regionId === null) return;
+    const [found] = await this.ds.query(`SELECT (SELECT COUNT(*) FROM themes WHERE id = ?) AS theme, (SELECT COUNT(*) FROM regions WHERE id = ?) AS region`, [themeId ?? 0, regionId ?? 0]);
+    if (themeId !== null && num(found?.theme) === 0) throw new NotFoundError('theme', themeId, 'themeId');
+    if (regionId !== null && num(found?.region) === 0) throw new NotFoundError('region', regionId, 'regionId');
+    if (themeId !== null) this.knownThemes.add(themeId);
+    if (regionId !== null) this.knownRegions.add(regionId);
   }
 
   /** A report's statements with the filter's check, concurrently: the check costs no extra round trip of latency. */

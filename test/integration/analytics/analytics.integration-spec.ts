@@ -67,12 +67,20 @@ describeEachEngine('analytics', (engine) => {
     const runner = app.ds.createQueryRunner();
     const spy = jest.spyOn(Object.getPrototypeOf(runner), 'query');
     await runner.release();
-    const first = await app.gql(`{ cadreRankings(first: 5) { totalCount pageInfo { hasNextPage endCursor } edges { node { rank score speeches cadre { name region { name } } } } } }`, {}, analyst);
-    const statements = spy.mock.calls.length;
-    spy.mockRestore();
-    expect(first.errors).toBeUndefined();
+    const counted = async (query: string, variables: Record<string, unknown> = {}) => {
+      const before = spy.mock.calls.length;
+      const res = await app.gql(query, variables, analyst);
+      expect(res.errors).toBeUndefined();
+      return spy.mock.calls.length - before;
+    };
+    const page = `query($th: ID) { cadreRankings(first: 5, themeId: $th) { totalCount pageInfo { hasNextPage endCursor } edges { node { rank score speeches cadre { name region { name } } } } } }`;
     // the ranking with its cadres, then the cadres' regions (one batch)
-    expect(statements).toBe(2);
+    expect(await counted(page)).toBe(2);
+    // a theme is checked once (alongside), then known: themes are never deleted
+    const themeId = String((await app.ds.getRepository(Session).find())[0].themeId);
+    expect(await counted(page, { th: themeId })).toBe(3);
+    expect(await counted(page, { th: themeId })).toBe(2);
+    spy.mockRestore();
     const seen: number[] = [];
     let after: string | null = null;
     let total = 0;
