@@ -1,4 +1,5 @@
-import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /**
  * An entity read in the same statement as an aggregate about it: its columns selected as `<alias>__<column>` next to
@@ -6,14 +7,16 @@ import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
  * rows then carry what they are about without a second round trip to load it.
  */
 export class JoinedEntity<T extends ObjectLiteral> {
+  private readonly meta: EntityMetadata;
+  private readonly columns: ColumnMetadata[];
+
   constructor(
     private readonly ds: DataSource,
-    private readonly target: EntityTarget<T>,
+    target: EntityTarget<T>,
     readonly alias: string,
-  ) {}
-
-  private get columns() {
-    return this.ds.getMetadata(this.target).columns.filter((c) => !c.isVirtual);
+  ) {
+    this.meta = ds.getMetadata(target);
+    this.columns = this.meta.columns.filter((c) => !c.isVirtual);
   }
 
   /** `alias.col AS alias__col, …` for a SELECT list. */
@@ -28,8 +31,7 @@ export class JoinedEntity<T extends ObjectLiteral> {
 
   /** The entity held by a raw row. */
   read(row: Record<string, unknown>): T {
-    const meta = this.ds.getMetadata(this.target);
-    const entity = meta.create() as T;
+    const entity = this.meta.create() as T;
     for (const column of this.columns) column.setEntityValue(entity, this.ds.driver.prepareHydratedValue(row[`${this.alias}__${column.databaseName}`], column));
     return entity;
   }

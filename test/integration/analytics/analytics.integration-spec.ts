@@ -6,6 +6,7 @@ import type { TallyResult } from '../../../src/modules/evaluation/tally';
 import { Commitment } from '../../../src/modules/briefing/briefing.entity';
 import { Speech } from '../../../src/modules/sessions/speech.entity';
 import { Session } from '../../../src/modules/sessions/session.entity';
+import { Cadre } from '../../../src/modules/registry/cadre.entity';
 import { Region } from '../../../src/modules/registry/region.entity';
 import { describeEachEngine } from '../../helpers/engines';
 import { codeOf, createTestApp, TestApp } from '../../helpers/test-app';
@@ -128,7 +129,8 @@ describeEachEngine('analytics', (engine) => {
       `{
         speakingDiscipline(groupBy: REGION) { speeches spokenMinutes allottedMinutes overtimeRate cutOffs interruptions { reason count perSpeech } region { name } }
         byCadre: speakingDiscipline(groupBy: CADRE) { speeches cadre { name } }
-        gradeDistributions(first: 10) { totalCount edges { node { ballotsCast entitledVoters excellent good average poor excellentVotes session { number } } } }
+        gradeDistributions(first: 10) { totalCount edges { node { ballotsCast entitledVoters excellent good average poor excellentVotes session { id number title startsAt phase } } } }
+        cadres: cadreRankings(first: 3) { edges { node { cadre { id name position regionId } } } }
         regionTrends { sessions { id number startsAt } series { region { name } scores ranks excellent } }
         commitmentFulfilment { commitments assessed fulfilled partial missed fulfilmentRate region { name } }
         auditVerdicts { verified partial notFulfilled falsified total region { name } }
@@ -143,6 +145,16 @@ describeEachEngine('analytics', (engine) => {
     expect(d.byCadre.reduce((n: number, r: any) => n + r.speeches, 0)).toBe(finished.length);
     // the article's three sessions, completed by the generator, and four more
     expect(d.gradeDistributions.totalCount).toBe(7);
+    // sessions and cadres read with the aggregates are the same as the stored ones, dates and all
+    const stored = await app.ds.getRepository(Session).find();
+    for (const { node } of d.gradeDistributions.edges) {
+      const s = stored.find((x) => String(x.id) === node.session.id)!;
+      expect(node.session).toEqual({ id: String(s.id), number: s.number, title: s.title, startsAt: s.startsAt.toISOString(), phase: s.phase });
+    }
+    for (const { node } of d.cadres.edges) {
+      const c = await app.ds.getRepository(Cadre).findOneByOrFail({ id: Number(node.cadre.id) });
+      expect(node.cadre).toEqual({ id: String(c.id), name: c.name, position: c.position, regionId: String(c.regionId) });
+    }
     for (const { node } of d.gradeDistributions.edges) {
       expect(node.excellent + node.good + node.average + node.poor).toBe(11);
       expect(node.excellent).toBeLessThanOrEqual(3);
