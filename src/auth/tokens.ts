@@ -9,9 +9,18 @@ const USER_TOKEN_TTL_S = 12 * 3600;
 /** A screen stays up through a long day and the evening replay, but not for ever. */
 const SCREEN_TOKEN_TTL_S = 48 * 3600;
 
+/** How many verified tokens are remembered (a hall's phones, consoles and analysts, with room to spare). */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 /** Signs and verifies bearer tokens (HS256). Time comes from the injected clock, so expiry is testable. */
 export class TokenService {
   private readonly key: Uint8Array;
+  /**
+   * Tokens already verified, with their principal and expiry: every request carries its token again, and checking
+   * the signature costs more than a small query. A token is stateless (nothing revokes one before it expires), so
+   * the answer for a given token changes only with time, which each hit checks.
+   */
+  private readonly verified = new Map<string, { principal: Principal; exp: number }>();
 
   constructor(
     secret: string,
@@ -40,6 +49,8 @@ export class TokenService {
 
   /** Resolves the principal of a token, or throws UNAUTHENTICATED saying whether it was malformed or expired. */
   async verify(token: string): Promise<Principal> {
+    const hit = this.verified.get(token);
+    if (hit && Math.floor(this.clock.now().getTime() / 1000) < hit.exp) return hit.principal;
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, this.key, {
@@ -51,7 +62,14 @@ export class TokenService {
       if (err instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('token expired: sign in again');
       throw new UnauthenticatedError('invalid token');
     }
-    return toPrincipal(payload);
+    // Shared by every request with this token: frozen, so no request can change another's.
+    const principal = Object.freeze(toPrincipal(payload));
+    Object.freeze(principal.roles);
+    if (typeof payload.exp === 'number') {
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { principal, exp: payload.exp });
+    }
+    return principal;
   }
 }
 

@@ -25,6 +25,19 @@ describe(TokenService.name, () => {
     await expect(tokens.verify(token)).rejects.toThrow('token expired');
   });
 
+  it('remembers a verified token only until it expires, and shares a frozen principal', async () => {
+    const clock2 = new ManualClock('2026-05-01T00:00:00Z');
+    const service = new TokenService('c'.repeat(32), clock2);
+    const token = await service.signUser(user);
+    const first = await service.verify(token);
+    expect(await service.verify(token)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.roles)).toBe(true);
+    clock2.advance(12 * 3600 * 1000 - 1000);
+    expect(await service.verify(token)).toBe(first);
+    clock2.advance(1000);
+    await expect(service.verify(token)).rejects.toThrow('token expired');
+  });
+
   it('reads only well-formed bearer headers', () => {
     expect(bearerToken('Bearer abc.def')).toBe('abc.def');
     expect(bearerToken('bearer x')).toBe('x');
