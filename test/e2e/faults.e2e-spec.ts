@@ -24,8 +24,9 @@ import { Ack, PostingCrowd } from '../helpers/comment-posters';
  * touched. The crowd posts only while a scenario runs, about 2 minutes in all. At the default COMMENT_RATE_LIMIT
  * (10 a minute each) 20 commenters would manage ~440 in that time, so the servers here get a looser limit and each
  * commenter posts every 1.84 s: 1,000 acknowledged comments is the target (FAULTS_COMMENTS sets another; the pace
- * and the limit follow), with a quarter to spare. Measured: 1,237 comments and ~2,480 events, by scenario (a) 400,
- * (b) 67, database refused 49, silent 41, (c) 140, (d) 540; the file still runs in a little over 3 minutes.
+ * and the limit follow), with a quarter to spare. Measured over three runs: 1,236–1,252 comments (~2,500 events),
+ * by scenario (a) 400, (b) 67–81, database refused 46–49, silent 41–43, (c) 140, (d) 540; the file runs in 2½–3
+ * minutes, as it did with ~440.
  */
 
 const SECRET = 'e2e-faults-secret-e2e-faults-secret-e2e-faults';
