@@ -30,6 +30,8 @@ import { buildWorld, Engine, HistoryProfile, World } from './analytics/world';
  */
 
 const TARGET_P99_MS = 50;
+/** `npm run bench:analytics` runs as a deployed server does, NODE_ENV=production (graphql-js skips its development checks). */
+const PRODUCTION = process.env.NODE_ENV === 'production';
 const TARGET_RATIO = 1.5;
 
 interface Options {
@@ -81,7 +83,7 @@ async function benchApp(world: World) {
   const services = createServices({ ds: world.ds, config: { jwtSecret: 'bench-secret-bench-secret-bench-secret!' }, clock: world.clock, pubsub: new LocalPubSub(), logger });
   const schema = await buildAppSchema({ container: resolverContainer(services), logger });
   // As the server runs it over HTTP (limits, guard, masking, metrics), without the HTTP layer itself.
-  const apollo = new ApolloServer<AppContext>(graphqlHttpOptions({ schema, logger, production: false, mayIntrospect: () => false, plugins: [createMetrics(() => null).plugin] }));
+  const apollo = new ApolloServer<AppContext>(graphqlHttpOptions({ schema, logger, production: PRODUCTION, mayIntrospect: () => false, plugins: [createMetrics(() => null).plugin] }));
   await apollo.start();
   const contextFor = contextFactory(world.ds, services);
   const analyst = await world.ds.getRepository(User).findOneByOrFail({ username: 'analyst' });
@@ -270,7 +272,7 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const started = new Date();
   const loadBefore = os.loadavg();
-  log(`analytics bench: ${o.quick ? 'quick' : 'full'} profile, engines ${o.engines.join(', ')}, ${o.iterations} iterations; node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model}, load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+  log(`analytics bench: ${o.quick ? 'quick' : 'full'} profile, engines ${o.engines.join(', ')}, ${o.iterations} iterations; NODE_ENV=${process.env.NODE_ENV ?? "(unset)"}; node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model}, load ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
   const runs: EngineRun[] = [];
   for (const engine of o.engines) runs.push(await runEngine(engine, o));
   printTable(runs);
@@ -285,7 +287,8 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     targets: { p99Ms: TARGET_P99_MS, ratio: TARGET_RATIO, engine: 'mariadb' },
     method:
-      'ours = Apollo executeOperation on the real schema with an analyst token (context, loaders, middlewares as the server); raw = the same aggregation in one hand-written SQL statement (names joined) over one mysql2 connection / a read-only better-sqlite3 handle; service = AnalyticsService alone (no GraphQL, no names); naive = TypeORM repositories + JS aggregation. All sides interleaved per iteration after warm-up; percentiles are nearest-rank.',
+      'ours = Apollo executeOperation on the real schema with the server\'s HTTP options and plugins and an analyst token (context, loaders, middlewares as the server); raw = the same aggregation in one hand-written SQL statement (names joined) over one mysql2 connection / a read-only better-sqlite3 handle; service = AnalyticsService alone (no GraphQL); naive = TypeORM repositories + JS aggregation. All sides interleaved per iteration after warm-up; percentiles are nearest-rank.',
+    nodeEnv: process.env.NODE_ENV ?? null,
     iterations: first.iterations,
     warmup: first.warmup,
     generation: first.generation,

@@ -24,9 +24,17 @@ export class JoinedEntity<T extends ObjectLiteral> {
     return this.columns.map((c) => `${this.alias}.${c.databaseName} AS ${this.alias}__${c.databaseName}`).join(', ');
   }
 
-  /** The columns as a GROUP BY list. */
-  groupBy(): string {
-    return this.columns.map((c) => `${this.alias}.${c.databaseName}`).join(', ');
+  /**
+   * An aggregate whose rows each name an entity by id (as `key`), with the entity's columns joined on, in one
+   * statement: `SELECT agg.*, <columns> FROM (<aggregate>) agg JOIN <table> <alias> ON … ORDER BY <orderBy>`.
+   */
+  around(aggregate: string, key: string, orderBy: string): string {
+    return `SELECT agg.*, ${this.select()} FROM (${aggregate}) agg ${this.joinOn(`agg.${key}`)} ORDER BY ${orderBy}`;
+  }
+
+  /** `JOIN <table> <alias> ON <alias>.<id> = <idExpression>`. */
+  joinOn(idExpression: string): string {
+    return `JOIN ${this.meta.tableName} ${this.alias} ON ${this.alias}.${this.meta.primaryColumns[0].databaseName} = ${idExpression}`;
   }
 
   /** The entity held by a raw row. */

@@ -96,11 +96,6 @@ export class AnalyticsService {
     return result;
   }
 
-  /** Every region by id: a handful of rows, read alongside a report so that its rows carry their region. */
-  private async regionsById(): Promise<Map<number, Region>> {
-    return new Map((await this.ds.getRepository(Region).find()).map((r) => [r.id, r]));
-  }
-
   /** `AND …` conditions on the sessions alias `s` (and a region column), with their parameters. */
   private where(f: Filter, regionColumn?: string): { sql: string; params: unknown[] } {
     const parts: string[] = [];
@@ -126,53 +121,43 @@ export class AnalyticsService {
 
   async regionStandings(f: Filter): Promise<RegionStanding[]> {
     const w = this.where(f);
-    const [regions, results, timing, fulfilment] = await this.checked(f, Promise.all([
-      this.ds.getRepository(Region).find({ order: { id: 'ASC' } }),
+    const region = new JoinedEntity(this.ds, Region, 'r');
+    // Every region, with or without results: its sums come from three aggregates joined on in one statement.
+    const rows: Row[] = await this.checked(
+      f,
       this.ds.query(
-        `SELECT sr.region_id AS region, COUNT(*) AS speeches, AVG(sr.score) AS score, SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent
-         FROM speech_results sr JOIN sessions s ON s.id = sr.session_id
-         WHERE sr.published = 1${w.sql} GROUP BY sr.region_id`,
-        w.params,
-      ),
-      this.ds.query(
-        `SELECT sp.region_id AS region, COUNT(*) AS finished, SUM(CASE WHEN sp.overtime_ms > 0 THEN 1 ELSE 0 END) AS overran
-         FROM speeches sp JOIN sessions s ON s.id = sp.session_id
-         WHERE sp.ended_at IS NOT NULL${w.sql} GROUP BY sp.region_id`,
-        w.params,
-      ),
-      this.ds.query(
-        `SELECT sp.region_id AS region, COUNT(*) AS assessed, SUM(CASE WHEN c.latest_verdict = 'VERIFIED' THEN 1 ELSE 0 END) AS fulfilled
-         FROM commitments c JOIN speeches sp ON sp.id = c.speech_id JOIN sessions s ON s.id = c.session_id
-         WHERE c.superseded_at IS NULL AND c.latest_verdict IS NOT NULL${w.sql} GROUP BY sp.region_id`,
-        w.params,
-      ),
-    ]));
-    const byRegion = (rows: Row[]) => new Map(rows.map((r) => [num(r.region), r]));
-    const res = byRegion(results);
-    const tim = byRegion(timing);
-    const ful = byRegion(fulfilment);
-    const rows = regions.map((region) => {
-      const r = res.get(region.id);
-      const t = tim.get(region.id);
-      const fu = ful.get(region.id);
-      return {
-        regionId: region.id,
-        region,
-        rank: 0,
-        score: round4(num(r?.score)),
-        speeches: num(r?.speeches),
-        excellent: num(r?.excellent),
-        overtimeRate: rate(num(t?.overran), num(t?.finished)),
-        fulfilmentRate: fu ? rate(num(fu.fulfilled), num(fu.assessed)) : null,
-      };
+        `SELECT ${region.select()}, res.speeches AS speeches, res.score AS score, res.excellent AS excellent,
+           tim.finished AS finished, tim.overran AS overran, ful.assessed AS assessed, ful.fulfilled AS fulfilled
+         FROM regions r
+         LEFT JOIN (SELECT sr.region_id AS region, COUNT(*) AS speeches, AVG(sr.score) AS score, SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent
+           FROM speech_results sr JOIN sessions s ON s.id = sr.session_id
+           WHERE sr.published = 1${w.sql} GROUP BY sr.region_id) res ON res.region = r.id
+         LEFT JOIN (SELECT sp.region_id AS region, COUNT(*) AS finished, SUM(CASE WHEN sp.overtime_ms > 0 THEN 1 ELSE 0 END) AS overran
+           FROM speeches sp JOIN sessions s ON s.id = sp.session_id
+           WHERE sp.ended_at IS NOT NULL${w.sql} GROUP BY sp.region_id) tim ON tim.region = r.id
+         LEFT JOIN (SELECT sp.region_id AS region, COUNT(*) AS assessed, SUM(CASE WHEN c.latest_verdict = 'VERIFIED' THEN 1 ELSE 0 END) AS fulfilled
+           FROM commitments c JOIN speeches sp ON sp.id = c.speech_id JOIN sessions s ON s.id = c.session_id
+           WHERE c.superseded_at IS NULL AND c.latest_verdict IS NOT NULL${w.sql} GROUP BY sp.region_id) ful ON ful.region = r.id
+         ORDER BY r.id`,
+        [...w.params, ...w.params, ...w.params],
+      ) as Promise<Row[]>,
+    );
+    const standings = rows.map((r) => ({
+      region: region.read(r),
+      rank: 0,
+      score: round4(num(r.score)),
+      speeches: num(r.speeches),
+      excellent: num(r.excellent),
+      overtimeRate: rate(num(r.overran), num(r.finished)),
+      fulfilmentRate: num(r.assessed) > 0 ? rate(num(r.fulfilled), num(r.assessed)) : null,
+    }));
+    standings.sort((a, b) => b.score - a.score || b.excellent - a.excellent || a.region.id - b.region.id);
+    standings.forEach((row, i) => {
+      const prev = standings[i - 1];
+      row.rank = prev && prev.score === row.score && prev.excellent === row.excellent ? prev.rank : i + 1;
     });
-    rows.sort((a, b) => b.score - a.score || b.excellent - a.excellent || a.regionId - b.regionId);
-    rows.forEach((row, i) => {
-      row.rank = i > 0 && rows[i - 1].score === row.score && rows[i - 1].excellent === row.excellent ? rows[i - 1].rank : i + 1;
-    });
-    return rows;
+    return standings;
   }
-
   async cadreRankings(f: Filter, page: { first?: number; after?: string }): Promise<Connection<CadreRanking>> {
     const limit = page.first ?? DEFAULT_PAGE_SIZE;
     const offset = decodeCursor('ranking', page.after) ?? 0;
@@ -209,44 +194,45 @@ export class AnalyticsService {
 
   async regionTrends(f: Filter): Promise<RegionTrends> {
     const w = this.where(f, 'sr.region_id');
+    // The regions (a handful) are read alongside: joined on, they would widen each of the many rows and the grouping.
+    const region = new JoinedEntity(this.ds, Region, 'r');
     const [regions, rows] = await this.checked(
       f,
       Promise.all([
-        this.regionsById(),
+        this.ds.query(`SELECT ${region.select()} FROM regions r`) as Promise<Row[]>,
         this.ds.query(
-          `SELECT sr.session_id AS session, s.number AS number, s.title AS title, s.starts_at AS starts_at, sr.region_id AS region,
+          `SELECT sr.session_id AS session, s.number AS number, s.starts_at AS starts_at, sr.region_id AS region,
              AVG(sr.score) AS score, MIN(sr.place) AS place, SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent
            FROM speech_results sr JOIN sessions s ON s.id = sr.session_id
            WHERE sr.published = 1 AND sr.region_id IS NOT NULL${w.sql}
-           GROUP BY sr.session_id, s.number, s.title, s.starts_at, sr.region_id ORDER BY s.starts_at, sr.session_id, sr.region_id`,
+           GROUP BY sr.session_id, s.number, s.starts_at, sr.region_id ORDER BY s.starts_at, sr.session_id, sr.region_id`,
           w.params,
         ) as Promise<Row[]>,
       ]),
     );
+    const regionOf = new Map(regions.map((row) => region.read(row)).map((r) => [r.id, r]));
+    // The axis first (the rows come session by session), then each region's values along it.
     const sessions: TrendSession[] = [];
-    const series = new Map<number, RegionSeries>();
+    const at: number[] = [];
     for (const r of rows) {
       const sessionId = num(r.session);
-      if (sessions.at(-1)?.id !== sessionId) sessions.push({ id: sessionId, number: num(r.number), title: String(r.title), startsAt: instantOf(r.starts_at) });
+      if (sessions.at(-1)?.id !== sessionId) sessions.push({ id: sessionId, number: num(r.number), startsAt: instantOf(r.starts_at) });
+      at.push(sessions.length - 1);
+    }
+    const series = new Map<number, RegionSeries>();
+    const empty = () => new Array<number | null>(sessions.length).fill(null);
+    rows.forEach((r, i) => {
       const regionId = num(r.region);
       let line = series.get(regionId);
       if (!line) {
-        line = { region: regions.get(regionId)!, scores: [], ranks: [], excellent: [] };
+        line = { region: regionOf.get(regionId)!, scores: empty(), ranks: empty(), excellent: empty() };
         series.set(regionId, line);
       }
-      const at = sessions.length - 1;
-      line.scores[at] = round4(num(r.score));
-      line.ranks[at] = num(r.place);
-      line.excellent[at] = num(r.excellent);
-    }
-    // Arrays with holes → explicit nulls, all as long as the axis.
-    const aligned = (values: (number | null)[]) => Array.from({ length: sessions.length }, (_, i) => values[i] ?? null);
-    return {
-      sessions,
-      series: [...series.entries()]
-        .sort(([a], [b]) => a - b)
-        .map(([, line]) => ({ region: line.region, scores: aligned(line.scores), ranks: aligned(line.ranks), excellent: aligned(line.excellent) })),
-    };
+      line.scores[at[i]] = round4(num(r.score));
+      line.ranks[at[i]] = num(r.place);
+      line.excellent[at[i]] = num(r.excellent);
+    });
+    return { sessions, series: [...series.values()].sort((a, b) => a.region.id - b.region.id) };
   }
 
   async gradeDistributions(f: Filter, page: { first?: number; after?: string }): Promise<Connection<SessionGradeDistribution>> {
@@ -255,21 +241,28 @@ export class AnalyticsService {
     const w = this.where(f);
     const cursor = before === null ? '' : ' AND s.number < ?';
     const params = before === null ? w.params : [...w.params, before];
-    const session = new JoinedEntity(this.ds, Session, 's');
-    const [rows, total] = await this.checked(f, Promise.all([
-      this.ds.query(
-        `SELECT ${session.select()}, s.number AS number, e.ballots_cast AS ballots, e.entitled_voters AS entitled,
-           SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent, SUM(CASE WHEN sr.grade = 'GOOD' THEN 1 ELSE 0 END) AS good,
-           SUM(CASE WHEN sr.grade = 'AVERAGE' THEN 1 ELSE 0 END) AS average, SUM(CASE WHEN sr.grade = 'POOR' THEN 1 ELSE 0 END) AS poor,
-           SUM(sr.excellent) AS ev, SUM(sr.good) AS gv, SUM(sr.average) AS av, SUM(sr.poor) AS pv
-         FROM sessions s JOIN evaluations e ON e.session_id = s.id JOIN speech_results sr ON sr.session_id = s.id
-         WHERE sr.published = 1${w.sql}${cursor}
-         GROUP BY ${session.groupBy()}, e.ballots_cast, e.entitled_voters ORDER BY s.number DESC LIMIT ?`,
-        [...params, limit + 1],
-      ),
-      this.ds.query(`SELECT COUNT(*) AS n FROM sessions s JOIN evaluations e ON e.session_id = s.id WHERE e.status = 'PUBLISHED'${w.sql}`, w.params),
-    ]));
-    const nodes = (rows as Row[]).map((r) => ({
+    const session = new JoinedEntity(this.ds, Session, 'js');
+    const [rows, total] = await this.checked(
+      f,
+      Promise.all([
+        this.ds.query(
+          session.around(
+            `SELECT s.id AS session, s.number AS number, e.ballots_cast AS ballots, e.entitled_voters AS entitled,
+               SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent, SUM(CASE WHEN sr.grade = 'GOOD' THEN 1 ELSE 0 END) AS good,
+               SUM(CASE WHEN sr.grade = 'AVERAGE' THEN 1 ELSE 0 END) AS average, SUM(CASE WHEN sr.grade = 'POOR' THEN 1 ELSE 0 END) AS poor,
+               SUM(sr.excellent) AS ev, SUM(sr.good) AS gv, SUM(sr.average) AS av, SUM(sr.poor) AS pv
+             FROM sessions s JOIN evaluations e ON e.session_id = s.id JOIN speech_results sr ON sr.session_id = s.id
+             WHERE sr.published = 1${w.sql}${cursor}
+             GROUP BY s.id, s.number, e.ballots_cast, e.entitled_voters ORDER BY s.number DESC LIMIT ?`,
+            'session',
+            'agg.number DESC',
+          ),
+          [...params, limit + 1],
+        ) as Promise<Row[]>,
+        this.ds.query(`SELECT COUNT(*) AS n FROM sessions s JOIN evaluations e ON e.session_id = s.id WHERE e.status = 'PUBLISHED'${w.sql}`, w.params) as Promise<Row[]>,
+      ]),
+    );
+    const nodes = rows.map((r) => ({
       session: session.read(r),
       number: num(r.number),
       ballotsCast: num(r.ballots),
@@ -285,77 +278,82 @@ export class AnalyticsService {
     }));
     return toConnection(nodes, limit, num(total[0]?.n), before !== null, (n) => encodeCursor('distribution', n.number)) as unknown as Connection<SessionGradeDistribution>;
   }
-
   async discipline(f: Filter, groupBy: DisciplineGrouping): Promise<DisciplineRow[]> {
     const byRegion = groupBy === DisciplineGrouping.REGION;
     const key = byRegion ? 'sp.region_id' : 'sp.cadre_id';
+    const who = byRegion ? new JoinedEntity(this.ds, Region, 'r') : new JoinedEntity(this.ds, Cadre, 'c');
     const w = this.where(f, 'sp.region_id');
-    // Grouped by cadre, the cadres come with the sums; grouped by region, the regions are read alongside.
-    const cadre = new JoinedEntity(this.ds, Cadre, 'c');
-    const [regions, speeches, interruptions] = await this.checked(f, Promise.all([
-      byRegion ? this.regionsById() : null,
+    // One statement: the sums per region (or cadre), who it is, and a row per interruption reason (or one with none).
+    const rows: Row[] = await this.checked(
+      f,
       this.ds.query(
-        `SELECT ${key} AS k, COUNT(*) AS n, SUM(sp.allotted_seconds) AS allotted, SUM(sp.spoken_ms) AS spoken,
-           SUM(CASE WHEN sp.overtime_ms > 0 THEN 1 ELSE 0 END) AS overran, SUM(sp.overtime_ms) AS overtime,
-           SUM(CASE WHEN sp.status = 'CUT_OFF' THEN 1 ELSE 0 END) AS cut${byRegion ? '' : `, ${cadre.select()}`}
-         FROM speeches sp JOIN sessions s ON s.id = sp.session_id${byRegion ? '' : ' JOIN cadres c ON c.id = sp.cadre_id'}
-         WHERE sp.ended_at IS NOT NULL${w.sql} GROUP BY ${key}${byRegion ? '' : `, ${cadre.groupBy()}`}`,
-        w.params,
-      ),
-      this.ds.query(
-        `SELECT ${key} AS k, i.reason AS reason, COUNT(*) AS n
-         FROM interruptions i JOIN speeches sp ON sp.id = i.speech_id JOIN sessions s ON s.id = i.session_id
-         WHERE sp.ended_at IS NOT NULL${w.sql} GROUP BY ${key}, i.reason`,
-        w.params,
-      ),
-    ]));
-    const rows = (speeches as Row[]).map((r) => {
-      const n = num(r.n);
-      const allottedMs = num(r.allotted) * 1000;
-      return {
-        regionId: byRegion ? num(r.k) : null,
-        region: regions?.get(num(r.k)) ?? null,
-        cadreId: byRegion ? null : num(r.k),
-        cadre: byRegion ? null : cadre.read(r),
-        speeches: n,
-        allottedMinutes: round4(allottedMs / 60_000),
-        spokenMinutes: round4(num(r.spoken) / 60_000),
-        spokenRatio: rate(num(r.spoken), allottedMs),
-        overtimeRate: rate(num(r.overran), n),
-        meanOvertimeSeconds: n === 0 ? 0 : round4(num(r.overtime) / n / 1000),
-        cutOffs: num(r.cut),
-        interruptions: (interruptions as Row[])
-          .filter((i) => num(i.k) === num(r.k))
-          .map((i) => ({ reason: String(i.reason), count: num(i.n), perSpeech: rate(num(i.n), n) }))
-          .sort((a, b) => a.reason.localeCompare(b.reason)),
-      };
-    });
-    return rows.sort((a, b) => (a.regionId ?? a.cadreId ?? 0) - (b.regionId ?? b.cadreId ?? 0)) as DisciplineRow[];
+        `SELECT d.*, ${who.select()}, i.reason AS reason, i.cnt AS cnt
+         FROM (SELECT ${key} AS k, COUNT(*) AS n, SUM(sp.allotted_seconds) AS allotted, SUM(sp.spoken_ms) AS spoken,
+             SUM(CASE WHEN sp.overtime_ms > 0 THEN 1 ELSE 0 END) AS overran, SUM(sp.overtime_ms) AS overtime,
+             SUM(CASE WHEN sp.status = 'CUT_OFF' THEN 1 ELSE 0 END) AS cut
+           FROM speeches sp JOIN sessions s ON s.id = sp.session_id
+           WHERE sp.ended_at IS NOT NULL${w.sql} GROUP BY ${key}) d
+         ${who.joinOn('d.k')}
+         LEFT JOIN (SELECT ${key} AS k, i.reason AS reason, COUNT(*) AS cnt
+           FROM interruptions i JOIN speeches sp ON sp.id = i.speech_id JOIN sessions s ON s.id = i.session_id
+           WHERE sp.ended_at IS NOT NULL${w.sql} GROUP BY ${key}, i.reason) i ON i.k = d.k
+         ORDER BY d.k, i.reason`,
+        [...w.params, ...w.params],
+      ) as Promise<Row[]>,
+    );
+    const out: (DisciplineRow & { key: number })[] = [];
+    for (const r of rows) {
+      let row = out.at(-1);
+      if (!row || row.key !== num(r.k)) {
+        const n = num(r.n);
+        const allottedMs = num(r.allotted) * 1000;
+        const entity = who.read(r);
+        row = {
+          key: num(r.k),
+          region: byRegion ? (entity as Region) : null,
+          cadre: byRegion ? null : (entity as Cadre),
+          speeches: n,
+          allottedMinutes: round4(allottedMs / 60_000),
+          spokenMinutes: round4(num(r.spoken) / 60_000),
+          spokenRatio: rate(num(r.spoken), allottedMs),
+          overtimeRate: rate(num(r.overran), n),
+          meanOvertimeSeconds: n === 0 ? 0 : round4(num(r.overtime) / n / 1000),
+          cutOffs: num(r.cut),
+          interruptions: [],
+        };
+        out.push(row);
+      }
+      if (r.reason !== null && r.reason !== undefined) row.interruptions.push({ reason: String(r.reason), count: num(r.cnt), perSpeech: rate(num(r.cnt), row.speeches) });
+    }
+    return out;
   }
-
   async fulfilment(f: Filter): Promise<FulfilmentRow[]> {
     const w = this.where(f, 'sp.region_id');
-    const [regions, rows] = await this.checked(f, Promise.all([
-      this.regionsById(),
+    const region = new JoinedEntity(this.ds, Region, 'r');
+    const rows: Row[] = await this.checked(
+      f,
       this.ds.query(
-      `SELECT sp.region_id AS region, COUNT(*) AS n,
-         SUM(CASE WHEN c.latest_verdict IS NOT NULL THEN 1 ELSE 0 END) AS assessed,
-         SUM(CASE WHEN c.latest_verdict = 'VERIFIED' THEN 1 ELSE 0 END) AS fulfilled,
-         SUM(CASE WHEN c.latest_verdict = 'PARTIAL' THEN 1 ELSE 0 END) AS partial,
-         SUM(CASE WHEN c.latest_verdict IN ('NOT_FULFILLED', 'FALSIFIED') THEN 1 ELSE 0 END) AS missed,
-         SUM(CASE WHEN c.latest_verdict IS NULL AND c.due_at < ? THEN 1 ELSE 0 END) AS due,
-         SUM(CASE WHEN c.latest_verdict = 'VERIFIED' AND c.verdict_published_at <= c.due_at THEN 1 ELSE 0 END) AS ontime
-       FROM commitments c JOIN speeches sp ON sp.id = c.speech_id JOIN sessions s ON s.id = c.session_id
-       WHERE c.superseded_at IS NULL${w.sql} GROUP BY sp.region_id ORDER BY sp.region_id`,
-      [sqlInstant(this.clock.now()), ...w.params],
-    ) as Promise<Row[]>,
-    ]));
+        region.around(
+          `SELECT sp.region_id AS region, COUNT(*) AS n,
+             SUM(CASE WHEN c.latest_verdict IS NOT NULL THEN 1 ELSE 0 END) AS assessed,
+             SUM(CASE WHEN c.latest_verdict = 'VERIFIED' THEN 1 ELSE 0 END) AS fulfilled,
+             SUM(CASE WHEN c.latest_verdict = 'PARTIAL' THEN 1 ELSE 0 END) AS partial,
+             SUM(CASE WHEN c.latest_verdict IN ('NOT_FULFILLED', 'FALSIFIED') THEN 1 ELSE 0 END) AS missed,
+             SUM(CASE WHEN c.latest_verdict IS NULL AND c.due_at < ? THEN 1 ELSE 0 END) AS due,
+             SUM(CASE WHEN c.latest_verdict = 'VERIFIED' AND c.verdict_published_at <= c.due_at THEN 1 ELSE 0 END) AS ontime
+           FROM commitments c JOIN speeches sp ON sp.id = c.speech_id JOIN sessions s ON s.id = c.session_id
+           WHERE c.superseded_at IS NULL${w.sql} GROUP BY sp.region_id`,
+          'region',
+          'agg.region',
+        ),
+        [sqlInstant(this.clock.now()), ...w.params],
+      ) as Promise<Row[]>,
+    );
     return rows.map((r) => {
       const assessed = num(r.assessed);
       const fulfilled = num(r.fulfilled);
       return {
-        regionId: num(r.region),
-        region: regions.get(num(r.region))!,
+        region: region.read(r),
         commitments: num(r.n),
         assessed,
         fulfilled,
@@ -365,25 +363,29 @@ export class AnalyticsService {
         fulfilmentRate: assessed ? rate(fulfilled, assessed) : null,
         onTimeRate: fulfilled ? rate(num(r.ontime), fulfilled) : null,
       };
-    }) as FulfilmentRow[];
+    });
   }
-
   async verdicts(f: Filter, method: string | null): Promise<VerdictDistribution[]> {
     const w = this.where(f, 'a.region_id');
     const byMethod = method ? ' AND a.method = ?' : '';
-    const [regions, rows] = await this.checked(f, Promise.all([
-      this.regionsById(),
+    const region = new JoinedEntity(this.ds, Region, 'r');
+    const rows: Row[] = await this.checked(
+      f,
       this.ds.query(
-      `SELECT a.region_id AS region,
-         SUM(CASE WHEN fi.verdict = 'VERIFIED' THEN 1 ELSE 0 END) AS verified, SUM(CASE WHEN fi.verdict = 'PARTIAL' THEN 1 ELSE 0 END) AS partial,
-         SUM(CASE WHEN fi.verdict = 'NOT_FULFILLED' THEN 1 ELSE 0 END) AS nf, SUM(CASE WHEN fi.verdict = 'FALSIFIED' THEN 1 ELSE 0 END) AS falsified,
-         COUNT(*) AS total
-       FROM findings fi JOIN audits a ON a.id = fi.audit_id JOIN sessions s ON s.id = a.session_id
-       WHERE fi.published_at IS NOT NULL AND fi.superseded_at IS NULL${w.sql}${byMethod}
-       GROUP BY a.region_id ORDER BY a.region_id`,
-      method ? [...w.params, method] : w.params,
-    ) as Promise<Row[]>,
-    ]));
-    return rows.map((r) => ({ regionId: num(r.region), region: regions.get(num(r.region))!, verified: num(r.verified), partial: num(r.partial), notFulfilled: num(r.nf), falsified: num(r.falsified), total: num(r.total) })) as VerdictDistribution[];
+        region.around(
+          `SELECT a.region_id AS region,
+             SUM(CASE WHEN fi.verdict = 'VERIFIED' THEN 1 ELSE 0 END) AS verified, SUM(CASE WHEN fi.verdict = 'PARTIAL' THEN 1 ELSE 0 END) AS partial,
+             SUM(CASE WHEN fi.verdict = 'NOT_FULFILLED' THEN 1 ELSE 0 END) AS nf, SUM(CASE WHEN fi.verdict = 'FALSIFIED' THEN 1 ELSE 0 END) AS falsified,
+             COUNT(*) AS total
+           FROM findings fi JOIN audits a ON a.id = fi.audit_id JOIN sessions s ON s.id = a.session_id
+           WHERE fi.published_at IS NOT NULL AND fi.superseded_at IS NULL${w.sql}${byMethod}
+           GROUP BY a.region_id`,
+          'region',
+          'agg.region',
+        ),
+        method ? [...w.params, method] : w.params,
+      ) as Promise<Row[]>,
+    );
+    return rows.map((r) => ({ region: region.read(r), verified: num(r.verified), partial: num(r.partial), notFulfilled: num(r.nf), falsified: num(r.falsified), total: num(r.total) }));
   }
 }

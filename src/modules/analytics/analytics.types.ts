@@ -39,9 +39,6 @@ export class PagedRegionalFilter extends PageArgs {
 
 @ObjectType({ simpleResolvers: true, description: 'A region’s standing over the chosen sessions, from the published evaluations and audits.' })
 export class RegionStanding {
-  /** Resolved through the region loader. */
-  regionId: number;
-
   @Field(() => Region, { description: 'The region.' })
   region: Region;
 
@@ -100,9 +97,6 @@ export class TrendSession {
 
   @Field(() => Int, { description: 'Its number (第几期).' })
   number: number;
-
-  @Field({ description: 'Its title.' })
-  title: string;
 
   @Field(() => Date, { description: 'When it started.' })
   startsAt: Date;
@@ -190,9 +184,6 @@ export class ReasonCount {
 
 @ObjectType({ simpleResolvers: true, description: 'Speaking discipline (言简意赅) of a region or a cadre: time spoken against time allotted, overtime, interruptions.' })
 export class DisciplineRow {
-  regionId: number | null;
-  cadreId: number | null;
-
   @Field(() => Region, { nullable: true, description: 'The region (when grouped by region).' })
   region: Region | null;
 
@@ -226,8 +217,6 @@ export class DisciplineRow {
 
 @ObjectType({ simpleResolvers: true, description: 'Commitments of a region and how they turned out.' })
 export class FulfilmentRow {
-  regionId: number;
-
   @Field(() => Region, { description: 'The region.' })
   region: Region;
 
@@ -258,8 +247,6 @@ export class FulfilmentRow {
 
 @ObjectType({ simpleResolvers: true, description: 'Published audit verdicts of a region.' })
 export class VerdictDistribution {
-  regionId: number;
-
   @Field(() => Region, { description: 'The region.' })
   region: Region;
 
