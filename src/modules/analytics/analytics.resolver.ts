@@ -7,6 +7,7 @@ import {
   DisciplineGrouping,
   DisciplineRow,
   FulfilmentRow,
+  PagedFilter,
   PagedRegionalFilter,
   RegionalFilter,
   RegionStanding,
@@ -35,8 +36,8 @@ export class AnalyticsResolver {
   }
 
   @Query(() => SessionGradeDistributionConnection, { description: 'How each session’s evaluation came out: final grades and votes, newest first.' })
-  async gradeDistributions(@Args(() => PagedRegionalFilter) args: PagedRegionalFilter) {
-    return this.analytics.gradeDistributions(this.analytics.filter({ ...args, regionId: null }), args);
+  async gradeDistributions(@Args(() => PagedFilter) args: PagedFilter) {
+    return this.analytics.gradeDistributions(this.analytics.filter(args), args);
   }
 
   @Query(() => [DisciplineRow], { description: 'Speaking discipline by region or cadre: spoken vs allotted, overtime, interruptions by reason.' })

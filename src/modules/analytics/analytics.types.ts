@@ -4,38 +4,43 @@ import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
 import { Session } from '../sessions/session.entity';
 
-@ArgsType()
-export class AnalyticsFilter {
-  @Field(() => Date, { nullable: true, description: 'Only sessions starting at or after this instant.' })
-  from?: Date | null;
+/** The date range and theme filter, added to a base class of arguments (none, or a page's). */
+function withSessionFilter<T extends new (...args: any[]) => object>(Base: T) {
+  @ArgsType()
+  class SessionFilter extends Base {
+    @Field(() => Date, { nullable: true, description: 'Only sessions starting at or after this instant.' })
+    from?: Date | null;
 
-  @Field(() => Date, { nullable: true, description: 'Only sessions starting before this instant.' })
-  to?: Date | null;
+    @Field(() => Date, { nullable: true, description: 'Only sessions starting before this instant.' })
+    to?: Date | null;
 
-  @Field(() => ID, { nullable: true, description: 'Only sessions on this theme.' })
-  themeId?: string | null;
+    @Field(() => ID, { nullable: true, description: 'Only sessions on this theme.' })
+    themeId?: string | null;
+  }
+  return SessionFilter;
+}
+
+/** …and a region. */
+function withRegion<T extends new (...args: any[]) => object>(Base: T) {
+  @ArgsType()
+  class RegionFilter extends Base {
+    @Field(() => ID, { nullable: true, description: 'Only this region.' })
+    regionId?: string | null;
+  }
+  return RegionFilter;
 }
 
 @ArgsType()
-export class RegionalFilter extends AnalyticsFilter {
-  @Field(() => ID, { nullable: true, description: 'Only this region.' })
-  regionId?: string | null;
-}
+export class AnalyticsFilter extends withSessionFilter(class {}) {}
 
 @ArgsType()
-export class PagedRegionalFilter extends PageArgs {
-  @Field(() => Date, { nullable: true, description: 'Only sessions starting at or after this instant.' })
-  from?: Date | null;
+export class RegionalFilter extends withRegion(AnalyticsFilter) {}
 
-  @Field(() => Date, { nullable: true, description: 'Only sessions starting before this instant.' })
-  to?: Date | null;
+@ArgsType()
+export class PagedFilter extends withSessionFilter(PageArgs) {}
 
-  @Field(() => ID, { nullable: true, description: 'Only sessions on this theme.' })
-  themeId?: string | null;
-
-  @Field(() => ID, { nullable: true, description: 'Only this region.' })
-  regionId?: string | null;
-}
+@ArgsType()
+export class PagedRegionalFilter extends withRegion(PagedFilter) {}
 
 @ObjectType({ simpleResolvers: true, description: 'A region’s standing over the chosen sessions, from the published evaluations and audits.' })
 export class RegionStanding {
