@@ -158,6 +158,7 @@ export class AnalyticsService {
     });
     return standings;
   }
+
   async cadreRankings(f: Filter, page: { first?: number; after?: string }): Promise<Connection<CadreRanking>> {
     const limit = page.first ?? DEFAULT_PAGE_SIZE;
     const offset = decodeCursor('ranking', page.after) ?? 0;
@@ -172,7 +173,7 @@ export class AnalyticsService {
            SUM(CASE WHEN sr.grade = 'AVERAGE' THEN 1 ELSE 0 END) AS average, SUM(CASE WHEN sr.grade = 'POOR' THEN 1 ELSE 0 END) AS poor,
            RANK() OVER (ORDER BY AVG(sr.score) DESC, SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) DESC) AS standing,
            COUNT(*) OVER () AS total
-         ${base} GROUP BY sr.cadre_id) ranked JOIN cadres c ON c.id = ranked.cadre
+         ${base} GROUP BY sr.cadre_id) ranked ${cadre.joinOn('ranked.cadre')}
        ORDER BY standing, cadre LIMIT ? OFFSET ?`,
       [...w.params, limit + 1, offset],
     ));
