@@ -11,11 +11,12 @@ import { buildAppSchema } from '../src/app/schema';
 import { contextFactory } from '../src/app/server';
 import { createServices, resolverContainer } from '../src/app/services';
 import { User } from '../src/auth/user.entity';
+import { rng } from '../src/modules/demo/demo-history';
 import { LocalPubSub } from '../src/pubsub/local-pubsub';
 import { allCases, BenchCase, differences } from './analytics/cases';
 import { NAIVE } from './analytics/naive';
 import { openRaw, RawDb } from './analytics/raw';
-import { ms, summarize, timeOnce } from './analytics/stats';
+import { ms, shuffled, summarize, timeOnce } from './analytics/stats';
 import { buildWorld, Engine, HistoryProfile, World } from './analytics/world';
 
 /**
@@ -173,10 +174,11 @@ async function timeCases(world: World, app: Awaited<ReturnType<typeof benchApp>>
       ...(naive ? [['naive', () => naive(world.ds, c.filter)] as [string, () => Promise<unknown>]] : []),
     ];
     const samples = new Map<string, number[]>(sides.map(([k]) => [k, []]));
+    // A fresh random order every iteration: each side follows each other side (and its garbage: the naive side
+    // leaves a lot) equally often. A rotation would not do: it keeps the same neighbours, only shifted.
+    const random = rng(cases.indexOf(c) + 1);
     for (let i = 0; i < o.warmup + o.iterations; i++) {
-      // Rotate the order so no side always runs right after another's garbage.
-      for (let j = 0; j < sides.length; j++) {
-        const [key, fn] = sides[(i + j) % sides.length];
+      for (const [key, fn] of shuffled(sides, random)) {
         const t = await timeOnce(fn);
         if (i >= o.warmup) samples.get(key)!.push(t);
       }
@@ -287,7 +289,7 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     targets: { p99Ms: TARGET_P99_MS, ratio: TARGET_RATIO, engine: 'mariadb' },
     method:
-      'ours = Apollo executeOperation on the real schema with the server\'s HTTP options and plugins and an analyst token (context, loaders, middlewares as the server); raw = the same aggregation in one hand-written SQL statement (names joined) over one mysql2 connection / a read-only better-sqlite3 handle; service = AnalyticsService alone (no GraphQL); naive = TypeORM repositories + JS aggregation. All sides interleaved per iteration after warm-up; percentiles are nearest-rank.',
+      'ours = Apollo executeOperation on the real schema with the server\'s HTTP options and plugins and an analyst token (context, loaders, middlewares as the server); raw = the same aggregation in one hand-written SQL statement (names joined) over one mysql2 connection / a read-only better-sqlite3 handle; service = AnalyticsService alone (no GraphQL); naive = TypeORM repositories + JS aggregation. All sides interleaved, in a fresh seeded random order each iteration, after warm-up; percentiles are nearest-rank.',
     nodeEnv: process.env.NODE_ENV ?? null,
     iterations: first.iterations,
     warmup: first.warmup,

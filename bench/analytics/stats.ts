@@ -34,3 +34,13 @@ export async function timeOnce(fn: () => Promise<unknown>): Promise<number> {
 }
 
 export const ms = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(digits));
+
+/** The items in a random order (Fisher–Yates) drawn from `random`, which returns numbers in [0, 1). */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}

@@ -5,6 +5,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../common/errors';
+import { compiledGateway } from './compiled-executor';
 import type { AppContext } from './context';
 import { guardOperation, LIMIT_RULES, LIMITS } from './limits';
 import type { Logger } from './logger';
@@ -25,7 +26,8 @@ export interface GraphqlHttpDeps {
 export function graphqlHttpOptions(deps: GraphqlHttpDeps): ApolloServerOptions<AppContext> {
   const { production, logger } = deps;
   return {
-    schema: deps.schema,
+    // Apollo parses, validates and runs the plugins; queries execute compiled (graphql-jit), mutations on graphql-js.
+    gateway: compiledGateway(deps.schema),
     includeStacktraceInErrorResponses: !production,
     // Root fields are masked by the middleware; a nested field's unexpected error is masked here.
     formatError: (formatted, error) => maskNested(formatted, error, logger),

@@ -79,8 +79,20 @@ export function checkVariables(variables: unknown): GraphQLError | null {
   return walk(variables, 0) ? null : new GraphQLError(`a list variable holds at most ${LIMITS.listItems} items`, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
+/** Documents already looked at: the servers keep a parsed document per distinct query and hand out the same object. */
+const introspecting = new WeakMap<DocumentNode, boolean>();
+
 /** Whether a document asks about the schema itself (introspection). */
 export function isIntrospection(document: DocumentNode): boolean {
+  let found = introspecting.get(document);
+  if (found === undefined) {
+    found = asksAboutSchema(document);
+    introspecting.set(document, found);
+  }
+  return found;
+}
+
+function asksAboutSchema(document: DocumentNode): boolean {
   let found = false;
   const visit = (node: any): void => {
     if (found || !node || typeof node !== 'object') return;

@@ -240,29 +240,25 @@ export class AnalyticsService {
     const limit = page.first ?? DEFAULT_PAGE_SIZE;
     const before = decodeCursor('distribution', page.after);
     const w = this.where(f);
-    const cursor = before === null ? '' : ' AND s.number < ?';
-    const params = before === null ? w.params : [...w.params, before];
+    const base = `FROM sessions s JOIN evaluations e ON e.session_id = s.id JOIN speech_results sr ON sr.session_id = s.id WHERE sr.published = 1${w.sql}`;
+    // Every session's sums with the total as a window count over them, then the page: one statement. After a cursor
+    // the page is cut from the whole list, so that the total still counts it all.
+    const sessions = `SELECT s.id AS session, s.number AS number, e.ballots_cast AS ballots, e.entitled_voters AS entitled,
+        SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent, SUM(CASE WHEN sr.grade = 'GOOD' THEN 1 ELSE 0 END) AS good,
+        SUM(CASE WHEN sr.grade = 'AVERAGE' THEN 1 ELSE 0 END) AS average, SUM(CASE WHEN sr.grade = 'POOR' THEN 1 ELSE 0 END) AS poor,
+        SUM(sr.excellent) AS ev, SUM(sr.good) AS gv, SUM(sr.average) AS av, SUM(sr.poor) AS pv, COUNT(*) OVER () AS total
+      ${base} GROUP BY s.id, s.number, e.ballots_cast, e.entitled_voters`;
+    const paged =
+      before === null
+        ? `${sessions} ORDER BY s.number DESC LIMIT ?`
+        : `SELECT listed.* FROM (${sessions}) listed WHERE listed.number < ? ORDER BY listed.number DESC LIMIT ?`;
     const session = new JoinedEntity(this.ds, Session, 'js');
-    const [rows, total] = await this.checked(
+    const rows: Row[] = await this.checked(
       f,
-      Promise.all([
-        this.ds.query(
-          session.around(
-            `SELECT s.id AS session, s.number AS number, e.ballots_cast AS ballots, e.entitled_voters AS entitled,
-               SUM(CASE WHEN sr.grade = 'EXCELLENT' THEN 1 ELSE 0 END) AS excellent, SUM(CASE WHEN sr.grade = 'GOOD' THEN 1 ELSE 0 END) AS good,
-               SUM(CASE WHEN sr.grade = 'AVERAGE' THEN 1 ELSE 0 END) AS average, SUM(CASE WHEN sr.grade = 'POOR' THEN 1 ELSE 0 END) AS poor,
-               SUM(sr.excellent) AS ev, SUM(sr.good) AS gv, SUM(sr.average) AS av, SUM(sr.poor) AS pv
-             FROM sessions s JOIN evaluations e ON e.session_id = s.id JOIN speech_results sr ON sr.session_id = s.id
-             WHERE sr.published = 1${w.sql}${cursor}
-             GROUP BY s.id, s.number, e.ballots_cast, e.entitled_voters ORDER BY s.number DESC LIMIT ?`,
-            'session',
-            'agg.number DESC',
-          ),
-          [...params, limit + 1],
-        ) as Promise<Row[]>,
-        this.ds.query(`SELECT COUNT(*) AS n FROM sessions s JOIN evaluations e ON e.session_id = s.id WHERE e.status = 'PUBLISHED'${w.sql}`, w.params) as Promise<Row[]>,
-      ]),
+      this.ds.query(session.around(paged, 'session', 'agg.number DESC'), before === null ? [...w.params, limit + 1] : [...w.params, before, limit + 1]),
     );
+    // A page past the end has no row to carry the total: only then count separately.
+    const total = rows.length > 0 ? num(rows[0].total) : num((await this.ds.query(`SELECT COUNT(DISTINCT s.id) AS n ${base}`, w.params))[0]?.n);
     const nodes = rows.map((r) => ({
       session: session.read(r),
       number: num(r.number),
@@ -277,8 +273,9 @@ export class AnalyticsService {
       averageVotes: num(r.av),
       poorVotes: num(r.pv),
     }));
-    return toConnection(nodes, limit, num(total[0]?.n), before !== null, (n) => encodeCursor('distribution', n.number)) as unknown as Connection<SessionGradeDistribution>;
+    return toConnection(nodes, limit, total, before !== null, (n) => encodeCursor('distribution', n.number)) as unknown as Connection<SessionGradeDistribution>;
   }
+
   async discipline(f: Filter, groupBy: DisciplineGrouping): Promise<DisciplineRow[]> {
     const byRegion = groupBy === DisciplineGrouping.REGION;
     const key = byRegion ? 'sp.region_id' : 'sp.cadre_id';

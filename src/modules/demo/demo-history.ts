@@ -46,7 +46,7 @@ export interface HistoryOptions {
 }
 
 /** mulberry32: small, fast, seedable; the demo must be the same on every machine. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
