@@ -1,5 +1,6 @@
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { ContainerType, buildSchema } from 'type-graphql';
+import { validateOrReject, ValidationError, ValidatorOptions } from 'class-validator';
+import { ArgumentValidationError, ContainerType, buildSchema } from 'type-graphql';
 import { AuthResolver } from '../auth/auth.resolver';
 import { authorize } from '../auth/authorize.middleware';
 import { DateTimeScalar } from '../common/scalars';
@@ -29,6 +30,23 @@ const NO_TOPICS = {
   },
 };
 
+/** As type-graphql validates arguments by default (missing optional fields pass, plain objects are let through). */
+const VALIDATION: ValidatorOptions = { skipMissingProperties: true, forbidUnknownValues: false };
+const validated = (value: unknown) => value !== null && typeof value === 'object';
+
+/**
+ * type-graphql's own argument check, with class-validator imported once: left to itself, type-graphql imports it
+ * anew (module resolution and all) for every argument of every request.
+ */
+async function validateArgument(value: unknown): Promise<void> {
+  try {
+    if (Array.isArray(value)) await Promise.all(value.filter(validated).map((item: object) => validateOrReject(item, VALIDATION)));
+    else if (validated(value)) await validateOrReject(value as object, VALIDATION);
+  } catch (err) {
+    throw new ArgumentValidationError(err as ValidationError[]);
+  }
+}
+
 export interface SchemaDeps {
   container?: ContainerType;
   logger?: Logger;
@@ -48,7 +66,7 @@ export function buildAppSchema(deps: SchemaDeps = {}): Promise<GraphQLSchema> {
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     // Subscriptions bring their own `subscribe` (the room feed); type-graphql insists on a pubSub all the same.
     pubSub: NO_TOPICS,
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgument,
     globalMiddlewares: middlewares,
   });
 }
