@@ -96,6 +96,28 @@ describeEachEngine('analytics', (engine) => {
     expect(total).toBe(new Set((await publishedResults()).map((r) => r.cadreId)).size);
   });
 
+  it('pages grade distributions newest first, each page counting the whole list, and a page past the end empty', async () => {
+    const page = async (after: string | null) =>
+      (await app.gql(`query($a: String) { gradeDistributions(first: 3, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { session { number } } } } }`, { a: after }, analyst)).data!
+        .gradeDistributions;
+    const numbers: number[] = [];
+    const totals: number[] = [];
+    let after: string | null = null;
+    let last: string | null = null;
+    do {
+      const p: any = await page(after);
+      totals.push(p.totalCount);
+      numbers.push(...p.edges.map((e: any) => e.node.session.number));
+      last = p.pageInfo.endCursor;
+      after = p.pageInfo.hasNextPage ? last : null;
+    } while (after);
+    expect(totals).toEqual([7, 7, 7]);
+    expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
+    expect(new Set(numbers).size).toBe(7);
+    const beyond = await page(last);
+    expect(beyond).toEqual({ totalCount: 7, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
+  });
+
   it('filters by date range and theme, and refuses bad filters', async () => {
     const sessions = await app.ds.getRepository(Session).find({ order: { startsAt: 'ASC' } });
     const from = sessions[2].startsAt.toISOString();

@@ -1,5 +1,5 @@
 import { buildSchema, execute, GraphQLError, GraphQLObjectType, parse, print } from 'graphql';
-import { compileQuery } from 'graphql-jit';
+import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { CompiledQueries, Operation } from '../../../src/app/compiled-executor';
 
 /** A schema with what the API uses: lists of objects, nullable items, enums, custom errors, arguments, a mutation. */
@@ -33,7 +33,12 @@ async function reference(o: Operation) {
 }
 
 describe('compiled queries', () => {
-  const queries = new CompiledQueries();
+  // Compiled on the first run, and compiled for sure: every case below is answered by a compiled query.
+  const queries = new CompiledQueries((s, document, name) => {
+    const query = compileQuery(s, document, name);
+    if (!isCompiledQuery(query)) throw new Error(`not compiled: ${JSON.stringify(query)}`);
+    return query;
+  }, 1);
 
   it.each([
     ['a list with nullable fields, enums and scalar lists', 'query($n: Int!) { rows(first: $n) { id score grade tags } }', { n: 5 }],
@@ -49,20 +54,21 @@ describe('compiled queries', () => {
     expect(ours.data !== undefined || ours.errors?.length).toBeTruthy();
   });
 
-  it('compiles a document once, and still reads each request’s variables', async () => {
+  it('compiles a document on its second run, once, and still reads each request’s variables', async () => {
     const compiled: string[] = [];
     const counting = new CompiledQueries((s, document, name) => {
       compiled.push(print(document));
       return compileQuery(s, document, name);
     });
     const o = op('query($n: Int!) { rows(first: $n) { id } }');
-    const first = (await counting.run({ ...o, variables: { n: 2 } })) as { data: { rows: unknown[] } };
-    const second = (await counting.run({ ...o, variables: { n: 4 } })) as { data: { rows: unknown[] } };
-    expect(first.data.rows).toHaveLength(2);
-    expect(second.data.rows).toHaveLength(4);
+    const rows = async (n: number) => ((await counting.run({ ...o, variables: { n } })) as { data: { rows: unknown[] } }).data.rows;
+    expect(await rows(1)).toHaveLength(1);
+    expect(compiled).toHaveLength(0);
+    expect(await rows(2)).toHaveLength(2);
+    expect(await rows(4)).toHaveLength(4);
     expect(compiled).toHaveLength(1);
     await counting.run(op('{ rows(first: 1) { grade } }'));
-    expect(compiled).toHaveLength(2);
+    expect(compiled).toHaveLength(1);
   });
 
   it('leaves a document without the named operation to graphql-js to refuse', async () => {
