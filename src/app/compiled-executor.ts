@@ -30,10 +30,13 @@ export class CompiledQueries {
   /** Per document and operation name: how many times it ran uncompiled, or what compiling it gave. */
   private readonly seen = new WeakMap<DocumentNode, Map<string, number | CompiledQuery | ExecutionResult>>();
 
-  constructor(
-    private readonly compileFn: Compile = compileQuery,
-    private readonly compileOnRun = 2,
-  ) {}
+  private readonly compileFn: Compile;
+  private readonly compileOnRun: number;
+
+  constructor(options: { compileOnRun?: number; compile?: Compile } = {}) {
+    this.compileFn = options.compile ?? compileQuery;
+    this.compileOnRun = options.compileOnRun ?? 2;
+  }
 
   async run(op: Operation): Promise<ExecutionResult> {
     if (op.kind !== 'query') return interpreted(op);

@@ -5,7 +5,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../common/errors';
-import { compiledGateway } from './compiled-executor';
+import { CompiledQueries, compiledGateway } from './compiled-executor';
 import type { AppContext } from './context';
 import { guardOperation, LIMIT_RULES, LIMITS } from './limits';
 import type { Logger } from './logger';
@@ -17,6 +17,8 @@ export interface GraphqlHttpDeps {
   mayIntrospect: (principal: Principal | null) => boolean;
   /** Further plugins: metrics, the HTTP drain, the landing page. */
   plugins?: ApolloServerPlugin<AppContext>[];
+  /** On which run of a document its query is compiled (default 2; the tests compile on the first, to run them all compiled). */
+  compileOnRun?: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export function graphqlHttpOptions(deps: GraphqlHttpDeps): ApolloServerOptions<A
   const { production, logger } = deps;
   return {
     // Apollo parses, validates and runs the plugins; queries execute compiled (graphql-jit), mutations on graphql-js.
-    gateway: compiledGateway(deps.schema),
+    gateway: compiledGateway(deps.schema, new CompiledQueries({ compileOnRun: deps.compileOnRun })),
     includeStacktraceInErrorResponses: !production,
     // Root fields are masked by the middleware; a nested field's unexpected error is masked here.
     formatError: (formatted, error) => maskNested(formatted, error, logger),

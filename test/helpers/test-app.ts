@@ -1,6 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import type { DataSource } from 'typeorm';
 import type { AppContext } from '../../src/app/context';
+import { graphqlHttpOptions } from '../../src/app/graphql-http';
 import { createLogger } from '../../src/app/logger';
 import { buildAppSchema } from '../../src/app/schema';
 import { contextFactory } from '../../src/app/server';
@@ -34,7 +35,9 @@ export async function createTestApp(engine: EngineName): Promise<TestApp> {
   const logger = createLogger('silent');
   const services = createServices({ ds, config: { jwtSecret: TEST_JWT_SECRET }, clock, pubsub: new LocalPubSub(), logger });
   const schema = await buildAppSchema({ container: resolverContainer(services), logger });
-  const apollo = new ApolloServer<AppContext>({ schema });
+  // As a deployed server runs GraphQL over HTTP (limits, guard, masking, no stack traces), with every query
+  // compiled from its first run.
+  const apollo = new ApolloServer<AppContext>(graphqlHttpOptions({ schema, logger, production: true, mayIntrospect: () => true, compileOnRun: 1 }));
   await apollo.start();
   const contextFor = contextFactory(ds, services);
   return {

@@ -1,6 +1,9 @@
+import 'reflect-metadata';
 import { buildSchema, execute, GraphQLError, GraphQLObjectType, parse, print } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { CompiledQueries, Operation } from '../../../src/app/compiled-executor';
+import { buildAppSchema } from '../../../src/app/schema';
+import { minimalOperation, rootFields } from '../../helpers/schema-operations';
 
 /** A schema with what the API uses: lists of objects, nullable items, enums, custom errors, arguments, a mutation. */
 const schema = buildSchema(`
@@ -34,11 +37,14 @@ async function reference(o: Operation) {
 
 describe('compiled queries', () => {
   // Compiled on the first run, and compiled for sure: every case below is answered by a compiled query.
-  const queries = new CompiledQueries((s, document, name) => {
-    const query = compileQuery(s, document, name);
-    if (!isCompiledQuery(query)) throw new Error(`not compiled: ${JSON.stringify(query)}`);
-    return query;
-  }, 1);
+  const queries = new CompiledQueries({
+    compileOnRun: 1,
+    compile: (s, document, name) => {
+      const query = compileQuery(s, document, name);
+      if (!isCompiledQuery(query)) throw new Error(`not compiled: ${JSON.stringify(query)}`);
+      return query;
+    },
+  });
 
   it.each([
     ['a list with nullable fields, enums and scalar lists', 'query($n: Int!) { rows(first: $n) { id score grade tags } }', { n: 5 }],
@@ -56,9 +62,11 @@ describe('compiled queries', () => {
 
   it('compiles a document on its second run, once, and still reads each request’s variables', async () => {
     const compiled: string[] = [];
-    const counting = new CompiledQueries((s, document, name) => {
-      compiled.push(print(document));
-      return compileQuery(s, document, name);
+    const counting = new CompiledQueries({
+      compile: (s, document, name) => {
+        compiled.push(print(document));
+        return compileQuery(s, document, name);
+      },
     });
     const o = op('query($n: Int!) { rows(first: $n) { id } }');
     const rows = async (n: number) => ((await counting.run({ ...o, variables: { n } })) as { data: { rows: unknown[] } }).data.rows;
@@ -81,5 +89,18 @@ describe('compiled queries', () => {
     const result = await queries.run(op('mutation { a: add(n: 1) b: add(n: 2) c: add(n: 3) }', undefined, context));
     expect(result).toEqual({ data: { a: 1, b: 2, c: 3 } });
     expect(context.log).toEqual([1, 2, 3]);
+  });
+});
+
+describe('the API’s queries', () => {
+  it('all compile (none falls back to graphql-js for want of compiling)', async () => {
+    const schema = await buildAppSchema();
+    const queries = rootFields(schema).filter((rf) => rf.root === 'Query');
+    expect(queries.length).toBeGreaterThan(20);
+    const refused = queries
+      .map((rf) => ({ name: rf.name, compiled: compileQuery(schema, parse(minimalOperation(rf, {}))) }))
+      .filter(({ compiled }) => !isCompiledQuery(compiled))
+      .map(({ name, compiled }) => `${name}: ${JSON.stringify(compiled)}`);
+    expect(refused).toEqual([]);
   });
 });
