@@ -5,7 +5,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../common/errors';
-import { CompiledQueries, compiledGateway } from './compiled-executor';
+import { CompiledQueries, compiledExecution } from './compiled-executor';
 import type { AppContext } from './context';
 import { guardOperation, LIMIT_RULES, LIMITS } from './limits';
 import type { Logger } from './logger';
@@ -27,9 +27,10 @@ export interface GraphqlHttpDeps {
  */
 export function graphqlHttpOptions(deps: GraphqlHttpDeps): ApolloServerOptions<AppContext> {
   const { production, logger } = deps;
+  const execution = compiledExecution(deps.schema, new CompiledQueries({ compileOnRun: deps.compileOnRun }));
   return {
     // Apollo parses, validates and runs the plugins; queries execute compiled (graphql-jit), mutations on graphql-js.
-    gateway: compiledGateway(deps.schema, new CompiledQueries({ compileOnRun: deps.compileOnRun })),
+    gateway: execution.gateway,
     includeStacktraceInErrorResponses: !production,
     // Root fields are masked by the middleware; a nested field's unexpected error is masked here.
     formatError: (formatted, error) => maskNested(formatted, error, logger),
@@ -58,6 +59,7 @@ export function graphqlHttpOptions(deps: GraphqlHttpDeps): ApolloServerOptions<A
         },
       },
       ...(deps.plugins ?? []),
+      execution.plugin,
     ],
   };
 }

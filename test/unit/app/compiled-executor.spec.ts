@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { buildSchema, execute, GraphQLError, GraphQLObjectType, parse, print } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
-import { CompiledQueries, Operation } from '../../../src/app/compiled-executor';
+import { ApolloServer } from '@apollo/server';
+import { CompiledQueries, compiledExecution, Operation } from '../../../src/app/compiled-executor';
 import { buildAppSchema } from '../../../src/app/schema';
 import { minimalOperation, rootFields } from '../../helpers/schema-operations';
 
@@ -15,7 +16,9 @@ const schema = buildSchema(`
 const fields = (type: string) => (schema.getType(type) as GraphQLObjectType).getFields();
 fields('Query').rows.resolve = (_root, { first }: { first: number }) =>
   Array.from({ length: first }, (_v, i) => ({ id: i + 1, score: i % 3 === 0 ? null : i / 7, grade: i % 2 ? 'GOOD' : 'EXCELLENT', tags: [i, null, i * 2] }));
+let refusals = 0;
 fields('Query').refused.resolve = () => {
+  refusals++;
   throw new GraphQLError('not for you', { extensions: { code: 'FORBIDDEN' } });
 };
 fields('Row').failing.resolve = (row: { id: number }) => (row.id === 2 ? Promise.reject(new Error('boom')) : `ok ${row.id}`);
@@ -24,7 +27,7 @@ fields('Mutation').add.resolve = (_root, { n }: { n: number }, context: { log: n
   return context.log.length;
 };
 
-const op = (source: string, variables?: Record<string, unknown>, context: unknown = {}): Operation => {
+const op = (source: string, variables?: Record<string, unknown>, context: object = {}): Operation => {
   const document = parse(source);
   const definition = document.definitions[0] as { operation: Operation['kind'] };
   return { schema, document, operationName: null, kind: definition.operation, variables, context };
@@ -89,6 +92,53 @@ describe('compiled queries', () => {
     const result = await queries.run(op('mutation { a: add(n: 1) b: add(n: 2) c: add(n: 3) }', undefined, context));
     expect(result).toEqual({ data: { a: 1, b: 2, c: 3 } });
     expect(context.log).toEqual([1, 2, 3]);
+  });
+});
+
+describe('compiled queries in Apollo', () => {
+  const runs: Operation['kind'][] = [];
+  class Counting extends CompiledQueries {
+    override run(o: Operation) {
+      runs.push(o.kind);
+      return super.run(o);
+    }
+  }
+  const execution = compiledExecution(schema, new Counting({ compileOnRun: 1 }));
+  const apollo = new ApolloServer({ gateway: execution.gateway, plugins: [execution.plugin] });
+  const send = async (query: string, variables?: Record<string, unknown>, operationName?: string) => {
+    const res = await apollo.executeOperation({ query, variables, operationName }, { contextValue: { log: [] } });
+    return { status: res.http.status, body: JSON.parse(JSON.stringify(res.body.kind === 'single' ? res.body.singleResult : null)) };
+  };
+  beforeAll(() => apollo.start());
+  afterAll(() => apollo.stop());
+  beforeEach(() => {
+    runs.length = 0;
+    refusals = 0;
+  });
+
+  it('answers a query once, compiled', async () => {
+    expect(await send('{ rows(first: 2) { id grade } }')).toEqual({ status: undefined, body: { data: { rows: [{ id: '1', grade: 'EXCELLENT' }, { id: '2', grade: 'GOOD' }] } } });
+    expect(runs).toEqual(['query']);
+  });
+
+  it('runs a query with an error once, and Apollo formats the error as usual', async () => {
+    const { body } = await send('{ refused rows(first: 1) { id } }');
+    expect(body.data).toEqual({ refused: null, rows: [{ id: '1' }] });
+    expect(body.errors).toEqual([expect.objectContaining({ message: 'not for you', path: ['refused'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+    expect(refusals).toBe(1);
+    expect(runs).toEqual(['query']);
+  });
+
+  it('answers variables of the wrong type with 400 and BAD_USER_INPUT, as Apollo does', async () => {
+    const { status, body } = await send('query($n: Int!) { rows(first: $n) { id } }', { n: 'three' });
+    expect(status).toBe(400);
+    expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('leaves mutations and unknown operations to the gateway, on graphql-js', async () => {
+    expect((await send('mutation { add(n: 5) }')).body).toEqual({ data: { add: 1 } });
+    expect((await send('query A { refused }', undefined, 'B')).body.errors[0].message).toBe('Unknown operation named "B".');
+    expect(runs).toEqual(['mutation', undefined]);
   });
 });
 
