@@ -106,7 +106,7 @@ describe('compiled queries in Apollo', () => {
   const execution = compiledExecution(schema, new Counting({ compileOnRun: 1 }));
   const apollo = new ApolloServer({ gateway: execution.gateway, plugins: [execution.plugin] });
   const send = async (query: string, variables?: Record<string, unknown>, operationName?: string) => {
-    const res = await apollo.executeOperation({ query, variables, operationName }, { contextValue: { log: [] } });
+    const res = await apollo.executeOperation({ query, variables, operationName }, { contextValue: { log: [] } as never });
     return { status: res.http.status, body: JSON.parse(JSON.stringify(res.body.kind === 'single' ? res.body.singleResult : null)) };
   };
   beforeAll(() => apollo.start());
