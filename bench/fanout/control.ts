@@ -108,6 +108,26 @@ export function announce(wsUrl: string, controlUrl: string): void {
   process.stdout.write(`ready ${JSON.stringify({ ws: wsUrl, control: controlUrl })}\n`);
 }
 
+/**
+ * A bench server's last steps: the control endpoint beside it, the `ready` line, and `stop` on SIGTERM or SIGINT
+ * (by default an immediate exit).
+ */
+export async function serveAndAnnounce(wsPort: number, handlers: ControlHandlers, stop: (control: Server) => void = () => process.exit(0)): Promise<void> {
+  const control = await serveControl(handlers);
+  announce(`ws://127.0.0.1:${wsPort}/graphql`, `http://127.0.0.1:${portOf(control)}`);
+  const onSignal = () => stop(control);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+/** Runs a bench server's `main`: a failure is printed and exits with 1. */
+export function runServer(name: string, main: () => Promise<void>): void {
+  main().catch((err) => {
+    console.error(`${name} failed`, err);
+    process.exit(1);
+  });
+}
+
 /** Minimal argv reader: `--name value` and bare `--flag`. */
 export function args(argv = process.argv.slice(2)): Map<string, string> {
   const out = new Map<string, string>();

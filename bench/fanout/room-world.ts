@@ -5,6 +5,7 @@ import type { Services } from '../../src/app/services';
 import { seedDemoWorld } from '../../src/modules/demo/demo-seed';
 import { RoomPhase } from '../../src/modules/sessions/session-enums';
 import { Session } from '../../src/modules/sessions/session.entity';
+import type { ControlHandlers } from './control';
 
 export const BENCH_JWT_SECRET = 'fanout-bench-secret-'.padEnd(48, 'x');
 const PASSWORD = 'leitai-demo';
@@ -46,4 +47,12 @@ export async function prepareRoom(ds: DataSource, clock: Clock, services: Servic
     return tokens.slice(0, n);
   };
   return { sessionId: session.id, chairId: chair.id, attendeeTokens };
+}
+
+/** The control's `info` and `emit` for the bench room, run through the app's own services. */
+export function roomControl(room: BenchRoom, services: Services): Pick<ControlHandlers, 'info' | 'emit'> {
+  return {
+    info: async (clients) => ({ tokens: await room.attendeeTokens(clients), sessionId: String(room.sessionId), seq: (await services.room.state(room.sessionId)).seq, pid: process.pid }),
+    emit: async () => (await services.room.command(room.sessionId, room.chairId, { type: 'EXTEND_SPEECH', extensionMs: 1000 })).seq,
+  };
 }

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { EventEmitter, on } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { AppContext } from '../../src/app/context';
@@ -17,8 +16,8 @@ import { createDataSource } from '../../src/db/data-source';
 import type { RoomFeed } from '../../src/modules/room/room-hub';
 import type { RoomState } from '../../src/modules/room/room-state';
 import { LocalPubSub } from '../../src/pubsub/local-pubsub';
-import { announce, portOf, serveControl } from './control';
-import { BENCH_JWT_SECRET, prepareRoom } from './room-world';
+import { portOf, runServer, serveAndAnnounce } from './control';
+import { BENCH_JWT_SECRET, prepareRoom, roomControl } from './room-world';
 
 /**
  * (b) The naive server, as the graphql-ws and type-graphql guides set one up: the same schema (buildAppSchema, the
@@ -74,18 +73,7 @@ async function main(): Promise<void> {
     wss,
   );
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  const control = await serveControl({
-    info: async (clients) => ({ tokens: await room.attendeeTokens(clients), sessionId: String(room.sessionId), seq: (await services.room.state(room.sessionId)).seq, pid: process.pid }),
-    emit: async () => (await services.room.command(room.sessionId, room.chairId, { type: 'EXTEND_SPEECH', extensionMs: 1000 })).seq,
-    sockets: () => wss.clients.size,
-  });
-  announce(`ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}/graphql`, `http://127.0.0.1:${portOf(control)}`);
-  const stop = () => process.exit(0);
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  await serveAndAnnounce(portOf(httpServer), { ...roomControl(room, services), sockets: () => wss.clients.size });
 }
 
-main().catch((err) => {
-  console.error('server-naive failed', err);
-  process.exit(1);
-});
+runServer('server-naive', main);

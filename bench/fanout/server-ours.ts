@@ -4,8 +4,8 @@ import { startServer } from '../../src/app/server';
 import { systemClock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/config';
 import { createDataSource } from '../../src/db/data-source';
-import { announce, args, portOf, serveControl } from './control';
-import { BENCH_JWT_SECRET, prepareRoom } from './room-world';
+import { args, runServer, serveAndAnnounce } from './control';
+import { BENCH_JWT_SECRET, prepareRoom, roomControl } from './room-world';
 
 /**
  * (a) Ours: the real application server (`startServer`: Apollo, our graphql-transport-ws server, the room hub) on
@@ -30,22 +30,11 @@ async function main(): Promise<void> {
   const ds = await createDataSource(config.database).initialize();
   const server = await startServer({ config, ds, clock: systemClock, logger: createLogger('silent') });
   const room = await prepareRoom(ds, systemClock, server.services, !a.has('follower'));
-  const control = await serveControl({
-    info: async (clients) => ({ tokens: await room.attendeeTokens(clients), sessionId: String(room.sessionId), seq: (await server.services.room.state(room.sessionId)).seq, pid: process.pid }),
-    emit: async () => (await server.services.room.command(room.sessionId, room.chairId, { type: 'EXTEND_SPEECH', extensionMs: 1000 })).seq,
-    sockets: () => server.live.stats().sockets,
-  });
-  announce(`ws://127.0.0.1:${server.port}/graphql`, `http://127.0.0.1:${portOf(control)}`);
-  const stop = () => {
+  await serveAndAnnounce(server.port, { ...roomControl(room, server.services), sockets: () => server.live.stats().sockets }, (control) => {
     control.close();
     void server.stop().finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  });
 }
 
-main().catch((err) => {
-  console.error('server-ours failed', err);
-  process.exit(1);
-});
+runServer('server-ours', main);

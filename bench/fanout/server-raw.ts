@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { announce, args, portOf, serveControl } from './control';
+import { args, portOf, runServer, serveAndAnnounce } from './control';
 
 /**
  * (c) The limit: a plain `ws` server that speaks just enough graphql-transport-ws (ack, subscribe, complete) and,
@@ -79,18 +78,7 @@ async function main(): Promise<void> {
     for (const mine of subscribers.values()) for (const s of mine.values()) if (s.socket.readyState === WebSocket.OPEN) send(s);
     return state.seq;
   };
-  const control = await serveControl({
-    info: async () => ({ tokens: [], sessionId: '1', seq: state.seq, pid: process.pid }),
-    emit,
-    sockets: () => wss.clients.size,
-  });
-  announce(`ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}/graphql`, `http://127.0.0.1:${portOf(control)}`);
-  const stop = () => process.exit(0);
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  await serveAndAnnounce(portOf(httpServer), { info: async () => ({ tokens: [], sessionId: '1', seq: state.seq, pid: process.pid }), emit, sockets: () => wss.clients.size });
 }
 
-main().catch((err) => {
-  console.error('server-raw failed', err);
-  process.exit(1);
-});
+runServer('server-raw', main);

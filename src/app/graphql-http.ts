@@ -29,7 +29,8 @@ export function graphqlHttpOptions(deps: GraphqlHttpDeps): ApolloServerOptions<A
   const { production, logger } = deps;
   const execution = compiledExecution(deps.schema, new CompiledQueries({ compileOnRun: deps.compileOnRun }));
   return {
-    // Apollo parses, validates and runs the plugins; queries execute compiled (graphql-jit), mutations on graphql-js.
+    // Apollo parses, validates and runs the plugins. Queries run compiled (graphql-jit) and `execution.plugin` answers
+    // them; the gateway takes mutations, unknown operations and results with errors (see compiled-executor.ts).
     gateway: execution.gateway,
     includeStacktraceInErrorResponses: !production,
     // Root fields are masked by the middleware; a nested field's unexpected error is masked here.
