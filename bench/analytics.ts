@@ -4,7 +4,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import type { AppContext } from '../src/app/context';
-import { createLogger } from '../src/app/logger';
+import { createLogger } from '../src/common/logger';
 import { graphqlHttpOptions } from '../src/app/graphql-http';
 import { createMetrics } from '../src/app/metrics';
 import { buildAppSchema } from '../src/app/schema';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createLogger } from './app/logger';
+import { createLogger } from './common/logger';
 import { startServer } from './app/server';
 import { systemClock } from './common/clock';
 import { ConfigError, loadConfig } from './config/config';

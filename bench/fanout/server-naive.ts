@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { AppContext } from '../../src/app/context';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/common/logger';
 import { buildAppSchema } from '../../src/app/schema';
 import { contextFactory, principalContext } from '../../src/app/server';
 import { createServices, resolverContainer } from '../../src/app/services';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/common/logger';
 import { startServer } from '../../src/app/server';
 import { systemClock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/config';

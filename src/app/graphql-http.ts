@@ -8,7 +8,7 @@ import { AppError } from '../common/errors';
 import { CompiledQueries, compiledExecution } from './compiled-executor';
 import type { AppContext } from './context';
 import { guardOperation, LIMIT_RULES, LIMITS } from './limits';
-import type { Logger } from './logger';
+import type { Logger } from '../common/logger';
 
 export interface GraphqlHttpDeps {
   schema: GraphQLSchema;

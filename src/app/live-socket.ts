@@ -9,17 +9,19 @@ import {
   OperationDefinitionNode,
   execute,
   getOperationAST,
+  getVariableValues,
   subscribe,
   validate,
 } from 'graphql';
+import { getArgumentValues } from 'graphql/execution/values';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../common/errors';
 import type { RoomFeed } from '../modules/room/room-hub';
-import { visibleSession } from '../modules/room/room.resolver';
+import { checkedAfterSeq, visibleSession } from '../modules/room/room-access';
 import type { AppContext } from './context';
 import { ALL_RULES, checkVariables, isIntrospection, LIMITS, parseLimited } from './limits';
-import type { Logger } from './logger';
+import type { Logger } from '../common/logger';
 
 /**
  * The graphql-transport-ws protocol on `ws`, written for the hall: one room broadcast costs one execution and one
@@ -371,7 +373,10 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
       }
       const field = rootField(operation);
       if (field && ROOM_FIELDS.has(field.name.value) && operation.selectionSet.selections.length === 1) {
-        return await startRoomSubscription(c, id, document, operation, field, variables, operationName, () => stopped);
+        // Coerced as graphql-js would (defaults, types), since the shared room feed reads its arguments itself.
+        const coerced = getVariableValues(o.schema, operation.variableDefinitions ?? [], variables);
+        if (coerced.errors) return finish({ errors: coerced.errors });
+        return await startRoomSubscription(c, id, document, operation, field, coerced.coerced, operationName, () => stopped);
       }
       const stream = await subscribe({ schema: o.schema, document, variableValues: variables, operationName, contextValue: o.contextFor(c.principal) });
       if (!(Symbol.asyncIterator in stream)) return finish(stream as ExecutionResult);
@@ -404,14 +409,12 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
     isStopped: () => boolean,
   ): Promise<void> {
     const name = field.name.value as 'roomState' | 'roomEvents';
-    const args = roomArgs(field, variables);
+    const args = roomArgs(o.schema, field, variables);
     let sessionId: number;
     try {
       // The access check reads only who asks (no loaders): a crowd subscribing builds no per-subscriber context.
       sessionId = visibleSession({ principal: c.principal, authError: null }, name, args.sessionId);
-      if (name === 'roomEvents' && args.afterSeq !== null && (!Number.isInteger(args.afterSeq) || args.afterSeq < 0)) {
-        throw new AppError('BAD_USER_INPUT', 'afterSeq must be 0 or more', { field: 'afterSeq' });
-      }
+      if (name === 'roomEvents') args.afterSeq = checkedAfterSeq(args.afterSeq);
     } catch (err) {
       sendNext(c, id, JSON.stringify({ errors: errorsOf(err) }));
       send(c, { id, type: 'complete' });
@@ -743,19 +746,10 @@ function rootField(operation: OperationDefinitionNode): FieldNode | null {
   return first?.kind === 'Field' ? first : null;
 }
 
-/** The room subscriptions' two arguments, from literals or variables. */
-function roomArgs(field: FieldNode, variables: Record<string, unknown>): { sessionId: string; afterSeq: number | null } {
-  const value = (name: string): unknown => {
-    const arg = field.arguments?.find((a) => a.name.value === name);
-    if (!arg) return null;
-    const v = arg.value;
-    if (v.kind === 'Variable') return variables[v.name.value] ?? null;
-    if (v.kind === 'IntValue') return Number(v.value);
-    if (v.kind === 'StringValue') return v.value;
-    return null;
-  };
-  const sessionId = value('sessionId');
-  const afterSeq = value('afterSeq');
-  return { sessionId: sessionId === null ? '' : String(sessionId), afterSeq: afterSeq === null ? null : Number(afterSeq) };
+/** The room subscriptions' two arguments, coerced by graphql-js from literals, variables and defaults. */
+function roomArgs(schema: GraphQLSchema, field: FieldNode, variables: Record<string, unknown>): { sessionId: string; afterSeq: number | null } {
+  const definition = schema.getSubscriptionType()!.getFields()[field.name.value];
+  const args = getArgumentValues(definition, field, variables);
+  const afterSeq = args.afterSeq;
+  return { sessionId: String(args.sessionId ?? ''), afterSeq: afterSeq === null || afterSeq === undefined ? null : Number(afterSeq) };
 }
-

@@ -17,7 +17,7 @@ import { SessionResolver } from '../modules/sessions/session.resolver';
 import { SpeechResolver } from '../modules/sessions/speech.resolver';
 import { ThemeResolver } from '../modules/themes/theme.resolver';
 import { maskErrors } from './errors.middleware';
-import type { Logger } from './logger';
+import type { Logger } from '../common/logger';
 
 export const RESOLVERS = [AuthResolver, RegistryResolver, ThemeResolver, SessionResolver, SpeechResolver, RoomResolver, EvaluationResolver, EvaluationResultResolver, ArchiveResolver, DossierResolver, BriefingResolver, ClaimResolver, CommitmentResolver, AuditResolver, FindingResolver, JournalResolver, ...ANALYTICS_RESOLVERS] as const;
 

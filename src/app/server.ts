@@ -25,7 +25,7 @@ import { hasAnyRole } from '../auth/principal';
 import { FallbackRateStore, MemoryRateStore, RedisRateStore } from '../common/rate-limiter';
 import { mountExplorer } from './explorer';
 import { mountExports } from '../modules/analytics/exports';
-import type { Logger } from './logger';
+import type { Logger } from '../common/logger';
 import { buildAppSchema } from './schema';
 import { createServices, resolverContainer, Services } from './services';
 import { LocalPubSub } from '../pubsub/local-pubsub';

@@ -33,7 +33,7 @@ import { SpeechResolver } from '../modules/sessions/speech.resolver';
 import { ThemeResolver } from '../modules/themes/theme.resolver';
 import { ThemeService } from '../modules/themes/theme.service';
 import type { PubSub } from '../pubsub/pubsub';
-import type { Logger } from './logger';
+import type { Logger } from '../common/logger';
 
 export interface ServiceDeps {
   ds: DataSource;

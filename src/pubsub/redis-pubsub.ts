@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../common/logger';
 import type { Handler, PubSub, Topics } from './pubsub';
 
 const PREFIX = 'leitai:';

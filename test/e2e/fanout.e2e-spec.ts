@@ -1,6 +1,6 @@
 import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/common/logger';
 import { RunningServer, startServer } from '../../src/app/server';
 import { User } from '../../src/auth/user.entity';
 import { ManualClock } from '../../src/common/clock';

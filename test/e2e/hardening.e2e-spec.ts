@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/common/logger';
 import { RunningServer, startServer } from '../../src/app/server';
 import { createFirstAdmin } from '../../src/auth/first-admin';
 import { User } from '../../src/auth/user.entity';

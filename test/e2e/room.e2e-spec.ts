@@ -123,6 +123,15 @@ describe.each(engines())('the live room over the wire [%s]', (engine) => {
     await expect(second.next(300)).rejects.toThrow(/no message/);
   });
 
+  it('applies a variable\'s default to afterSeq, as graphql-js would, and refuses a variable of the wrong type', async () => {
+    const s = await d.newSession();
+    const withDefault = subscribe(client(d.chair), `subscription($s: ID!, $a: Int = 0) { roomEvents(sessionId: $s, afterSeq: $a) { seq type } }`, { s });
+    expect(await withDefault.next()).toEqual({ seq: 1, type: 'LINEUP_SET' });
+    withDefault.dispose();
+    const wrongType = subscribe(client(d.chair), EVENTS, { s, a: 'one' });
+    await expect(wrongType.next()).rejects.toThrow(/Int cannot represent/);
+  });
+
   it('records TIME_UP once when a speech runs out, and keeps the speech running into overtime', async () => {
     const s = await d.newSession(1);
     const events = subscribe(client(d.chair), EVENTS, { s, a: 0 });

@@ -2,7 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import type { DataSource } from 'typeorm';
 import type { AppContext } from '../../src/app/context';
 import { graphqlHttpOptions } from '../../src/app/graphql-http';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/common/logger';
 import { buildAppSchema } from '../../src/app/schema';
 import { contextFactory } from '../../src/app/server';
 import { createServices, resolverContainer, Services } from '../../src/app/services';

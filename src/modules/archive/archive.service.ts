@@ -5,7 +5,7 @@ import type { Clock } from '../../common/clock';
 import { ForbiddenError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { inTransaction, writeLock } from '../../db/transaction';
-import { isUniqueViolation } from '../../app/errors.middleware';
+import { isUniqueViolation } from '../../db/errors';
 import { Evaluation } from '../evaluation/evaluation.entity';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';

@@ -5,7 +5,7 @@ import type { Clock } from '../../common/clock';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { RateLimiter, RateRule, RateStore } from '../../common/rate-limiter';
-import { isUniqueViolation } from '../../app/errors.middleware';
+import { isUniqueViolation } from '../../db/errors';
 import { Cadre } from '../registry/cadre.entity';
 import { Attendee } from '../sessions/attendee.entity';
 import { Speech } from '../sessions/speech.entity';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../common/logger';
 import { NotFoundError } from '../../common/errors';
 import { LiveQueue } from '../../common/live-queue';
 import type { PubSub } from '../../pubsub/pubsub';

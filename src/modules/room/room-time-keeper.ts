@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../common/logger';
 import type { Clock } from '../../common/clock';
 import { RoomPhase } from '../sessions/session-enums';
 import { Session } from '../sessions/session.entity';

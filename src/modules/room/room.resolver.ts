@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { assertSessionVisible } from '../../auth/authorize.middleware';
 import type { AppContext } from '../../app/context';
-import { assertSessionVisible, checkAccess } from '../../auth/authorize.middleware';
 import type { Principal } from '../../auth/principal';
 import type { Clock } from '../../common/clock';
 import { BadUserInputError, ForbiddenError } from '../../common/errors';
@@ -12,20 +12,13 @@ import type { RoomCommand } from './room-decider';
 import type { RoomEvent } from './room-events';
 import type { RoomState } from './room-state';
 import { RoomService } from './room.service';
+import { checkedAfterSeq, visibleSession } from './room-access';
 import { InterruptionReason, roomEventView, RoomEventView, roomStateView, RoomStateView } from './room.types';
 import { Review, ReviewTone } from './review.entity';
 
 function actorOf(principal: Principal | null): number {
   if (principal?.kind !== 'user') throw new ForbiddenError();
   return principal.userId;
-}
-
-/** Subscriptions authorise in `subscribe`, which runs before (and instead of) any resolver middleware. */
-export function visibleSession(context: Pick<AppContext, 'principal' | 'authError'>, field: string, rawSessionId: string): number {
-  checkAccess('Subscription', field, context);
-  const sessionId = parseId('session', rawSessionId, 'sessionId');
-  assertSessionVisible(context.principal, sessionId);
-  return sessionId;
 }
 
 @Resolver()
@@ -137,8 +130,7 @@ export class RoomResolver {
   @Subscription(() => RoomEventView, {
     description: 'Every event with seq > afterSeq from the log, then live ones, without gaps or duplicates; resume after a reconnect with the last seq seen. Without afterSeq: live events only.',
     subscribe: ({ args, context }) => {
-      const afterSeq: number | null = args.afterSeq ?? null;
-      if (afterSeq !== null && afterSeq < 0) throw new BadUserInputError('afterSeq must be 0 or more', 'afterSeq');
+      const afterSeq = checkedAfterSeq(args.afterSeq);
       return context.feed.events(visibleSession(context, 'roomEvents', args.sessionId), afterSeq);
     },
   })

@@ -1,5 +1,5 @@
 import { ExecutionResult, GraphQLSchema, parse, subscribe, validate } from 'graphql';
-import { createLogger } from '../../../src/app/logger';
+import { createLogger } from '../../../src/common/logger';
 import { buildAppSchema } from '../../../src/app/schema';
 import { contextFactory } from '../../../src/app/server';
 import { resolverContainer } from '../../../src/app/services';
