@@ -1,0 +1,45 @@
+/**
+ * The layer rule (docs/architecture.md): app → modules → auth → db → config → common, each importing only the
+ * layers below it; pubsub sits beside db. `npm run check:layers` (run by .ci/run) fails on any new arrow against the
+ * grain; the arrows that still run back up are listed in .dependency-cruiser-known-violations.json and shown as
+ * warnings until they are moved down.
+ */
+const below = (...layers) => `^src/(${layers.join('|')})/`;
+const layer = (name, mayImport, comment) => ({
+  name: `layer-${name}`,
+  severity: 'error',
+  comment,
+  from: { path: `^src/${name}/` },
+  to: { path: '^src/', pathNot: [`^src/${name}/`, below(...mayImport)] },
+});
+
+module.exports = {
+  forbidden: [
+    layer('modules', ['auth', 'db', 'pubsub', 'config', 'common'], 'modules import auth, db, pubsub, config and common, never app/ or main.ts'),
+    layer('auth', ['db', 'config', 'common'], 'auth imports db, config and common only'),
+    layer('db', ['config', 'common'], 'db imports config and common only'),
+    layer('pubsub', ['config', 'common'], 'pubsub imports config and common only'),
+    layer('config', ['common'], 'config imports common only'),
+    layer('common', [], 'common imports nothing of the project'),
+    {
+      name: 'app-no-resolver',
+      severity: 'error',
+      comment: 'app/ wires resolver classes in services.ts and schema.ts only; it never calls into one',
+      from: { path: '^src/app/', pathNot: '^src/app/(services|schema)\\.ts$' },
+      to: { path: '\\.resolver\\.ts$' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'no import cycles',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(dist|node_modules)/' },
+  },
+};
