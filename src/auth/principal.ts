@@ -1,3 +1,4 @@
+import { ForbiddenError } from '../common/errors';
 import type { Role } from './roles';
 
 /** Who is calling: a signed-in user, or a screen bound to one session. */
@@ -8,6 +9,12 @@ export type Principal =
 /** The user id of a signed-in person, for the audit trail; null for a screen or nobody. */
 export function actorIdOf(principal: Principal | null): number | null {
   return principal?.kind === 'user' ? principal.userId : null;
+}
+
+/** The user id of a signed-in person, for writes only a person may make; a screen or nobody is refused (FORBIDDEN). */
+export function requireActorId(principal: Principal | null): number {
+  if (principal?.kind !== 'user') throw new ForbiddenError();
+  return principal.userId;
 }
 
 export function hasAnyRole(principal: Principal | null, roles: readonly Role[]): boolean {

@@ -1,4 +1,5 @@
 import { Matches, ValidateBy, ValidationOptions } from 'class-validator';
+import { BadUserInputError } from './errors';
 
 /** Text that is not only whitespace; combined with @Chars so a name of spaces fails like an empty one. */
 export const NotBlank = () => Matches(/\S/, { message: '$property must not be blank' });
@@ -19,4 +20,13 @@ export function Chars(min: number, max: number, options?: ValidationOptions): Pr
     },
     options,
   );
+}
+
+/** A client's idempotency key (a retry with the same one returns the first result): 1–64 characters, or none. */
+export const MAX_CLIENT_ID_CHARS = 64;
+
+export function checkClientId(clientId: string | null | undefined): void {
+  if (clientId != null && (clientId.length === 0 || clientId.length > MAX_CLIENT_ID_CHARS)) {
+    throw new BadUserInputError(`clientId must be 1–${MAX_CLIENT_ID_CHARS} characters`, 'clientId');
+  }
 }

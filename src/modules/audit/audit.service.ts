@@ -1,5 +1,5 @@
 import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
-import { hasAnyRole, Principal } from '../../auth/principal';
+import { hasAnyRole, Principal, requireActorId } from '../../auth/principal';
 import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../common/errors';
@@ -20,7 +20,7 @@ export class AuditService {
   ) {}
 
   async assignAudit(principal: Principal | null, input: AssignAuditInput): Promise<Audit> {
-    const actorId = actorOf(principal);
+    const actorId = requireActorId(principal);
     const hasClaim = input.claimId != null;
     if (hasClaim === (input.commitmentId != null)) throw new BadUserInputError('give exactly one of claimId and commitmentId', 'input');
     if (input.dueAt.getTime() <= this.clock.now().getTime()) throw new BadUserInputError('the due date must be in the future', 'input.dueAt');
@@ -57,7 +57,7 @@ export class AuditService {
   }
 
   async withdrawAudit(principal: Principal | null, rawId: string, reason: string): Promise<Audit> {
-    const actorId = actorOf(principal);
+    const actorId = requireActorId(principal);
     const why = reason.trim();
     if (why.length === 0 || [...why].length > 500) throw new BadUserInputError('reason must be 1–500 characters', 'reason');
     return inTransaction(this.ds, async (m) => {
@@ -78,7 +78,7 @@ export class AuditService {
    * new finding that gives a reason and supersedes it once published.
    */
   async submitFinding(principal: Principal | null, rawAuditId: string, input: FindingInput): Promise<Finding> {
-    const actorId = actorOf(principal);
+    const actorId = requireActorId(principal);
     const now = this.clock.now();
     (input.evidence ?? []).forEach((e, i) => {
       if (e.capturedAt.getTime() > now.getTime()) throw new BadUserInputError('evidence cannot be captured in the future', `input.evidence.${i}.capturedAt`);
@@ -122,7 +122,7 @@ export class AuditService {
 
   /** Four eyes: an admin who did not write it publishes it; then it never changes. */
   async publishFinding(principal: Principal | null, rawId: string): Promise<Finding> {
-    const actorId = actorOf(principal);
+    const actorId = requireActorId(principal);
     const id = parseId('finding', rawId, 'findingId');
     return inTransaction(this.ds, async (m) => {
       const finding = await m.getRepository(Finding).findOne({ where: { id }, lock: writeLock(m) });
@@ -185,10 +185,6 @@ async function currentVersion(m: EntityManager, entity: typeof Claim | typeof Co
   return row;
 }
 
-function actorOf(principal: Principal | null): number {
-  if (principal?.kind !== 'user') throw new ForbiddenError();
-  return principal.userId;
-}
 
 async function lockAudit(m: EntityManager, rawId: string): Promise<Audit> {
   const id = parseId('audit', rawId, 'auditId');

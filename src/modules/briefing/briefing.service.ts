@@ -1,5 +1,5 @@
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
-import { hasAnyRole, Principal } from '../../auth/principal';
+import { hasAnyRole, Principal, requireActorId } from '../../auth/principal';
 import type { Clock } from '../../common/clock';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
@@ -122,7 +122,7 @@ export class BriefingService {
     action: string,
     fields: (speech: Speech, actorId: number) => Partial<T>,
   ): Promise<T> {
-    const actorId = actorOf(principal);
+    const actorId = requireActorId(principal);
     const speechId = parseId('speech', rawSpeechId, 'input.speechId');
     return inTransaction(this.ds, async (m) => {
       const speech = await m.getRepository(Speech).findOneBy({ id: speechId });
@@ -148,7 +148,7 @@ export class BriefingService {
     action: string,
     changes: (old: T) => Partial<T>,
   ): Promise<T> {
-    const actorId = actorOf(principal);
+    const actorId = requireActorId(principal);
     const id = parseId(entity.name.toLowerCase(), rawId, 'id');
     return inTransaction(this.ds, async (m) => {
       const old = (await m.getRepository(entity).findOne({ where: { id }, lock: writeLock(m) })) as T | null;
@@ -179,10 +179,6 @@ export class BriefingService {
   }
 }
 
-function actorOf(principal: Principal | null): number {
-  if (principal?.kind !== 'user') throw new ForbiddenError();
-  return principal.userId;
-}
 
 async function lockSession(m: EntityManager, sessionId: number): Promise<Session> {
   return m.getRepository(Session).findOneOrFail({ where: { id: sessionId }, lock: writeLock(m) });

@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DataSource, In } from 'typeorm';
-import type { Principal } from '../../auth/principal';
+import { requireActorId, type Principal } from '../../auth/principal';
 import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
-import { BadUserInputError, ForbiddenError } from '../../common/errors';
+import { checkClientId } from '../../common/validation';
 import { parseId } from '../../common/ids';
 import { RateLimiter, RateStore } from '../../common/rate-limiter';
 import type { RoomService } from '../room/room.service';
@@ -14,7 +14,6 @@ import type { TallyConfig, TallyResult } from './tally';
 
 /** Who sees results once the evaluation is closed; after publication, everyone who may see the session. */
 const SEE_CLOSED_RESULTS = ['chair', 'admin', 'secretary'];
-const MAX_CLIENT_ID_CHARS = 64;
 
 export class EvaluationService {
   private readonly receiptKey: Buffer;
@@ -37,17 +36,15 @@ export class EvaluationService {
   /** Opens the ballot box: freezes the attendees as the entitled voters. */
   async openEvaluation(principal: Principal | null, rawSessionId: string): Promise<Evaluation> {
     const sessionId = parseId('session', rawSessionId, 'sessionId');
-    await this.room.execute(sessionId, actorOf(principal), (m) => openEvaluationIn(m, sessionId, this.clock));
+    await this.room.execute(sessionId, requireActorId(principal), (m) => openEvaluationIn(m, sessionId, this.clock));
     return this.ds.getRepository(Evaluation).findOneByOrFail({ sessionId });
   }
 
   /** One ballot per entitled voter (see castBallotIn); the receipt is a keyed hash of session and voter. */
   async castBallot(principal: Principal | null, rawSessionId: string, grades: GradeInput[], clientId: string | null): Promise<BallotReceipt> {
-    const userId = actorOf(principal);
+    const userId = requireActorId(principal);
     const sessionId = parseId('session', rawSessionId, 'sessionId');
-    if (clientId !== null && (clientId.length === 0 || clientId.length > MAX_CLIENT_ID_CHARS)) {
-      throw new BadUserInputError(`clientId must be 1–${MAX_CLIENT_ID_CHARS} characters`, 'clientId');
-    }
+    checkClientId(clientId);
     const lines = grades.map((g, i) => ({ speechId: parseId('speech', g.speechId, `grades.${i}.speechId`), grade: g.grade }));
     await this.ballotAttempts.take(`user:${userId}`);
     const receipt = { sessionId: String(sessionId), receipt: this.receiptFor(sessionId, userId) };
@@ -63,14 +60,14 @@ export class EvaluationService {
   /** Closes the ballot box and computes the result once, from the grade counts alone. */
   async closeEvaluation(principal: Principal | null, rawSessionId: string): Promise<Evaluation> {
     const sessionId = parseId('session', rawSessionId, 'sessionId');
-    await this.room.execute(sessionId, actorOf(principal), (m, state) => closeEvaluationIn(m, state, sessionId, this.clock, this.config));
+    await this.room.execute(sessionId, requireActorId(principal), (m, state) => closeEvaluationIn(m, state, sessionId, this.clock, this.config));
     return this.ds.getRepository(Evaluation).findOneByOrFail({ sessionId });
   }
 
   /** Publishes the results to the hall, the analysts and the dossiers; they never change afterwards. */
   async publishEvaluation(principal: Principal | null, rawSessionId: string): Promise<Evaluation> {
     const sessionId = parseId('session', rawSessionId, 'sessionId');
-    await this.room.execute(sessionId, actorOf(principal), (m) => publishEvaluationIn(m, sessionId, this.clock));
+    await this.room.execute(sessionId, requireActorId(principal), (m) => publishEvaluationIn(m, sessionId, this.clock));
     return this.ds.getRepository(Evaluation).findOneByOrFail({ sessionId });
   }
 
@@ -111,7 +108,3 @@ export class EvaluationService {
 
 }
 
-function actorOf(principal: Principal | null): number {
-  if (principal?.kind !== 'user') throw new ForbiddenError();
-  return principal.userId;
-}

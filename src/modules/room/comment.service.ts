@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import type { Principal } from '../../auth/principal';
 import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
+import { checkClientId } from '../../common/validation';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { RateLimiter, RateRule, RateStore } from '../../common/rate-limiter';
@@ -16,7 +17,6 @@ import { Review, ReviewTone } from './review.entity';
 
 const MAX_COMMENT_CHARS = 500;
 const MAX_REVIEW_CHARS = 2000;
-const MAX_CLIENT_ID_CHARS = 64;
 /** Leaders and the chair speak with authority in the hall; their comments need no moderation. */
 const TRUSTED_ROLES = ['leader', 'chair', 'admin'];
 /** Per user: one comment per 3 seconds and ten per minute (COMMENT_RATE_LIMIT's default). */
@@ -51,9 +51,7 @@ export class CommentService {
     if (principal?.kind !== 'user') throw new ForbiddenError('sign in as an attendee to comment');
     const sessionId = parseId('session', rawSessionId, 'sessionId');
     const cleanBody = text(body, MAX_COMMENT_CHARS, 'body');
-    if (clientId != null && (clientId.length === 0 || clientId.length > MAX_CLIENT_ID_CHARS)) {
-      throw new BadUserInputError(`clientId must be 1–${MAX_CLIENT_ID_CHARS} characters`, 'clientId');
-    }
+    checkClientId(clientId);
     const speechId = rawSpeechId == null ? null : parseId('speech', rawSpeechId, 'speechId');
     const retry = clientId ? await this.byClientId(principal.userId, clientId, sessionId) : null;
     if (retry) return retry;

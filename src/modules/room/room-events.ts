@@ -55,7 +55,5 @@ export type RoomEventPayload =
   | { type: 'EVALUATION_CLOSED'; ballotsCast: number }
   | { type: 'EVALUATION_PUBLISHED'; results: PublishedResult[] };
 
-export type RoomEventType = RoomEventPayload['type'];
-
 /** An event as it sits in the log: its place (seq), its instant (ms since epoch) and who caused it. */
 export type RoomEvent = RoomEventPayload & { seq: number; at: number; actorId: number | null };

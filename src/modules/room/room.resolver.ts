@@ -1,9 +1,8 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { assertSessionVisible } from '../../auth/authorize.middleware';
 import type { AppContext } from '../../app/context';
-import type { Principal } from '../../auth/principal';
+import { requireActorId } from '../../auth/principal';
 import type { Clock } from '../../common/clock';
-import { BadUserInputError, ForbiddenError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { RoomPhase } from '../sessions/session-enums';
 import { Comment, CommentStatus } from './comment.entity';
@@ -16,10 +15,6 @@ import { checkedAfterSeq, visibleSession } from './room-access';
 import { InterruptionReason, roomEventView, RoomEventView, roomStateView, RoomStateView } from './room.types';
 import { Review, ReviewTone } from './review.entity';
 
-function actorOf(principal: Principal | null): number {
-  if (principal?.kind !== 'user') throw new ForbiddenError();
-  return principal.userId;
-}
 
 @Resolver()
 export class RoomResolver {
@@ -30,7 +25,7 @@ export class RoomResolver {
   ) {}
 
   private async run(ctx: AppContext, rawSessionId: string, command: RoomCommand): Promise<RoomStateView> {
-    const state = await this.roomService.command(parseId('session', rawSessionId, 'sessionId'), actorOf(ctx.principal), command);
+    const state = await this.roomService.command(parseId('session', rawSessionId, 'sessionId'), requireActorId(ctx.principal), command);
     return roomStateView(state, this.clock.now().getTime());
   }
 
