@@ -1,6 +1,14 @@
+import type { Grade } from '../evaluation/grades';
 import type { RoomPhase } from '../sessions/session-enums';
 
-export type InterruptionReason = 'EMPTY_TALK' | 'OFF_TOPIC' | 'OVERTIME' | 'OTHER';
+/** Why the chair interrupted a speech; the one list, registered as the GraphQL enum in room.types.ts. */
+export const InterruptionReason = {
+  EMPTY_TALK: 'EMPTY_TALK',
+  OFF_TOPIC: 'OFF_TOPIC',
+  OVERTIME: 'OVERTIME',
+  OTHER: 'OTHER',
+} as const;
+export type InterruptionReason = (typeof InterruptionReason)[keyof typeof InterruptionReason];
 
 export interface LineupEntry {
   speechId: number;
@@ -22,7 +30,8 @@ export interface ApprovedComment {
 export interface PublishedResult {
   speechId: number;
   rank: number;
-  grade: 'EXCELLENT' | 'GOOD' | 'AVERAGE' | 'POOR';
+  /** One of the grades of evaluation/grades.ts, as the string the log stores. */
+  grade: `${Grade}`;
   score: number;
   excellent: number;
   good: number;

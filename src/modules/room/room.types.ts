@@ -6,16 +6,11 @@ import { Comment, CommentStatus } from './comment.entity';
 import { EvaluationStatus } from '../evaluation/evaluation.entity';
 import { EvaluationResult } from '../evaluation/evaluation.types';
 import { Grade } from '../evaluation/grades';
-import type { RoomEvent } from './room-events';
+import { InterruptionReason, type RoomEvent } from './room-events';
 import type { RoomState, SpeechProgress } from './room-state';
 import { readTimer } from './timer';
 
-export enum InterruptionReason {
-  EMPTY_TALK = 'EMPTY_TALK',
-  OFF_TOPIC = 'OFF_TOPIC',
-  OVERTIME = 'OVERTIME',
-  OTHER = 'OTHER',
-}
+export { InterruptionReason };
 registerEnumType(InterruptionReason, {
   name: 'InterruptionReason',
   description: 'Why the chair interrupted: EMPTY_TALK (虚话套话), OFF_TOPIC (跑题), OVERTIME (超时), OTHER.',
