@@ -5,7 +5,7 @@ import { AuthService } from '../auth/auth.service';
 import { TokenService } from '../auth/tokens';
 import type { Clock } from '../common/clock';
 import { MemoryRateStore, RateStore } from '../common/rate-limiter';
-import type { Config } from '../config/config';
+import { DEFAULT_COMMENDATION_WINDOW_DAYS, type Config } from '../config/config';
 import { AnalyticsResolver, ANALYTICS_RESOLVERS } from '../modules/analytics/analytics.resolver';
 import { AnalyticsService } from '../modules/analytics/analytics.service';
 import { AuditResolver, FindingResolver } from '../modules/audit/audit.resolver';
@@ -70,7 +70,7 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     comments: new CommentService(ds, clock, room, rates, config.commentRateLimits ?? DEFAULT_COMMENT_RATE_LIMITS),
     rates,
     archives: new ArchiveService(ds, clock),
-    dossiers: new DossierService(ds, clock, briefings, audits, config.commendationWindowDays ?? 180),
+    dossiers: new DossierService(ds, clock, briefings, audits, config.commendationWindowDays ?? DEFAULT_COMMENDATION_WINDOW_DAYS),
     briefings,
     audits,
     analytics: new AnalyticsService(ds, clock),

@@ -15,6 +15,15 @@ export interface TallySettings {
   readonly thresholds: { readonly good: number; readonly average: number };
 }
 
+/** 优秀 4, 良好 3, 一般 2, 较差 1; a mean nearer a grade earns it (GOOD from 2.5, AVERAGE from 1.5). */
+export const DEFAULT_TALLY: TallySettings = Object.freeze({
+  weights: Object.freeze({ EXCELLENT: 4, GOOD: 3, AVERAGE: 2, POOR: 1 }),
+  thresholds: Object.freeze({ good: 2.5, average: 1.5 }),
+});
+
+/** An EXCELLENT result earns commendation priority unless an adverse finding is published within this many days. */
+export const DEFAULT_COMMENDATION_WINDOW_DAYS = 180;
+
 export interface Config {
   readonly nodeEnv: NodeEnv;
   readonly port: number;
@@ -74,7 +83,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoHistorySessions: parseCount('SEED_DEMO_HISTORY', env.SEED_DEMO_HISTORY, 26, 500),
     logLevel: parseLogLevel(env.LOG_LEVEL, nodeEnv),
     tally: parseTally(env.EVALUATION_WEIGHTS, env.EVALUATION_THRESHOLDS),
-    commendationWindowDays: parseDays('COMMENDATION_WINDOW_DAYS', env.COMMENDATION_WINDOW_DAYS, 180),
+    commendationWindowDays: parseDays('COMMENDATION_WINDOW_DAYS', env.COMMENDATION_WINDOW_DAYS, DEFAULT_COMMENDATION_WINDOW_DAYS),
     allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
     adminPassword: parseAdminPassword(env.ADMIN_PASSWORD),
     commentRateLimits: parseRateLimits('COMMENT_RATE_LIMIT', env.COMMENT_RATE_LIMIT, DEFAULT_COMMENT_RATE_LIMIT),
@@ -219,11 +228,11 @@ export function parseRateLimits(variable: string, value: string | undefined, fal
   return Object.freeze(rules);
 }
 
-/** Defaults: 优秀 4, 良好 3, 一般 2, 较差 1; GOOD from a mean of 2.5, AVERAGE from 1.5. */
+/** Blank variables take DEFAULT_TALLY's values. */
 function parseTally(weights: string | undefined, thresholds: string | undefined): TallySettings {
-  const [e, g, a, p] = blank(weights) ? [4, 3, 2, 1] : numbers('EVALUATION_WEIGHTS', weights, 4);
+  const [e, g, a, p] = blank(weights) ? [DEFAULT_TALLY.weights.EXCELLENT, DEFAULT_TALLY.weights.GOOD, DEFAULT_TALLY.weights.AVERAGE, DEFAULT_TALLY.weights.POOR] : numbers('EVALUATION_WEIGHTS', weights, 4);
   if (!(e > g && g > a && a > p && p > 0)) throw new ConfigError('EVALUATION_WEIGHTS', 'must be positive and fall strictly from EXCELLENT to POOR');
-  const [good, average] = blank(thresholds) ? [2.5, 1.5] : numbers('EVALUATION_THRESHOLDS', thresholds, 2);
+  const [good, average] = blank(thresholds) ? [DEFAULT_TALLY.thresholds.good, DEFAULT_TALLY.thresholds.average] : numbers('EVALUATION_THRESHOLDS', thresholds, 2);
   if (!(good > average)) throw new ConfigError('EVALUATION_THRESHOLDS', 'the GOOD threshold must be above the AVERAGE one');
   return Object.freeze({ weights: Object.freeze({ EXCELLENT: e, GOOD: g, AVERAGE: a, POOR: p }), thresholds: Object.freeze({ good, average }) });
 }

@@ -1,19 +1,11 @@
+import { DEFAULT_TALLY, type TallySettings } from '../../config/config';
 import { excellentQuota, Grade, GRADES_BEST_FIRST } from './grades';
 
 export type GradeCounts = Record<Grade, number>;
 
-export interface TallyConfig {
-  /** Points per grade; the score is the mean points over the votes a speaker received. */
-  readonly weights: Readonly<Record<Grade, number>>;
-  /** Below the excellent places, a speaker is GOOD from `good` points on, AVERAGE from `average`, else POOR. */
-  readonly thresholds: { readonly good: number; readonly average: number };
-}
-
-/** 优秀 4, 良好 3, 一般 2, 较差 1; a mean nearer a grade earns it (GOOD from 2.5, AVERAGE from 1.5). */
-export const DEFAULT_TALLY_CONFIG: TallyConfig = Object.freeze({
-  weights: Object.freeze({ EXCELLENT: 4, GOOD: 3, AVERAGE: 2, POOR: 1 }),
-  thresholds: Object.freeze({ good: 2.5, average: 1.5 }),
-});
+/** Points per grade and the thresholds below the excellent places: the settings read once by loadConfig. */
+export type TallyConfig = TallySettings;
+export const DEFAULT_TALLY_CONFIG: TallyConfig = DEFAULT_TALLY;
 
 export interface TallyInput {
   speechId: number;
