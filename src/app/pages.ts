@@ -3,9 +3,9 @@ import { dirname, join } from 'node:path';
 import express, { type Express, type Response } from 'express';
 
 /**
- * The big screen (`/screen/:sessionId?token=…`) and the chair's console (`/console`): small HTML shells that load
- * the esbuild bundles in dist/web (`npm run build`) from `/assets`. Nothing is loaded from anywhere else, so the
- * pages work on a hall's LAN without internet; the Content-Security-Policy holds them to that.
+ * The front door (`/`), the big screen (`/screen/:sessionId?token=…`) and the chair's console (`/console`): small
+ * HTML shells that load the esbuild bundles in dist/web (`npm run build`) from `/assets`. Nothing is loaded from
+ * anywhere else, so the pages work on a hall's LAN without internet; the Content-Security-Policy holds them to that.
  */
 export interface PagesOptions {
   /** Where the built bundles are; default: dist/web of the package this file belongs to. */
@@ -13,6 +13,7 @@ export interface PagesOptions {
 }
 
 const PAGES = {
+  home: { title: '擂台 · 大培训大比拼', script: 'home.js', style: 'home.css' },
   screen: { title: '擂台 · 大屏', script: 'screen.js', style: 'screen.css' },
   console: { title: '擂台 · 主持台', script: 'console.js', style: 'console.css' },
 } as const;
@@ -61,6 +62,9 @@ export function mountPages(app: Express, options: PagesOptions = {}): void {
       return;
     }
     sendShell(res, 'screen', built(), req.query.lang === 'en' ? 'en' : 'zh-CN');
+  });
+  app.get('/', (req, res) => {
+    sendShell(res, 'home', built(), req.query.lang === 'en' ? 'en' : 'zh-CN');
   });
   app.get('/console', (req, res) => {
     sendShell(res, 'console', built(), req.query.lang === 'en' ? 'en' : 'zh-CN');

@@ -118,6 +118,47 @@ describe('the big screen and the chair console in chromium', () => {
     expect((await fetch(`${origin}/assets/nothing.js`)).status).toBe(404);
   });
 
+  it('opens the front door at /: what the server is, a way in for each role, and its health', async () => {
+    const res = await fetch(`${origin}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await res.text()).toMatch(/src="\/assets\/home\.js\?v=[0-9a-f]+"/);
+
+    const phone = await browser.page(360, 740);
+    const problems = watch(phone, origin);
+    await phone.goto(`${origin}/`);
+    await see(phone, 'h1', '擂台');
+    expect(await phone.locator('a[href="/console"]').count()).toBeGreaterThan(0);
+    expect(await phone.locator('a[href="/explorer"]').count()).toBe(1);
+    await see(phone, '#entry-hall', '即将上线');
+    await see(phone, '#healthz', '正常');
+    await see(phone, '#readyz', '正常');
+    // Nothing wider than the phone, and every link big enough to tap.
+    expect(await phone.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    for (const box of await phone.locator('a').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().height))) expect(box).toBeGreaterThanOrEqual(44);
+    await snap(phone, SHOTS, '00-home-phone');
+    await phone.setViewportSize({ width: 360, height: 1400 });
+    await snap(phone, SHOTS, '00-home-phone-full');
+
+    const desktop = await browser.page(1280, 800);
+    const desktopProblems = watch(desktop, origin);
+    await desktop.goto(`${origin}/?lang=en`);
+    await see(desktop, '#healthz', 'OK');
+    await see(desktop, '#readyz', 'OK');
+    await see(desktop, '#entry-audit', 'coming');
+    expect(await desktop.getAttribute('html', 'lang')).toBe('en');
+    expect(await desktop.locator('a[href="/console?lang=en"]').count()).toBeGreaterThan(0);
+    await snap(desktop, SHOTS, '00-home-desktop-english');
+    await desktop.goto(`${origin}/`);
+    await see(desktop, '#healthz', '正常');
+    await snap(desktop, SHOTS, '00-home-desktop');
+
+    expect(problems).toEqual([]);
+    expect(desktopProblems).toEqual([]);
+    await phone.close();
+    await desktop.close();
+  });
+
   it('runs the upcoming demo session from the console while the screen follows, then rides out a server restart', async () => {
     const consolePage = await browser.page(1280, 800);
     const consoleProblems = watch(consolePage, origin);

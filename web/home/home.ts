@@ -1,0 +1,121 @@
+import './home.css';
+import { h } from '../shared/dom';
+import { langFromLocation, type Lang } from '../shared/i18n';
+
+/**
+ * The front door (`/`): what this server is, a link for each role, and whether it is healthy (`/healthz` and
+ * `/readyz` fetched from this origin). Chinese first, English with `?lang=en`.
+ */
+
+const lang = langFromLocation();
+
+const zh = {
+  title: '擂台 · 大培训大比拼',
+  intro: '干部大培训大比拼会议的现场系统：现场直播间、民主评议、档案、核查督导与数据分析。',
+  health: '服务状态',
+  live: '服务运行',
+  ready: '数据库就绪',
+  ok: '正常',
+  bad: '异常',
+  checking: '检查中…',
+  roles: '入口',
+  soon: '即将上线',
+  console: { name: '主持台', note: '主持人登录后驾驭会议：发言、计时、打断、留言审核、民主评议' },
+  screen: { name: '会场大屏', note: '大屏链接由主持台生成：登录主持台、选择场次后点“大屏链接”' },
+  explorer: { name: 'GraphQL 查询台', note: '供数据分析人员使用的 GraphiQL' },
+  hall: { name: '与会人员手机端', note: '留言与投票' },
+  desk: { name: '组织部工作台', note: '排期、名单与档案' },
+  analytics: { name: '数据分析', note: '历次比拼的统计与趋势' },
+  audit: { name: '核查督导', note: '整改事项的核查与督办' },
+  other: 'English',
+};
+const en: typeof zh = {
+  title: 'Leitai · Training & Competition',
+  intro: "The live system for the city's cadre training-competition meetings: the live room, democratic evaluation, archives, audits and analytics.",
+  health: 'Server status',
+  live: 'Server running',
+  ready: 'Database ready',
+  ok: 'OK',
+  bad: 'Down',
+  checking: 'Checking…',
+  roles: 'Way in',
+  soon: 'coming',
+  console: { name: "Chair's console", note: 'The chair signs in and runs the meeting: speeches, timer, interruptions, comments, evaluation' },
+  screen: { name: 'Big screen', note: 'The console hands out screen links: sign in, pick a session, tap "Screen link"' },
+  explorer: { name: 'GraphQL explorer', note: 'GraphiQL, for analysts' },
+  hall: { name: 'Attendees (phone)', note: 'Comments and voting' },
+  desk: { name: 'Organisation desk', note: 'Schedules, line-ups and archives' },
+  analytics: { name: 'Analytics', note: 'Statistics and trends across sessions' },
+  audit: { name: 'Audits', note: 'Checking and following up rectifications' },
+  other: '中文',
+};
+const w = lang === 'en' ? en : zh;
+
+/** A link that keeps the language. */
+function href(path: string, l: Lang = lang): string {
+  return l === 'en' ? `${path}?lang=en` : path;
+}
+
+function entry(id: string, path: string | null, name: string, note: string, soon = false): HTMLElement {
+  const body = [h('span', { class: 'name' }, name, soon ? h('span', { class: 'tag' }, w.soon) : null), h('span', { class: 'note' }, note)];
+  return h(
+    'li',
+    { id: `entry-${id}`, class: soon ? 'entry soon' : 'entry' },
+    soon || !path ? h('div', { class: 'card' }, ...body, h('span', { class: 'path' }, path ?? '')) : h('a', { class: 'card', href: path }, ...body, h('span', { class: 'path' }, path.split('?')[0])),
+  );
+}
+
+function status(id: string, label: string): HTMLElement {
+  return h('li', { class: 'check' }, h('span', {}, label), h('span', { id, class: 'state', 'data-state': 'checking' }, w.checking));
+}
+
+async function check(id: string, url: string): Promise<void> {
+  const el = document.getElementById(id)!;
+  let ok = false;
+  try {
+    const res = await fetch(url, { cache: 'no-store', signal: AbortSignal.timeout(5000) });
+    ok = res.ok;
+  } catch {
+    ok = false;
+  }
+  el.dataset.state = ok ? 'ok' : 'bad';
+  el.textContent = ok ? w.ok : w.bad;
+}
+
+function render(): void {
+  document.title = w.title;
+  document.body.replaceChildren(
+    h(
+      'main',
+      { class: 'home' },
+      h(
+        'header',
+        { class: 'head' },
+        h('div', { class: 'brand' }, h('span', { class: 'mark' }, '擂'), h('h1', {}, w.title)),
+        h('a', { id: 'lang', class: 'lang', href: lang === 'en' ? '/' : '/?lang=en', hreflang: lang === 'en' ? 'zh-CN' : 'en' }, w.other),
+      ),
+      h('p', { class: 'intro' }, w.intro),
+      h('section', { class: 'health', 'aria-live': 'polite' }, h('h2', {}, w.health), h('ul', {}, status('healthz', w.live), status('readyz', w.ready))),
+      h(
+        'section',
+        {},
+        h('h2', {}, w.roles),
+        h(
+          'ul',
+          { class: 'entries' },
+          entry('console', href('/console'), w.console.name, w.console.note),
+          entry('screen', href('/console'), w.screen.name, w.screen.note),
+          entry('explorer', '/explorer', w.explorer.name, w.explorer.note),
+          entry('hall', '/hall', w.hall.name, w.hall.note, true),
+          entry('desk', '/desk', w.desk.name, w.desk.note, true),
+          entry('analytics', '/analytics', w.analytics.name, w.analytics.note, true),
+          entry('audit', '/audit', w.audit.name, w.audit.note, true),
+        ),
+      ),
+    ),
+  );
+  void check('healthz', '/healthz');
+  void check('readyz', '/readyz');
+}
+
+render();
