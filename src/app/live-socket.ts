@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import {
   DocumentNode,
@@ -11,17 +10,17 @@ import {
   getOperationAST,
   getVariableValues,
   subscribe,
-  validate,
 } from 'graphql';
-import { getArgumentValues } from 'graphql/execution/values';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../common/errors';
 import type { RoomFeed } from '../modules/room/room-hub';
 import { checkedAfterSeq, visibleSession } from '../modules/room/room-access';
 import type { AppContext } from './context';
-import { ALL_RULES, checkVariables, isIntrospection, LIMITS, parseLimited } from './limits';
+import { checkVariables, LIMITS } from './limits';
 import type { Logger } from '../common/logger';
+import { CLOSE, CLOSE_HANDSHAKE_MS, closeReason, PROTOCOL } from './live/protocol';
+import { DocumentCache, documentKey, rootField, roomArgs } from './live/documents';
 
 /**
  * The graphql-transport-ws protocol on `ws`, written for the hall: one room broadcast costs one execution and one
@@ -44,33 +43,6 @@ import type { Logger } from '../common/logger';
  *   with afterSeq.
  */
 
-const PROTOCOL = 'graphql-transport-ws';
-/**
- * Close codes. The 44xx are graphql-ws's, with its meanings: its client gives up at once on 4400, 4401, 4406, 4409,
- * 4429 and 4500, and retries 4403 and 4408 as its `shouldRetry` decides. Of RFC 6455's, it retries 1001 and 1013.
- */
-const CLOSE = {
-  badRequest: 4400,
-  unauthorized: 4401,
-  /**
-   * The token sent in connection_init was refused (reason `Forbidden: <why>`), or the browser's Origin is not
-   * allowed (reason `Forbidden origin`): as graphql-ws's server does when onConnect refuses. Retrying with the same
-   * token cannot help; our pages stop and say so.
-   */
-  forbidden: 4403,
-  initTimeout: 4408,
-  subscriberExists: 4409,
-  tooManyInits: 4429,
-  /**
-   * Temporary conditions that a retry may get past: a user already holding the most sockets allowed (reason
-   * `Too many connections: …`; once one of theirs closes, the next attempt gets in), and an events reader too far
-   * behind (resubscribe with afterSeq). Distinct from 4403, so a client never mistakes the cap for a bad token.
-   */
-  tryAgainLater: 1013,
-  goingAway: 1001,
-} as const;
-/** After sending 1001 at shutdown, how long a peer has to answer the close handshake before it is cut off (ms). */
-const CLOSE_HANDSHAKE_MS = 1000;
 
 export interface LiveSocketOptions {
   schema: GraphQLSchema;
@@ -99,47 +71,6 @@ export interface LiveSocketOptions {
   keepAliveMs?: number;
 }
 
-interface Validated {
-  document: DocumentNode;
-  errors: readonly GraphQLError[];
-  /** Whether it asks about the schema (decided once per document, not per subscribe). */
-  introspection: boolean;
-}
-
-/** Parse + validate once per distinct document: a crowd joining with the same subscription costs one of each. */
-class DocumentCache {
-  private readonly entries = new Map<string, Validated>();
-  private newest: Validated | null = null;
-
-  constructor(
-    private readonly schema: GraphQLSchema,
-    private readonly max = 500,
-  ) {}
-
-  get(query: string): Validated {
-    const hit = this.entries.get(query);
-    if (hit) {
-      // Least recently used goes first; a crowd repeating the newest document needs no reordering.
-      if (hit !== this.newest) {
-        this.entries.delete(query);
-        this.entries.set(query, hit);
-        this.newest = hit;
-      }
-      return hit;
-    }
-    let entry: Validated;
-    try {
-      const document = parseLimited(query);
-      entry = { document, errors: validate(this.schema, document, ALL_RULES), introspection: isIntrospection(document) };
-    } catch (err) {
-      entry = { document: { kind: 'Document', definitions: [] } as unknown as DocumentNode, errors: [err as GraphQLError], introspection: false };
-    }
-    this.entries.set(query, entry);
-    this.newest = entry;
-    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
-    return entry;
-  }
-}
 
 /**
  * Executed, serialised payloads of one audience, by seq; a few hundred are kept for replays. The promise is stored
@@ -723,33 +654,4 @@ export function serveLiveSockets(wss: WebSocketServer, o: LiveSocketOptions): Li
   };
 }
 
-/** A close reason fits in 123 bytes of UTF-8 (RFC 6455); a longer one would make ws throw. */
-function closeReason(text: string): string {
-  if (Buffer.byteLength(text) <= 123) return text;
-  let cut = text.slice(0, 120);
-  while (Buffer.byteLength(`${cut}…`) > 123) cut = cut.slice(0, -1);
-  return `${cut}…`;
-}
 
-const documentKeys = new WeakMap<DocumentNode, string>();
-function documentKey(document: DocumentNode): string {
-  let key = documentKeys.get(document);
-  if (!key) {
-    key = createHash('sha1').update(JSON.stringify(document.loc?.source.body ?? document)).digest('base64url');
-    documentKeys.set(document, key);
-  }
-  return key;
-}
-
-function rootField(operation: OperationDefinitionNode): FieldNode | null {
-  const first = operation.selectionSet.selections[0];
-  return first?.kind === 'Field' ? first : null;
-}
-
-/** The room subscriptions' two arguments, coerced by graphql-js from literals, variables and defaults. */
-function roomArgs(schema: GraphQLSchema, field: FieldNode, variables: Record<string, unknown>): { sessionId: string; afterSeq: number | null } {
-  const definition = schema.getSubscriptionType()!.getFields()[field.name.value];
-  const args = getArgumentValues(definition, field, variables);
-  const afterSeq = args.afterSeq;
-  return { sessionId: String(args.sessionId ?? ''), afterSeq: afterSeq === null || afterSeq === undefined ? null : Number(afterSeq) };
-}
