@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { AppContext } from './context';
-import type { LiveSocketServer } from './live-socket';
+import type { LiveSocketServer } from './live/live-socket';
 
 /** Prometheus metrics for /metrics: requests, errors, sockets, subscriptions, fan-out, event-loop lag (default metrics). */
 export function createMetrics(live: () => LiveSocketServer | null) {

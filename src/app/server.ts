@@ -17,8 +17,9 @@ import type { Config } from '../config/config';
 import type { AppContext } from './context';
 import { createLoaders } from './loaders';
 import { mountPages } from './pages';
-import { LiveSocketServer, serveLiveSockets } from './live-socket';
-import { LIMITS } from './limits';
+import { LiveSocketServer, serveLiveSockets } from './live/live-socket';
+import { LIMITS } from './execution/limits';
+import { Execution } from './execution/execution';
 import { graphqlHttpOptions } from './graphql-http';
 import { createMetrics } from './metrics';
 import { hasAnyRole } from '../auth/principal';
@@ -64,6 +65,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   await services.timeKeeper.resume(ds);
   const schema = await buildAppSchema({ container: resolverContainer(services), logger });
   const contextFor = contextFactory(ds, services);
+  // One execution for both transports: the same guard, deadline, run and error format over HTTP and WebSocket.
+  const execution = new Execution({ schema, logger, production, mayIntrospect });
 
   const app = express();
   app.disable('x-powered-by');
@@ -72,14 +75,12 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const httpServer = createHttpServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 64 * 1024 });
   const live = serveLiveSockets(wsServer, {
-    schema,
+    execution,
     feed: services.hub,
     logger,
     context: contextFor,
     contextFor: principalContext(ds, services),
     now: () => clock.now().getTime(),
-    production,
-    mayIntrospect,
     allowedOrigins: config.allowedOrigins,
   });
   const metrics = createMetrics(() => live);
@@ -90,6 +91,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       logger,
       production,
       mayIntrospect,
+      execution,
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 8000 }),
         metrics.plugin,

@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
 import { DocumentNode, FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, validate } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
-import { ALL_RULES, isIntrospection, parseLimited } from '../limits';
+import { REQUEST_CODES, withCode } from '../execution/errors';
+import { ALL_RULES, parseLimited } from '../execution/limits';
 
 export interface Validated {
   document: DocumentNode;
   errors: readonly GraphQLError[];
-  /** Whether it asks about the schema (decided once per document, not per subscribe). */
-  introspection: boolean;
 }
 
-/** Parse + validate once per distinct document: a crowd joining with the same subscription costs one of each. */
+/**
+ * Parse + validate once per distinct document: a crowd joining with the same subscription costs one of each. The
+ * rules and the error codes are the HTTP endpoint's.
+ */
 export class DocumentCache {
   private readonly entries = new Map<string, Validated>();
   private newest: Validated | null = null;
@@ -34,9 +36,11 @@ export class DocumentCache {
     let entry: Validated;
     try {
       const document = parseLimited(query);
-      entry = { document, errors: validate(this.schema, document, ALL_RULES), introspection: isIntrospection(document) };
+      const errors = validate(this.schema, document, ALL_RULES).map((e) => withCode(e, REQUEST_CODES.validation));
+      entry = { document, errors };
     } catch (err) {
-      entry = { document: { kind: 'Document', definitions: [] } as unknown as DocumentNode, errors: [err as GraphQLError], introspection: false };
+      const error = err instanceof GraphQLError ? err : new GraphQLError(String(err));
+      entry = { document: { kind: 'Document', definitions: [] } as unknown as DocumentNode, errors: [withCode(error, REQUEST_CODES.parse)] };
     }
     this.entries.set(query, entry);
     this.newest = entry;

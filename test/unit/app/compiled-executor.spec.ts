@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { buildSchema, execute, GraphQLError, GraphQLObjectType, parse, print } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { ApolloServer } from '@apollo/server';
-import { CompiledQueries, compiledExecution, Operation } from '../../../src/app/compiled-executor';
+import { compiledExecution } from '../../../src/app/compiled-executor';
+import { CompiledQueries, Operation } from '../../../src/app/execution/compiled-queries';
 import { buildAppSchema } from '../../../src/app/schema';
 import { minimalOperation, rootFields } from '../../helpers/schema-operations';
 
@@ -103,7 +104,8 @@ describe('compiled queries in Apollo', () => {
       return super.run(o);
     }
   }
-  const execution = compiledExecution(schema, new Counting({ compileOnRun: 1 }));
+  const counting = new Counting({ compileOnRun: 1 });
+  const execution = compiledExecution(schema, (r) => counting.run({ ...r, schema }));
   const apollo = new ApolloServer({ gateway: execution.gateway, plugins: [execution.plugin] });
   const send = async (query: string, variables?: Record<string, unknown>, operationName?: string) => {
     const res = await apollo.executeOperation({ query, variables, operationName }, { contextValue: { log: [] } as never });

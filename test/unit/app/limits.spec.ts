@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { GraphQLSchema, parse, validate } from 'graphql';
-import { ALL_RULES, LIMITS } from '../../../src/app/limits';
+import { ALL_RULES, LIMITS } from '../../../src/app/execution/limits';
 import { buildAppSchema } from '../../../src/app/schema';
 
 /** Pages analysts actually ask for, at the largest page size, with every field. */
