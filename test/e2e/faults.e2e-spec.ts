@@ -1,6 +1,6 @@
 import { createConnection, Connection, RowDataPacket } from 'mysql2/promise';
 import Redis from 'ioredis';
-import { engines } from '../helpers/engines';
+import { engines, freshMysqlDatabase } from '../helpers/engines';
 import { postGraphQL, ServerProcess, startServerProcess } from '../helpers/server-process';
 import { freePort, TcpProxy } from '../helpers/tcp-proxy';
 import { assertRedisServerInstalled, RedisProcess } from '../helpers/redis-process';
@@ -20,7 +20,7 @@ import { Ack, PostingCrowd } from '../helpers/comment-posters';
  * acknowledged comment is stored exactly once, nothing stored is unacknowledged.
  *
  * Everything breakable is the test's own: a redis-server child on a free port, a TCP proxy in front of MariaDB
- * (database `leitai_e2e_faults`), a TCP proxy per phone and instance. The machine's Redis and MariaDB are never
+ * (database `<test database>_e2e_faults`), a TCP proxy per phone and instance. The machine's Redis and MariaDB are never
  * touched. The crowd posts only while a scenario runs, about 2 minutes in all. At the default COMMENT_RATE_LIMIT
  * (10 a minute each) 20 commenters would manage ~440 in that time, so the servers here get a looser limit and each
  * commenter posts every 1.84 s: 1,000 acknowledged comments is the target (FAULTS_COMMENTS sets another; the pace
@@ -30,7 +30,6 @@ import { Ack, PostingCrowd } from '../helpers/comment-posters';
  */
 
 const SECRET = 'e2e-faults-secret-e2e-faults-secret-e2e-faults';
-const DB_NAME = 'leitai_e2e_faults';
 const PASSWORD = 'faults-pass-2021';
 const CLIENTS = 50;
 const COMMENTERS = 20;
@@ -218,15 +217,8 @@ describeFaults('faults, with nothing lost (MariaDB + Redis, 50 followers, 20 com
     redis = new RedisProcess(await freePort());
     await redis.start();
 
-    const base = new URL(process.env.LEITAI_TEST_MYSQL_URL!);
-    const root = new URL(base);
-    root.pathname = '/';
-    const admin = await createConnection({ uri: root.toString() });
-    await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME}`);
-    await admin.query(`CREATE DATABASE ${DB_NAME} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    await admin.end();
-    const direct = new URL(base);
-    direct.pathname = `/${DB_NAME}`;
+    const direct = new URL(await freshMysqlDatabase('e2e_faults'));
+    const base = direct;
     check = await createConnection({ uri: direct.toString(), timezone: 'Z' });
     dbProxy = await TcpProxy.start({ host: base.hostname, port: Number(base.port || 3306) });
     const viaProxy = new URL(direct);

@@ -1,9 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
 import type { Client } from 'graphql-ws';
-import { engines, EngineName } from '../helpers/engines';
+import { engines, EngineName, freshMysqlDatabase } from '../helpers/engines';
 import { postGraphQL, ServerProcess, startServerProcess, subscribe, wsClient } from '../helpers/server-process';
 
 const SECRET = 'e2e-room-secret-e2e-room-secret-e2e-room';
@@ -11,17 +10,9 @@ const STATE = `subscription($s: ID!) { roomState(sessionId: $s) { seq phase serv
 const EVENTS = `subscription($s: ID!, $a: Int) { roomEvents(sessionId: $s, afterSeq: $a) { seq type } }`;
 const ROOM = `query($s: ID!) { room(sessionId: $s) { seq serverNow current { timer { running remainingMs endsAt } } } }`;
 
-async function freshDatabase(engine: EngineName, name: string): Promise<string> {
+async function freshDatabase(engine: EngineName, suffix: string): Promise<string> {
   if (engine === 'sqlite') return `sqlite:${mkdtempSync(join(tmpdir(), 'leitai-room-'))}/leitai.sqlite`;
-  const url = new URL(process.env.LEITAI_TEST_MYSQL_URL!);
-  const root = new URL(url);
-  root.pathname = '/';
-  const conn = await createConnection({ uri: root.toString() });
-  await conn.query(`DROP DATABASE IF EXISTS ${name}`);
-  await conn.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await conn.end();
-  url.pathname = `/${name}`;
-  return url.toString();
+  return freshMysqlDatabase(suffix);
 }
 
 /** Signs in and wraps the few operations the tests drive. */
@@ -62,7 +53,7 @@ describe.each(engines())('the live room over the wire [%s]', (engine) => {
   };
 
   beforeAll(async () => {
-    env = { DATABASE_URL: await freshDatabase(engine, 'leitai_e2e_room'), JWT_SECRET: SECRET };
+    env = { DATABASE_URL: await freshDatabase(engine, 'e2e_room'), JWT_SECRET: SECRET };
     server = await startServerProcess(env);
     d = await driver(server.url);
   });
@@ -174,7 +165,7 @@ describeMysql('two instances over MariaDB and Redis', () => {
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    const env = { DATABASE_URL: await freshDatabase('mysql', 'leitai_e2e_scale'), JWT_SECRET: SECRET, REDIS_URL: 'redis://127.0.0.1:6379' };
+    const env = { DATABASE_URL: await freshDatabase('mysql', 'e2e_scale'), JWT_SECRET: SECRET, REDIS_URL: 'redis://127.0.0.1:6379' };
     a = await startServerProcess(env);
     b = await startServerProcess(env);
   });

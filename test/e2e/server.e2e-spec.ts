@@ -1,23 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
-import { engines, EngineName } from '../helpers/engines';
+import { engines, EngineName, freshMysqlDatabase } from '../helpers/engines';
 import { postGraphQL, startServerProcess, ServerProcess, wsClient, wsOnce } from '../helpers/server-process';
 
 const LOGIN = `mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token user { username } } }`;
 
 async function databaseUrl(engine: EngineName): Promise<string> {
   if (engine === 'sqlite') return `sqlite:${mkdtempSync(join(tmpdir(), 'leitai-e2e-'))}/leitai.sqlite`;
-  const url = new URL(process.env.LEITAI_TEST_MYSQL_URL!);
-  url.pathname = '/leitai_e2e';
-  const root = new URL(url);
-  root.pathname = '/';
-  const conn = await createConnection({ uri: root.toString() });
-  await conn.query('DROP DATABASE IF EXISTS leitai_e2e');
-  await conn.query('CREATE DATABASE leitai_e2e CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
-  await conn.end();
-  return url.toString();
+  return freshMysqlDatabase('e2e');
 }
 
 describe.each(engines())('the server process [%s]', (engine) => {

@@ -1,3 +1,4 @@
+import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../../src/config/config';
 import { createDataSource } from '../../src/db/data-source';
@@ -27,4 +28,22 @@ export async function createTestDataSource(engine: EngineName): Promise<DataSour
 /** `describe` once per engine, named after it. */
 export function describeEachEngine(title: string, body: (engine: EngineName) => void): void {
   for (const engine of engines()) describe(`${title} [${engine}]`, () => body(engine));
+}
+
+/**
+ * A database of its own for a suite's server processes, emptied: named after this run's test database
+ * (TEST_MYSQL_URL's, e.g. `leitai_test_e2e_room`), so two checkouts testing at once on one MariaDB do not drop each
+ * other's. Returns its URL.
+ */
+export async function freshMysqlDatabase(suffix: string): Promise<string> {
+  const url = new URL(process.env.LEITAI_TEST_MYSQL_URL!);
+  const name = `${url.pathname.replace(/^\//, '')}_${suffix}`;
+  const root = new URL(url);
+  root.pathname = '/';
+  const conn = await createConnection({ uri: root.toString() });
+  await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await conn.end();
+  url.pathname = `/${name}`;
+  return url.toString();
 }
