@@ -43,7 +43,7 @@ describe('POLICY', () => {
   });
 });
 
-describe('API.md contract names', () => {
+describe('public contract names (docs/README.md)', () => {
   const fixed = {
     Query: ['me', 'regions', 'cadre', 'cadres', 'themes', 'session', 'sessions'],
     Mutation: ['login', 'issueScreenToken', 'createCadre', 'proposeTheme', 'approveTheme', 'scheduleSession', 'setLineup', 'registerAttendees'],

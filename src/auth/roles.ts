@@ -1,4 +1,4 @@
-/** The roles of DESIGN.md §1. A user may hold several; `screen` is only ever held by a screen token. */
+/** The roles of docs/README.md. A user may hold several; `screen` is only ever held by a screen token. */
 export const ROLES = ['admin', 'chair', 'leader', 'speaker', 'voter', 'auditor', 'analyst', 'secretary', 'screen'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 
-/** The generic codes of API.md. Modules add their own codes by subclassing with a code of their prefix. */
+/** The generic codes of the public contract (docs/README.md). Modules add their own codes by subclassing with a code of their prefix. */
 export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'UNAUTHENTICATED'

@@ -42,7 +42,7 @@ export interface Connection<T> {
   totalCount: number;
 }
 
-/** Builds the `XEdge` and `XConnection` object types for a node type, in the Relay shape API.md fixes. */
+/** Builds the `XEdge` and `XConnection` object types for a node type, in the Relay shape the public contract fixes (docs/README.md). */
 export function ConnectionType<T extends object>(node: ClassType<T>, description: string) {
   @ObjectType(`${node.name}Edge`, { simpleResolvers: true, description: `An edge to a ${node.name}.` })
   class EdgeType {

@@ -2,7 +2,7 @@ import { GraphQLScalarType } from 'graphql';
 import { DateTimeISOResolver, JSONResolver } from 'graphql-scalars';
 
 /**
- * API.md names the instant scalar `DateTime`; graphql-scalars' ISO variant serialises to a string with
+ * The public contract (docs/README.md) names the instant scalar `DateTime`; graphql-scalars' ISO variant serialises to a string with
  * milliseconds (the countdown depends on them), so it is reused under the contract's name.
  */
 export const DateTimeScalar = new GraphQLScalarType({

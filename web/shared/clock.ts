@@ -1,5 +1,5 @@
 /**
- * The server owns time (DESIGN.md §3): pages never trust their own clock for the countdown. Each RoomState carries
+ * The server owns time (docs/room-log.md): pages never trust their own clock for the countdown. Each RoomState carries
  * `serverNow`; the difference to the local clock at receipt is the offset, and the countdown is `endsAt` against
  * `Date.now() + offset`. Two screens with skewed clocks therefore show the same remaining time.
  */

@@ -1,6 +1,6 @@
 import { AppError } from '../../common/errors';
 
-/** An auditor assigned to check their own words or their own unit (DESIGN.md §3, separation of duties). */
+/** An auditor assigned to check their own words or their own unit (separation of duties: docs/audit-trail.md). */
 export class AuditConflictOfInterestError extends AppError {
   constructor(reason: string) {
     super('AUDIT_CONFLICT_OF_INTEREST', `this auditor may not check this: ${reason}`);

@@ -74,7 +74,7 @@ const ADVERSE: readonly Verdict[] = [Verdict.PARTIAL, Verdict.NOT_FULFILLED, Ver
 const DAY_MS = 86_400_000;
 
 /**
- * What follows from the record (DESIGN.md §2 step 9): every published FALSIFIED finding raises ACCOUNTABILITY;
+ * What follows from the record (docs/audit-trail.md, dossier consequences): every published FALSIFIED finding raises ACCOUNTABILITY;
  * every published EXCELLENT result raises COMMENDATION_PRIORITY unless an adverse finding (PARTIAL, NOT_FULFILLED,
  * FALSIFIED) was published within `windowDays` before or after that session. Each flag says why and points to the
  * finding and its evidence, or to the session.

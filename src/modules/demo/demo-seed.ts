@@ -39,7 +39,7 @@ export function liveDemoSession(now: Date, number: number): DemoSession {
 }
 
 /**
- * Seeds the demo world of DESIGN.md §2. Idempotent: every row is found by its natural key (code, username, name,
+ * Seeds the demo world (docs/README.md). Idempotent: every row is found by its natural key (code, username, name,
  * title, number) and only what is missing is added, so running it twice, or after a partial run, changes nothing
  * that is already there.
  */

@@ -1,7 +1,7 @@
 /**
- * The demo world seeded on an empty database (DESIGN.md §2): Chengde's county-level units, the accounts of a
+ * The demo world seeded on an empty database (docs/README.md): Chengde's county-level units, the accounts of a
  * typical session, the cadres who speak, and the three themes and sessions of the seed article
- * (the source article of DESIGN.md §2).
+ * (the 2021 news article on Chengde's meetings).
  *
  * People and positions named in the article are reproduced as worded there. Everyone else is invented for
  * demonstration only: cadres with `fromArticle: false` and accounts whose note reads '虚构（演示）' are not real

@@ -11,7 +11,7 @@ import type { RoomState } from './room-state';
 
 export type RoomListener = (state: RoomState, events: readonly RoomEvent[]) => void;
 
-/** What subscriptions need from the live room: the fan-out seam a later, per-audience implementation replaces. */
+/** What subscriptions need from the live room. RoomHub implements it; the per-audience fan-out of src/app/live/ reads it (docs/room-log.md). */
 export interface RoomFeed {
   current(sessionId: number): Promise<RoomState>;
   /** The state now, then each newer state; an unread state is replaced by a newer one. */

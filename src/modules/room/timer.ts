@@ -1,5 +1,5 @@
 /**
- * The speech timer as instants (DESIGN.md §3): when it started, how long it was given, the extensions, the pauses
+ * The speech timer as instants (docs/room-log.md): when it started, how long it was given, the extensions, the pauses
  * so far and, while paused, since when. Nothing ticks; every reading is computed from `now`.
  */
 export interface TimerState {

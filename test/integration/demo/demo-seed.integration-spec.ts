@@ -24,7 +24,7 @@ describeEachEngine('seedDemoWorld', (engine) => {
 
   const counts = () => Promise.all(TABLES.map((t) => app.ds.getRepository(t).count()));
 
-  it("seeds Chengde's 11 county-level units and the accounts API.md names", async () => {
+  it("seeds Chengde's 11 county-level units and the demo accounts of docs/README.md", async () => {
     const regions = await app.ds.getRepository(Region).find({ order: { id: 'ASC' } });
     expect(regions.map((r) => r.name)).toEqual([
       '双桥区', '双滦区', '鹰手营子矿区', '平泉市', '承德县', '兴隆县', '滦平县', '隆化县', '丰宁满族自治县', '宽城满族自治县', '围场满族蒙古族自治县',
