@@ -1,8 +1,7 @@
 /**
  * The layer rule (docs/architecture.md): app → modules → auth → db → config → common, each importing only the
- * layers below it; pubsub sits beside db. `npm run check:layers` (run by .ci/run) fails on any new arrow against the
- * grain; the arrows that still run back up are listed in .dependency-cruiser-known-violations.json and shown as
- * warnings until they are moved down.
+ * layers below it; pubsub sits beside db. `npm run check:layers` (run by .ci/run) fails on any arrow against the
+ * grain; none is accepted.
  */
 const below = (...layers) => `^src/(${layers.join('|')})/`;
 const layer = (name, mayImport, comment) => ({

@@ -3,6 +3,7 @@ import { createLogger } from './common/logger';
 import { startServer } from './app/server';
 import { systemClock } from './common/clock';
 import { ConfigError, loadConfig } from './config/config';
+import { ENTITIES } from './app/entities';
 import { createDataSource } from './db/data-source';
 import { armQueryTimeouts } from './db/query-timeouts';
 import { withStartupLock } from './db/startup';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const ds = await createDataSource(config.database).initialize();
+  const ds = await createDataSource(config.database, { entities: ENTITIES }).initialize();
   await withStartupLock(ds, async () => {
     const applied = await ds.runMigrations({ transaction: 'each' });
     if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');

@@ -1,10 +1,11 @@
 import DataLoader from 'dataloader';
-import { DataSource, EntityTarget, In, ObjectLiteral } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { Audit, Evidence, Finding } from '../modules/audit/audit.entity';
 import type { AuditService } from '../modules/audit/audit.service';
 import { Claim, Commitment } from '../modules/briefing/briefing.entity';
 import { User } from '../auth/user.entity';
+import { byId, manyBy } from '../db/loaders';
 import { Cadre } from '../modules/registry/cadre.entity';
 import { Region } from '../modules/registry/region.entity';
 import { Session } from '../modules/sessions/session.entity';
@@ -14,28 +15,6 @@ import type { RoomEvent } from '../modules/room/room-events';
 import { toRoomEvent } from '../modules/room/room-log';
 import { Speech } from '../modules/sessions/speech.entity';
 import { Theme } from '../modules/themes/theme.entity';
-
-function byId<T extends ObjectLiteral & { id: number }>(ds: DataSource, entity: EntityTarget<T>): DataLoader<number, T | null> {
-  return new DataLoader(async (ids) => {
-    const rows = await ds.getRepository(entity).findBy({ id: In([...ids]) } as never);
-    const map = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => map.get(id) ?? null);
-  });
-}
-
-function manyBy<T extends ObjectLiteral>(
-  ds: DataSource,
-  entity: EntityTarget<T>,
-  key: keyof T & string,
-  order: Partial<Record<keyof T & string, 'ASC' | 'DESC'>>,
-): DataLoader<number, T[]> {
-  return new DataLoader(async (keys) => {
-    const rows = await ds.getRepository(entity).find({ where: { [key]: In([...keys]) } as never, order: order as never });
-    const groups = new Map<number, T[]>(keys.map((k) => [k, []]));
-    for (const row of rows) groups.get(row[key] as number)?.push(row);
-    return keys.map((k) => groups.get(k) ?? []);
-  });
-}
 
 /** Interruptions recorded in the logs of the given sessions, grouped by speech. */
 function interruptionsBySpeech(ds: DataSource): DataLoader<number, RoomEvent[]> {

@@ -1,15 +1,16 @@
 import type { DataSource } from 'typeorm';
 import type { ContainerType } from 'type-graphql';
-import { AuthResolver } from '../auth/auth.resolver';
-import { AuthService } from '../auth/auth.service';
 import { TokenService } from '../auth/tokens';
 import type { Clock } from '../common/clock';
 import { MemoryRateStore, RateStore } from '../common/rate-limiter';
 import { DEFAULT_COMMENDATION_WINDOW_DAYS, type Config } from '../config/config';
+import { AccountResolver } from '../modules/account/account.resolver';
+import { AccountService } from '../modules/account/account.service';
 import { AnalyticsResolver, ANALYTICS_RESOLVERS } from '../modules/analytics/analytics.resolver';
 import { AnalyticsService } from '../modules/analytics/analytics.service';
 import { AuditResolver, FindingResolver } from '../modules/audit/audit.resolver';
 import { AuditService } from '../modules/audit/audit.service';
+import { ClaimAuditsResolver, CommitmentAuditsResolver } from '../modules/audit/briefing-audits.resolver';
 import { BriefingResolver, ClaimResolver, CommitmentResolver } from '../modules/briefing/briefing.resolver';
 import { BriefingService } from '../modules/briefing/briefing.service';
 import { JournalResolver } from '../modules/journal/journal.resolver';
@@ -27,6 +28,7 @@ import { RoomHub } from '../modules/room/room-hub';
 import { RoomTimeKeeper } from '../modules/room/room-time-keeper';
 import { RoomResolver } from '../modules/room/room.resolver';
 import { RoomService } from '../modules/room/room.service';
+import { SpeechRoomResolver } from '../modules/room/speech-room.resolver';
 import { SessionResolver } from '../modules/sessions/session.resolver';
 import { SessionService } from '../modules/sessions/session.service';
 import { SpeechResolver } from '../modules/sessions/speech.resolver';
@@ -60,7 +62,7 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     ds,
     clock,
     tokens,
-    auth: new AuthService(ds, tokens, clock, rates),
+    accounts: new AccountService(ds, tokens, clock, rates),
     registry: new RegistryService(ds, clock),
     themes,
     sessions: new SessionService(ds, clock, themes, room),
@@ -87,11 +89,12 @@ export type Services = ReturnType<typeof createServices>;
 /** type-graphql asks the container for each resolver class; each is built once with its service. */
 export function resolverContainer(s: Services): ContainerType {
   const instances = new Map<Function, object>([
-    [AuthResolver, new AuthResolver(s.auth)],
+    [AccountResolver, new AccountResolver(s.accounts)],
     [RegistryResolver, new RegistryResolver(s.registry)],
     [ThemeResolver, new ThemeResolver(s.themes)],
     [SessionResolver, new SessionResolver(s.sessions)],
     [SpeechResolver, new SpeechResolver()],
+    [SpeechRoomResolver, new SpeechRoomResolver()],
     [RoomResolver, new RoomResolver(s.room, s.comments, s.clock)],
     [EvaluationResolver, new EvaluationResolver(s.evaluations)],
     [EvaluationResultResolver, new EvaluationResultResolver()],
@@ -99,9 +102,11 @@ export function resolverContainer(s: Services): ContainerType {
     [DossierResolver, new DossierResolver(s.dossiers)],
     [BriefingResolver, new BriefingResolver(s.briefings)],
     [ClaimResolver, new ClaimResolver()],
-    [CommitmentResolver, new CommitmentResolver(s.clock)],
+    [CommitmentResolver, new CommitmentResolver()],
     [AuditResolver, new AuditResolver(s.audits)],
     [FindingResolver, new FindingResolver()],
+    [ClaimAuditsResolver, new ClaimAuditsResolver()],
+    [CommitmentAuditsResolver, new CommitmentAuditsResolver(s.clock)],
     [JournalResolver, new JournalResolver(s.ds)],
     [AnalyticsResolver, new AnalyticsResolver(s.analytics)],
     ...ANALYTICS_RESOLVERS.filter((r) => r !== AnalyticsResolver).map((r): [Function, object] => [r, new (r as new () => object)()]),

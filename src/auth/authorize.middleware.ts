@@ -1,13 +1,13 @@
 import type { MiddlewareFn } from 'type-graphql';
-import type { AppContext } from '../app/context';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors';
+import type { AuthContext } from './context';
 import { audienceOf } from './policy';
 import type { Principal } from './principal';
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 
 /** Throws unless the context's principal may call the root field `parent.field` according to POLICY. */
-export function checkAccess(parent: string, field: string, context: Pick<AppContext, 'principal' | 'authError'>): void {
+export function checkAccess(parent: string, field: string, context: AuthContext): void {
   const audience = audienceOf(parent, field);
   if (audience === 'public') return;
   if (audience === undefined) throw new ForbiddenError(`${parent}.${field} has no access rule`);
@@ -20,7 +20,7 @@ export function checkAccess(parent: string, field: string, context: Pick<AppCont
  * Enforces POLICY on every root field before its resolver runs; unknown root fields are refused. Subscriptions
  * call checkAccess in their `subscribe` too, since that runs before any resolver.
  */
-export const authorize: MiddlewareFn<AppContext> = ({ context, info }, next) => {
+export const authorize: MiddlewareFn<AuthContext> = ({ context, info }, next) => {
   if (ROOT_TYPES.has(info.parentType.name)) checkAccess(info.parentType.name, info.fieldName, context);
   return next();
 };

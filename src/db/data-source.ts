@@ -1,16 +1,25 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, getMetadataArgsStorage } from 'typeorm';
 import type { DatabaseConfig } from '../config/config';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { SnakeNamingStrategy } from './naming';
 
 export interface DataSourceTuning {
+  /**
+   * The model: the entity classes, listed once where the application is wired (app/entities.ts); db imports no
+   * module. Without it, every entity class loaded in the process so far, which is the whole model only once the
+   * application has been imported: callers should pass the list.
+   */
+  entities?: NonNullable<DataSourceOptions['entities']>;
   /** Build the schema from the entities instead of running migrations (SQLite, and tests on a scratch SQLite). */
   synchronize?: boolean;
   /** Drop every table first; tests only. */
   dropSchema?: boolean;
+}
+
+function loadedEntities(): Function[] {
+  return getMetadataArgsStorage().tables.map((t) => t.target).filter((t): t is Function => typeof t === 'function');
 }
 
 /**
@@ -19,7 +28,7 @@ export interface DataSourceTuning {
  */
 export function dataSourceOptions(db: DatabaseConfig, tuning: DataSourceTuning = {}): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
+    entities: tuning.entities ?? loadedEntities(),
     namingStrategy: new SnakeNamingStrategy(),
     dropSchema: tuning.dropSchema ?? false,
   };

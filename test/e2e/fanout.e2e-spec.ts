@@ -5,6 +5,7 @@ import { RunningServer, startServer } from '../../src/app/server';
 import { User } from '../../src/auth/user.entity';
 import { ManualClock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/config';
+import { ENTITIES } from '../../src/app/entities';
 import { createDataSource } from '../../src/db/data-source';
 import { seedDemoWorld } from '../../src/modules/demo/demo-seed';
 import { Session } from '../../src/modules/sessions/session.entity';
@@ -55,7 +56,7 @@ describe('room broadcasts to a crowd', () => {
 
   beforeAll(async () => {
     const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', PORT: '0', LOG_LEVEL: 'silent', JWT_SECRET: 'x'.repeat(40) });
-    const ds = await createDataSource(config.database).initialize();
+    const ds = await createDataSource(config.database, { entities: ENTITIES }).initialize();
     const clock = new ManualClock(Date.now());
     await seedDemoWorld(ds, clock, 'leitai-demo');
     server = await startServer({ config, ds, clock, logger: createLogger('silent') });

@@ -9,6 +9,7 @@ import { RunningServer, startServer } from '../../src/app/server';
 import { User } from '../../src/auth/user.entity';
 import { ManualClock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/config';
+import { ENTITIES } from '../../src/app/entities';
 import { createDataSource } from '../../src/db/data-source';
 import { Claim, Commitment } from '../../src/modules/briefing/briefing.entity';
 import { seedDemoWorld } from '../../src/modules/demo/demo-seed';
@@ -143,7 +144,7 @@ describe('fuzzing the server', () => {
 
   beforeAll(async () => {
     const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'sqlite::memory:', PORT: '0', LOG_LEVEL: 'warn', JWT_SECRET });
-    ds = await createDataSource(config.database).initialize();
+    ds = await createDataSource(config.database, { entities: ENTITIES }).initialize();
     clock = new ManualClock(Date.now());
     await seedDemoWorld(ds, clock, 'leitai-demo');
     // Warnings and errors are kept, not printed: a masked error's cause is read back from here when a test fails.

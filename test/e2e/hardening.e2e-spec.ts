@@ -5,6 +5,7 @@ import { createFirstAdmin } from '../../src/auth/first-admin';
 import { User } from '../../src/auth/user.entity';
 import { ManualClock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/config';
+import { ENTITIES } from '../../src/app/entities';
 import { createDataSource } from '../../src/db/data-source';
 import { seedDemoWorld } from '../../src/modules/demo/demo-seed';
 import { postGraphQL, startServerProcess, subscribe, wsClient } from '../helpers/server-process';
@@ -12,7 +13,7 @@ import { postGraphQL, startServerProcess, subscribe, wsClient } from '../helpers
 /** A server in this process on SQLite in memory, with the demo world. */
 async function serve(env: Record<string, string> = {}): Promise<RunningServer> {
   const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', PORT: '0', LOG_LEVEL: 'silent', JWT_SECRET: 'h'.repeat(40), ...env });
-  const ds = await createDataSource(config.database).initialize();
+  const ds = await createDataSource(config.database, { entities: ENTITIES }).initialize();
   const clock = new ManualClock(Date.now());
   await seedDemoWorld(ds, clock, 'leitai-demo');
   return startServer({ config, ds, clock, logger: createLogger('silent') });
@@ -115,7 +116,7 @@ describe('sign-in limits', () => {
     const clock = (server.services.clock as ManualClock);
     for (let i = 0; i < 100; i++) {
       if (i % 5 === 0) clock.advance(61_000);
-      await server.services.auth.login('voter06', 'wrong-password', `10.0.0.${i}`).catch(() => undefined);
+      await server.services.accounts.login('voter06', 'wrong-password', `10.0.0.${i}`).catch(() => undefined);
     }
     clock.advance(61_000);
     expect((await login('voter06', 'leitai-demo')).body.errors![0].message).toMatch(/locked/);
@@ -272,7 +273,7 @@ describe('production mode', () => {
 describe(createFirstAdmin.name, () => {
   it('creates admin from ADMIN_PASSWORD on an empty database only', async () => {
     const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', JWT_SECRET: 'a'.repeat(40) });
-    const ds = await createDataSource(config.database).initialize();
+    const ds = await createDataSource(config.database, { entities: ENTITIES }).initialize();
     try {
       expect(await createFirstAdmin(ds, 'first-admin-password')).toBe(true);
       expect(await createFirstAdmin(ds, 'another-password!!')).toBe(false);

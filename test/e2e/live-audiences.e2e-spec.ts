@@ -6,6 +6,7 @@ import { User } from '../../src/auth/user.entity';
 import { ManualClock } from '../../src/common/clock';
 import { createLogger } from '../../src/common/logger';
 import { loadConfig } from '../../src/config/config';
+import { ENTITIES } from '../../src/app/entities';
 import { createDataSource } from '../../src/db/data-source';
 import { seedDemoWorld } from '../../src/modules/demo/demo-seed';
 import { InterruptionReason } from '../../src/modules/room/room-events';
@@ -86,7 +87,7 @@ describe('live audiences come and go', () => {
 
   beforeAll(async () => {
     const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', PORT: '0', LOG_LEVEL: 'silent', JWT_SECRET: 'x'.repeat(40) });
-    const ds = await createDataSource(config.database).initialize();
+    const ds = await createDataSource(config.database, { entities: ENTITIES }).initialize();
     const clock = new ManualClock(Date.now());
     await seedDemoWorld(ds, clock, 'leitai-demo');
     server = await startServer({ config, ds, clock, logger: createLogger('silent') });

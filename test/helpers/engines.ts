@@ -1,6 +1,7 @@
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../../src/config/config';
+import { ENTITIES } from '../../src/app/entities';
 import { createDataSource } from '../../src/db/data-source';
 
 export type EngineName = 'sqlite' | 'mysql';
@@ -19,8 +20,8 @@ export function databaseConfig(engine: EngineName): DatabaseConfig {
  * the migrations are tested on every run.
  */
 export async function createTestDataSource(engine: EngineName): Promise<DataSource> {
-  if (engine === 'sqlite') return createDataSource(databaseConfig(engine), { synchronize: true }).initialize();
-  const ds = await createDataSource(databaseConfig(engine), { dropSchema: true }).initialize();
+  if (engine === 'sqlite') return createDataSource(databaseConfig(engine), { entities: ENTITIES, synchronize: true }).initialize();
+  const ds = await createDataSource(databaseConfig(engine), { entities: ENTITIES, dropSchema: true }).initialize();
   await ds.runMigrations();
   return ds;
 }

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
-import type { AppContext } from '../../app/context';
+import type { AuthContext } from '../../auth/context';
 import { Archive } from './archive.entity';
 import { ArchiveService } from './archive.service';
 
@@ -20,7 +20,7 @@ export class ArchiveResolver {
   constructor(private readonly archives: ArchiveService) {}
 
   @Mutation(() => Archive, { description: 'Seals a CLOSED session into the archive chain; afterwards any change to it fails with ARCHIVE_SEALED (admin).' })
-  sealArchive(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext): Promise<Archive> {
+  sealArchive(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AuthContext): Promise<Archive> {
     return this.archives.seal(ctx.principal, sessionId);
   }
 

@@ -1,12 +1,10 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import type { AppContext } from '../../app/context';
-import { Audit } from '../audit/audit.entity';
-import { commitmentStatusOf, CommitmentStatus } from '../audit/consequences';
-import type { Clock } from '../../common/clock';
+import type { AuthContext } from '../../auth/context';
 import { Cadre } from '../registry/cadre.entity';
 import { Speech } from '../sessions/speech.entity';
 import { Claim, Commitment } from './briefing.entity';
 import { RecordClaimInput, RecordCommitmentInput, ReviseClaimInput, ReviseCommitmentInput } from './briefing.inputs';
+import type { BriefingContext } from './briefing.context';
 import { BriefingService } from './briefing.service';
 
 @ObjectType({ simpleResolvers: true, description: 'What one speaker filed before the session: figures and promises.' })
@@ -26,27 +24,27 @@ export class BriefingResolver {
   constructor(private readonly briefingService: BriefingService) {}
 
   @Mutation(() => Claim, { description: 'Files a figure for a speech (the speaker, or an admin on their behalf), before the session is sealed.' })
-  recordClaim(@Arg('input', () => RecordClaimInput) input: RecordClaimInput, @Ctx() ctx: AppContext): Promise<Claim> {
+  recordClaim(@Arg('input', () => RecordClaimInput) input: RecordClaimInput, @Ctx() ctx: AuthContext): Promise<Claim> {
     return this.briefingService.recordClaim(ctx.principal, input);
   }
 
   @Mutation(() => Claim, { description: 'Revises a claim as a new version; after sealing only an admin, with a reason.' })
-  reviseClaim(@Arg('id', () => ID) id: string, @Arg('input', () => ReviseClaimInput) input: ReviseClaimInput, @Ctx() ctx: AppContext): Promise<Claim> {
+  reviseClaim(@Arg('id', () => ID) id: string, @Arg('input', () => ReviseClaimInput) input: ReviseClaimInput, @Ctx() ctx: AuthContext): Promise<Claim> {
     return this.briefingService.reviseClaim(ctx.principal, id, input);
   }
 
   @Mutation(() => Commitment, { description: 'Files a promise with a measurable target and a future due date (the speaker, or an admin).' })
-  recordCommitment(@Arg('input', () => RecordCommitmentInput) input: RecordCommitmentInput, @Ctx() ctx: AppContext): Promise<Commitment> {
+  recordCommitment(@Arg('input', () => RecordCommitmentInput) input: RecordCommitmentInput, @Ctx() ctx: AuthContext): Promise<Commitment> {
     return this.briefingService.recordCommitment(ctx.principal, input);
   }
 
   @Mutation(() => Commitment, { description: 'Revises a commitment as a new version; after sealing only an admin, with a reason.' })
-  reviseCommitment(@Arg('id', () => ID) id: string, @Arg('input', () => ReviseCommitmentInput) input: ReviseCommitmentInput, @Ctx() ctx: AppContext): Promise<Commitment> {
+  reviseCommitment(@Arg('id', () => ID) id: string, @Arg('input', () => ReviseCommitmentInput) input: ReviseCommitmentInput, @Ctx() ctx: AuthContext): Promise<Commitment> {
     return this.briefingService.reviseCommitment(ctx.principal, id, input);
   }
 
   @Query(() => [SpeechBriefing], { description: 'The briefings of a session, for the leaders and the chair to read ahead; a speaker sees their own.' })
-  briefings(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext) {
+  briefings(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AuthContext) {
     return this.briefingService.briefings(ctx.principal, sessionId);
   }
 }
@@ -54,32 +52,15 @@ export class BriefingResolver {
 @Resolver(() => Claim)
 export class ClaimResolver {
   @FieldResolver(() => Cadre, { description: 'Who reported it.' })
-  async cadre(@Root() claim: Claim, @Ctx() ctx: AppContext): Promise<Cadre> {
+  async cadre(@Root() claim: Claim, @Ctx() ctx: BriefingContext): Promise<Cadre> {
     return (await ctx.loaders.cadre.load(claim.cadreId))!;
-  }
-
-  @FieldResolver(() => [Audit], { description: 'Audits of it visible to you (a cadre does not see an unannounced visit of their own before its finding is published).' })
-  audits(@Root() claim: Claim, @Ctx() ctx: AppContext): Promise<Audit[]> {
-    return ctx.loaders.visibleAuditsByClaim.load(claim.id);
   }
 }
 
 @Resolver(() => Commitment)
 export class CommitmentResolver {
-  constructor(private readonly clock: Clock) {}
-
-  @FieldResolver(() => CommitmentStatus, { description: 'Derived from the latest published verdict (across its versions), else from the due date.' })
-  status(@Root() commitment: Commitment): CommitmentStatus {
-    return commitmentStatusOf(commitment, this.clock.now().getTime());
-  }
-
   @FieldResolver(() => Cadre, { description: 'Who promised it.' })
-  async cadre(@Root() commitment: Commitment, @Ctx() ctx: AppContext): Promise<Cadre> {
+  async cadre(@Root() commitment: Commitment, @Ctx() ctx: BriefingContext): Promise<Cadre> {
     return (await ctx.loaders.cadre.load(commitment.cadreId))!;
-  }
-
-  @FieldResolver(() => [Audit], { description: 'Audits of it visible to you.' })
-  audits(@Root() commitment: Commitment, @Ctx() ctx: AppContext): Promise<Audit[]> {
-    return ctx.loaders.visibleAuditsByCommitment.load(commitment.id);
   }
 }

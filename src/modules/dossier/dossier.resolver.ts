@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import type { AppContext } from '../../app/context';
+import type { AuthContext } from '../../auth/context';
 import { DossierService } from './dossier.service';
 import { CadreDossier } from './dossier.types';
 
@@ -10,7 +10,7 @@ export class DossierResolver {
   @Query(() => CadreDossier, {
     description: 'A cadre’s record: speeches and their discipline, commentary, grades and ranks, claims, commitments, published findings, flags. A speaker reads only their own; voters none.',
   })
-  cadreDossier(@Arg('cadreId', () => ID) cadreId: string, @Ctx() ctx: AppContext): Promise<CadreDossier> {
+  cadreDossier(@Arg('cadreId', () => ID) cadreId: string, @Ctx() ctx: AuthContext): Promise<CadreDossier> {
     return this.dossiers.dossier(ctx.principal, cadreId);
   }
 }

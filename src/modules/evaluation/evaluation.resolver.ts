@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { AppContext } from '../../app/context';
+import type { EvaluationContext } from './evaluation.context';
 import { assertSessionVisible } from '../../auth/authorize.middleware';
 import { parseId } from '../../common/ids';
 import { Speech } from '../sessions/speech.entity';
@@ -12,7 +12,7 @@ export class EvaluationResolver {
   constructor(private readonly evaluations: EvaluationService) {}
 
   @Mutation(() => Evaluation, { description: 'Opens the ballot box in phase EVALUATION and freezes the attendees as the entitled voters (chair).' })
-  openEvaluation(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext): Promise<Evaluation> {
+  openEvaluation(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: EvaluationContext): Promise<Evaluation> {
     return this.evaluations.openEvaluation(ctx.principal, sessionId);
   }
 
@@ -24,23 +24,23 @@ export class EvaluationResolver {
     @Arg('sessionId', () => ID) sessionId: string,
     @Arg('grades', () => [GradeInput]) grades: GradeInput[],
     @Arg('clientId', () => String, { nullable: true }) clientId: string | null,
-    @Ctx() ctx: AppContext,
+    @Ctx() ctx: EvaluationContext,
   ): Promise<BallotReceipt> {
     return this.evaluations.castBallot(ctx.principal, sessionId, grades, clientId ?? null);
   }
 
   @Mutation(() => Evaluation, { description: 'Closes the ballot box and computes the results (chair).' })
-  closeEvaluation(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext): Promise<Evaluation> {
+  closeEvaluation(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: EvaluationContext): Promise<Evaluation> {
     return this.evaluations.closeEvaluation(ctx.principal, sessionId);
   }
 
   @Mutation(() => Evaluation, { description: 'Publishes the closed results to the hall, the analysts and the dossiers (chair).' })
-  publishEvaluation(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext): Promise<Evaluation> {
+  publishEvaluation(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: EvaluationContext): Promise<Evaluation> {
     return this.evaluations.publishEvaluation(ctx.principal, sessionId);
   }
 
   @Query(() => Evaluation, { nullable: true, description: 'The evaluation of a session, or null before it opens.' })
-  evaluation(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext): Promise<Evaluation | null> {
+  evaluation(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: EvaluationContext): Promise<Evaluation | null> {
     assertSessionVisible(ctx.principal, parseId('session', sessionId, 'sessionId'));
     return this.evaluations.evaluation(sessionId);
   }
@@ -59,7 +59,7 @@ export class EvaluationResolver {
     nullable: true,
     description: 'Per-speaker results in rank order: null while open; after closing for chair, admin and secretary; after publication for all.',
   })
-  results(@Root() evaluation: Evaluation, @Ctx() ctx: AppContext): EvaluationResult[] | null {
+  results(@Root() evaluation: Evaluation, @Ctx() ctx: EvaluationContext): EvaluationResult[] | null {
     return this.evaluations.results(evaluation, ctx.principal);
   }
 }
@@ -67,7 +67,7 @@ export class EvaluationResolver {
 @Resolver(() => EvaluationResult)
 export class EvaluationResultResolver {
   @FieldResolver(() => Speech, { description: 'The speech (and through it the speaker).' })
-  async speech(@Root() result: EvaluationResult, @Ctx() ctx: AppContext): Promise<Speech> {
+  async speech(@Root() result: EvaluationResult, @Ctx() ctx: EvaluationContext): Promise<Speech> {
     return (await ctx.loaders.speech.load(result.speechId))!;
   }
 }

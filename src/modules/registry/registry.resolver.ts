@@ -1,5 +1,5 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { AppContext } from '../../app/context';
+import type { RegistryContext } from './registry.context';
 import { actorIdOf } from '../../auth/principal';
 import { ConnectionType, PageArgs } from '../../common/pagination';
 import { Cadre } from './cadre.entity';
@@ -35,17 +35,17 @@ export class RegistryResolver {
   }
 
   @Mutation(() => Region, { description: 'Registers a county-level unit (admin).' })
-  createRegion(@Arg('input', () => CreateRegionInput) input: CreateRegionInput, @Ctx() ctx: AppContext): Promise<Region> {
+  createRegion(@Arg('input', () => CreateRegionInput) input: CreateRegionInput, @Ctx() ctx: RegistryContext): Promise<Region> {
     return this.registry.createRegion(input, actorIdOf(ctx.principal));
   }
 
   @Mutation(() => Cadre, { description: 'Registers an official of a unit (admin).' })
-  createCadre(@Arg('input', () => CreateCadreInput) input: CreateCadreInput, @Ctx() ctx: AppContext): Promise<Cadre> {
+  createCadre(@Arg('input', () => CreateCadreInput) input: CreateCadreInput, @Ctx() ctx: RegistryContext): Promise<Cadre> {
     return this.registry.createCadre(input, actorIdOf(ctx.principal));
   }
 
   @FieldResolver(() => Region, { description: 'The unit the cadre serves in.' })
-  async region(@Root() cadre: Cadre, @Ctx() ctx: AppContext): Promise<Region> {
+  async region(@Root() cadre: Cadre, @Ctx() ctx: RegistryContext): Promise<Region> {
     return (await ctx.loaders.region.load(cadre.regionId))!;
   }
 }

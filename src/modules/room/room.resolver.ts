@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { assertSessionVisible } from '../../auth/authorize.middleware';
-import type { AppContext } from '../../app/context';
+import type { RoomContext } from './room.context';
 import { requireActorId } from '../../auth/principal';
 import type { Clock } from '../../common/clock';
 import { parseId } from '../../common/ids';
@@ -24,40 +24,40 @@ export class RoomResolver {
     private readonly clock: Clock,
   ) {}
 
-  private async run(ctx: AppContext, rawSessionId: string, command: RoomCommand): Promise<RoomStateView> {
+  private async run(ctx: RoomContext, rawSessionId: string, command: RoomCommand): Promise<RoomStateView> {
     const state = await this.roomService.command(parseId('session', rawSessionId, 'sessionId'), requireActorId(ctx.principal), command);
     return roomStateView(state, this.clock.now().getTime());
   }
 
   @Query(() => RoomStateView, { description: 'The live room now. A screen token reads only its own session.' })
-  async room(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext): Promise<RoomStateView> {
+  async room(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: RoomContext): Promise<RoomStateView> {
     const id = parseId('session', sessionId, 'sessionId');
     assertSessionVisible(ctx.principal, id);
     return roomStateView(await this.roomService.state(id), this.clock.now().getTime());
   }
 
   @Mutation(() => RoomStateView, { description: 'Moves the room to the next phase: SCHEDULED → SPEECHES → EXCHANGE → SUMMARY → EVALUATION → CLOSED (chair).' })
-  advancePhase(@Arg('sessionId', () => ID) sessionId: string, @Arg('phase', () => RoomPhase) phase: RoomPhase, @Ctx() ctx: AppContext) {
+  advancePhase(@Arg('sessionId', () => ID) sessionId: string, @Arg('phase', () => RoomPhase) phase: RoomPhase, @Ctx() ctx: RoomContext) {
     return this.run(ctx, sessionId, { type: 'ADVANCE_PHASE', to: phase });
   }
 
   @Mutation(() => RoomStateView, { description: 'Starts a speech: the next in the line-up when speechId is omitted (chair).' })
-  startSpeech(@Arg('sessionId', () => ID) sessionId: string, @Arg('speechId', () => ID, { nullable: true }) speechId: string | null, @Ctx() ctx: AppContext) {
+  startSpeech(@Arg('sessionId', () => ID) sessionId: string, @Arg('speechId', () => ID, { nullable: true }) speechId: string | null, @Ctx() ctx: RoomContext) {
     return this.run(ctx, sessionId, { type: 'START_SPEECH', speechId: speechId == null ? undefined : parseId('speech', speechId, 'speechId') });
   }
 
   @Mutation(() => RoomStateView, { description: 'Pauses the running speech’s clock (chair).' })
-  pauseSpeech(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext) {
+  pauseSpeech(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: RoomContext) {
     return this.run(ctx, sessionId, { type: 'PAUSE_SPEECH' });
   }
 
   @Mutation(() => RoomStateView, { description: 'Resumes a paused speech (chair).' })
-  resumeSpeech(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext) {
+  resumeSpeech(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: RoomContext) {
     return this.run(ctx, sessionId, { type: 'RESUME_SPEECH' });
   }
 
   @Mutation(() => RoomStateView, { description: 'Gives the current speech more time: 1 second to 30 minutes (chair).' })
-  extendSpeech(@Arg('sessionId', () => ID) sessionId: string, @Arg('seconds', () => Int) seconds: number, @Ctx() ctx: AppContext) {
+  extendSpeech(@Arg('sessionId', () => ID) sessionId: string, @Arg('seconds', () => Int) seconds: number, @Ctx() ctx: RoomContext) {
     return this.run(ctx, sessionId, { type: 'EXTEND_SPEECH', extensionMs: seconds * 1000 });
   }
 
@@ -67,14 +67,14 @@ export class RoomResolver {
     @Arg('reason', () => InterruptionReason) reason: InterruptionReason,
     @Arg('note', () => String, { nullable: true }) note: string | null,
     @Arg('cutOff', () => Boolean, { nullable: true }) cutOff: boolean | null,
-    @Ctx() ctx: AppContext,
+    @Ctx() ctx: RoomContext,
   ) {
     const cleanNote = note?.trim() ? note.trim() : null;
     return this.run(ctx, sessionId, { type: 'INTERRUPT_SPEECH', reason, note: cleanNote, cutOff: cutOff ?? false });
   }
 
   @Mutation(() => RoomStateView, { description: 'Ends the current speech, recording the time spoken and the overtime (chair).' })
-  endSpeech(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext) {
+  endSpeech(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: RoomContext) {
     return this.run(ctx, sessionId, { type: 'END_SPEECH' });
   }
 
@@ -84,13 +84,13 @@ export class RoomResolver {
     @Arg('body', () => String) body: string,
     @Arg('speechId', () => ID, { nullable: true }) speechId: string | null,
     @Arg('clientId', () => String, { nullable: true }) clientId: string | null,
-    @Ctx() ctx: AppContext,
+    @Ctx() ctx: RoomContext,
   ): Promise<Comment> {
     return this.commentService.postComment(ctx.principal, sessionId, body, speechId, clientId);
   }
 
   @Mutation(() => Comment, { description: 'Approves a comment for the screen, or rejects (hides) it (chair).' })
-  moderateComment(@Arg('commentId', () => ID) commentId: string, @Arg('approve', () => Boolean) approve: boolean, @Ctx() ctx: AppContext): Promise<Comment> {
+  moderateComment(@Arg('commentId', () => ID) commentId: string, @Arg('approve', () => Boolean) approve: boolean, @Ctx() ctx: RoomContext): Promise<Comment> {
     return this.commentService.moderateComment(ctx.principal, commentId, approve);
   }
 
@@ -104,7 +104,7 @@ export class RoomResolver {
     @Arg('speechId', () => ID) speechId: string,
     @Arg('tone', () => ReviewTone) tone: ReviewTone,
     @Arg('body', () => String) body: string,
-    @Ctx() ctx: AppContext,
+    @Ctx() ctx: RoomContext,
   ): Promise<Review> {
     return this.commentService.postReview(ctx.principal, speechId, tone, body);
   }

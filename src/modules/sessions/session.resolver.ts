@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { AppContext } from '../../app/context';
+import type { SessionsContext } from './sessions.context';
 import { actorIdOf } from '../../auth/principal';
 import { User } from '../../auth/user.entity';
 import { ForbiddenError } from '../../common/errors';
@@ -20,7 +20,7 @@ export class SessionResolver {
   constructor(private readonly sessionsService: SessionService) {}
 
   @Query(() => Session, { nullable: true, description: 'One session, or null. A screen token sees only its own session.' })
-  session(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<Session | null> {
+  session(@Arg('id', () => ID) id: string, @Ctx() ctx: SessionsContext): Promise<Session | null> {
     return this.sessionsService.session(ctx.principal, id);
   }
 
@@ -30,7 +30,7 @@ export class SessionResolver {
   }
 
   @Mutation(() => Session, { description: 'Schedules the next session (期) on an approved theme (admin).' })
-  scheduleSession(@Arg('input', () => ScheduleSessionInput) input: ScheduleSessionInput, @Ctx() ctx: AppContext): Promise<Session> {
+  scheduleSession(@Arg('input', () => ScheduleSessionInput) input: ScheduleSessionInput, @Ctx() ctx: SessionsContext): Promise<Session> {
     return this.sessionsService.scheduleSession(input, actorIdOf(ctx.principal));
   }
 
@@ -38,7 +38,7 @@ export class SessionResolver {
   setLineup(
     @Arg('sessionId', () => ID) sessionId: string,
     @Arg('entries', () => [LineupEntryInput]) entries: LineupEntryInput[],
-    @Ctx() ctx: AppContext,
+    @Ctx() ctx: SessionsContext,
   ): Promise<Session> {
     return this.sessionsService.setLineup(ctx.principal, sessionId, entries);
   }
@@ -47,18 +47,18 @@ export class SessionResolver {
   registerAttendees(
     @Arg('sessionId', () => ID) sessionId: string,
     @Arg('userIds', () => [ID]) userIds: string[],
-    @Ctx() ctx: AppContext,
+    @Ctx() ctx: SessionsContext,
   ): Promise<Session> {
     return this.sessionsService.registerAttendees(sessionId, userIds, actorIdOf(ctx.principal));
   }
 
   @FieldResolver(() => Theme, { description: 'The theme of the session.' })
-  async theme(@Root() session: Session, @Ctx() ctx: AppContext): Promise<Theme> {
+  async theme(@Root() session: Session, @Ctx() ctx: SessionsContext): Promise<Theme> {
     return (await ctx.loaders.theme.load(session.themeId))!;
   }
 
   @FieldResolver(() => [Speech], { description: 'The line-up, in speaking order.' })
-  speeches(@Root() session: Session, @Ctx() ctx: AppContext): Promise<Speech[]> {
+  speeches(@Root() session: Session, @Ctx() ctx: SessionsContext): Promise<Speech[]> {
     return ctx.loaders.speechesBySession.load(session.id);
   }
 
@@ -68,7 +68,7 @@ export class SessionResolver {
   }
 
   @FieldResolver(() => [User], { description: 'The entitled voters (admin, chair, secretary).' })
-  attendees(@Root() session: Session, @Ctx() ctx: AppContext): Promise<User[]> {
+  attendees(@Root() session: Session, @Ctx() ctx: SessionsContext): Promise<User[]> {
     if (!ctx.principal?.roles.some((r) => ATTENDEE_LIST_ROLES.includes(r))) throw new ForbiddenError('only admin, chair and secretary see the attendee list');
     return this.sessionsService.attendees(session.id);
   }

@@ -1,11 +1,12 @@
 import { Arg, Args, ArgsType, Ctx, Field, ID, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
-import type { AppContext } from '../app/context';
-import { ConnectionType, PageArgs } from '../common/pagination';
-import { CreateUserInput } from './auth.inputs';
-import { AuthService } from './auth.service';
-import { actorIdOf } from './principal';
-import type { Role } from './roles';
-import { RoleEnum, User } from './user.entity';
+import type { AuthContext } from '../../auth/context';
+import { ConnectionType, PageArgs } from '../../common/pagination';
+import { CreateUserInput } from './account.inputs';
+import type { AccountContext } from './account.context';
+import { AccountService } from './account.service';
+import { actorIdOf } from '../../auth/principal';
+import type { Role } from '../../auth/roles';
+import { RoleEnum, User } from '../../auth/user.entity';
 
 @ObjectType({ simpleResolvers: true, description: 'A signed-in session: the bearer token and who it belongs to.' })
 class AuthPayload {
@@ -25,36 +26,36 @@ class UsersArgs extends PageArgs {
 }
 
 @Resolver()
-export class AuthResolver {
-  constructor(private readonly auth: AuthService) {}
+export class AccountResolver {
+  constructor(private readonly accounts: AccountService) {}
 
   @Mutation(() => AuthPayload, { description: 'Signs in. A wrong password and an unknown user fail alike, with UNAUTHENTICATED.' })
-  login(@Arg('username') username: string, @Arg('password') password: string, @Ctx() ctx: AppContext) {
-    return this.auth.login(username, password, ctx.ip);
+  login(@Arg('username') username: string, @Arg('password') password: string, @Ctx() ctx: AccountContext) {
+    return this.accounts.login(username, password, ctx.ip);
   }
 
   @Mutation(() => Boolean, { description: 'Lifts the lockout that a hundred failed sign-ins in a row put on an account (admin).' })
-  unlockAccount(@Arg('username') username: string, @Ctx() ctx: AppContext): Promise<boolean> {
-    return this.auth.unlockAccount(username, actorIdOf(ctx.principal));
+  unlockAccount(@Arg('username') username: string, @Ctx() ctx: AuthContext): Promise<boolean> {
+    return this.accounts.unlockAccount(username, actorIdOf(ctx.principal));
   }
 
   @Mutation(() => String, { description: 'A read-only token for the big screen, bound to one session (admin, chair).' })
-  issueScreenToken(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AppContext): Promise<string> {
-    return this.auth.issueScreenToken(sessionId, actorIdOf(ctx.principal));
+  issueScreenToken(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AuthContext): Promise<string> {
+    return this.accounts.issueScreenToken(sessionId, actorIdOf(ctx.principal));
   }
 
   @Query(() => User, { nullable: true, description: 'The signed-in user; null without a token or for a screen.' })
-  me(@Ctx() ctx: AppContext): Promise<User | null> {
-    return this.auth.me(ctx.principal);
+  me(@Ctx() ctx: AuthContext): Promise<User | null> {
+    return this.accounts.me(ctx.principal);
   }
 
   @Mutation(() => User, { description: 'Creates an account (admin).' })
-  createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: AppContext): Promise<User> {
-    return this.auth.createUser(input, actorIdOf(ctx.principal));
+  createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: AuthContext): Promise<User> {
+    return this.accounts.createUser(input, actorIdOf(ctx.principal));
   }
 
   @Query(() => UserConnection, { description: 'Accounts in creation order (admin), e.g. to register attendees.' })
   users(@Args(() => UsersArgs) args: UsersArgs) {
-    return this.auth.users(args);
+    return this.accounts.users(args);
   }
 }

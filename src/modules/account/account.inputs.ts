@@ -1,8 +1,8 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Matches } from 'class-validator';
-import { Chars, NotBlank } from '../common/validation';
-import { RoleEnum } from './user.entity';
-import type { Role } from './roles';
+import { Chars, NotBlank } from '../../common/validation';
+import { RoleEnum } from '../../auth/user.entity';
+import type { Role } from '../../auth/roles';
 
 @InputType({ description: 'A new account.' })
 export class CreateUserInput {

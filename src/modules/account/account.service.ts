@@ -1,30 +1,31 @@
 import { DataSource, FindOptionsWhere, Like, MoreThan } from 'typeorm';
-import { BadUserInputError, ConflictError, NotFoundError, RateLimitedError, UnauthenticatedError } from '../common/errors';
-import { RateLimiter, RateStore } from '../common/rate-limiter';
-import { parseId } from '../common/ids';
-import { inTransaction } from '../db/transaction';
-import type { Clock } from '../common/clock';
-import { journal } from '../modules/journal/journal';
-import { Connection, DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../common/pagination';
-import { Region } from '../modules/registry/region.entity';
-import { Session } from '../modules/sessions/session.entity';
-import type { CreateUserInput } from './auth.inputs';
-import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords';
-import type { Principal } from './principal';
-import type { Role } from './roles';
-import type { TokenService } from './tokens';
-import { User } from './user.entity';
+import { BadUserInputError, ConflictError, NotFoundError, RateLimitedError, UnauthenticatedError } from '../../common/errors';
+import { RateLimiter, RateStore } from '../../common/rate-limiter';
+import { parseId } from '../../common/ids';
+import { inTransaction } from '../../db/transaction';
+import type { Clock } from '../../common/clock';
+import { journal } from '../journal/journal';
+import { Connection, DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../../common/pagination';
+import { Region } from '../registry/region.entity';
+import { Session } from '../sessions/session.entity';
+import type { CreateUserInput } from './account.inputs';
+import { decoyPasswordHash, hashPassword, verifyPassword } from '../../auth/passwords';
+import type { Principal } from '../../auth/principal';
+import type { Role } from '../../auth/roles';
+import type { TokenService } from '../../auth/tokens';
+import { User } from '../../auth/user.entity';
 
 const FAILURES_PER_MINUTE = 5;
 const LOCKOUT_AFTER = 100;
 const LOCKOUT_WINDOW_MS = 30 * 86_400_000;
 
-export interface AuthPayloadData {
+export interface SignInData {
   token: string;
   user: User;
 }
 
-export class AuthService {
+/** Accounts: signing in, the lockout after repeated failures, screen tokens, creating and listing users. */
+export class AccountService {
   constructor(
     private readonly ds: DataSource,
     private readonly tokens: TokenService,
@@ -41,7 +42,7 @@ export class AuthService {
    * Guessing is slowed: five failures a minute per account and per address, then RATE_LIMITED; an account with a
    * hundred failures in a row is locked until an admin unlocks it.
    */
-  async login(username: string, password: string, ip: string | null): Promise<AuthPayloadData> {
+  async login(username: string, password: string, ip: string | null): Promise<SignInData> {
     const account = username.toLowerCase().slice(0, 64);
     const keys = [`login-failures:user:${account}`, ...(ip ? [`login-failures:ip:${ip}`] : [])];
     if ((await this.rates.peek(`login-streak:${account}`)) >= LOCKOUT_AFTER) {

@@ -1,20 +1,20 @@
 import { User } from '../auth/user.entity';
-import { Cadre } from '../modules/registry/cadre.entity';
-import { Region } from '../modules/registry/region.entity';
-import { Attendee } from '../modules/sessions/attendee.entity';
-import { Session } from '../modules/sessions/session.entity';
-import { Speech } from '../modules/sessions/speech.entity';
-import { Audit, Evidence, Finding } from '../modules/audit/audit.entity';
-import { Claim, Commitment } from '../modules/briefing/briefing.entity';
-import { JournalEntry, JournalHead } from '../modules/journal/journal.entity';
 import { InterruptionRow, SpeechResultRow } from '../modules/analytics/projections.entity';
 import { Archive } from '../modules/archive/archive.entity';
+import { Audit, Evidence, Finding } from '../modules/audit/audit.entity';
+import { Claim, Commitment } from '../modules/briefing/briefing.entity';
 import { BallotGrade, Evaluation, EvaluationVoter } from '../modules/evaluation/evaluation.entity';
+import { JournalEntry, JournalHead } from '../modules/journal/journal.entity';
+import { Cadre } from '../modules/registry/cadre.entity';
+import { Region } from '../modules/registry/region.entity';
 import { Comment } from '../modules/room/comment.entity';
 import { Review } from '../modules/room/review.entity';
 import { RoomEventRecord } from '../modules/room/room-event.entity';
+import { Attendee } from '../modules/sessions/attendee.entity';
+import { Session } from '../modules/sessions/session.entity';
+import { Speech } from '../modules/sessions/speech.entity';
 import { ThemeCall } from '../modules/themes/theme-call.entity';
 import { Theme } from '../modules/themes/theme.entity';
 
-/** Every entity, listed once, so the data source, the CLI and the tests see the same model. */
+/** Every entity, listed once, so the server, the migration CLI and the tests build the data source on the same model. */
 export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review, Evaluation, EvaluationVoter, BallotGrade, Archive, Claim, Commitment, Audit, Finding, Evidence, JournalEntry, JournalHead, SpeechResultRow, InterruptionRow];
