@@ -1,7 +1,8 @@
 /**
  * The layer rule (docs/architecture.md): app → modules → auth → db → config → common, each importing only the
  * layers below it; pubsub sits beside db. `npm run check:layers` (run by .ci/run) fails on any arrow against the
- * grain; none is accepted.
+ * grain (none is accepted) and on any cycle between the folders of src/modules, which the file-level no-circular
+ * rule does not see.
  */
 const below = (...layers) => `^src/(${layers.join('|')})/`;
 const layer = (name, mayImport, comment) => ({
@@ -26,6 +27,14 @@ module.exports = {
       comment: 'app/ wires resolver classes in services.ts and schema.ts only; it never calls into one',
       from: { path: '^src/app/', pathNot: '^src/app/(services|schema)\\.ts$' },
       to: { path: '\\.resolver\\.ts$' },
+    },
+    {
+      name: 'no-module-folder-cycle',
+      severity: 'error',
+      comment: 'no cycle between module folders: what two modules share lives in the lower one, or in common/',
+      scope: 'folder',
+      from: { path: '^src/modules/[^/]+/?$' },
+      to: { path: '^src/modules/[^/]+/?$', circular: true },
     },
     {
       name: 'no-circular',

@@ -5,8 +5,6 @@ import { hasAnyRole, Principal } from '../../auth/principal';
 import { bearerToken, TokenService } from '../../auth/tokens';
 import { AppError } from '../../common/errors';
 import { parseId } from '../../common/ids';
-import { Evaluation } from '../evaluation/evaluation.entity';
-import type { EvaluationService } from '../evaluation/evaluation.service';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
 import { Session } from '../sessions/session.entity';
@@ -21,11 +19,28 @@ interface Table {
   rows: AsyncIterable<Cell[]>;
 }
 
+/** A speaker's line in a session's results, as the evaluation publishes it. */
+interface ResultLine {
+  speechId: number;
+  rank: number;
+  grade: string;
+  score: number;
+  excellent: number;
+  good: number;
+  average: number;
+  poor: number;
+}
+
+/** What the export needs of the evaluation (its service is one): undefined without one, null while not yours to see. */
+interface SessionResults {
+  sessionResults(sessionId: number, principal: Principal): Promise<readonly ResultLine[] | null | undefined>;
+}
+
 interface ExportDeps {
   ds: DataSource;
   tokens: TokenService;
   analytics: AnalyticsService;
-  evaluations: EvaluationService;
+  evaluations: SessionResults;
 }
 
 const ANALYSTS = ['analyst', 'secretary', 'admin'] as const;
@@ -120,9 +135,8 @@ async function tableFor(name: string, req: Request, principal: Principal, deps: 
       const raw = query(req, 'sessionId');
       if (raw === null) throw new ExportError(400, 'BAD_USER_INPUT', 'session-results needs ?sessionId=');
       const sessionId = parseId('session', raw, 'sessionId');
-      const evaluation = await deps.ds.getRepository(Evaluation).findOneBy({ sessionId });
-      if (!(await deps.ds.getRepository(Session).existsBy({ id: sessionId })) || !evaluation) throw new ExportError(404, 'NOT_FOUND', `session ${sessionId} has no evaluation`);
-      const results = deps.evaluations.results(evaluation, principal);
+      const results = await deps.evaluations.sessionResults(sessionId, principal);
+      if (!(await deps.ds.getRepository(Session).existsBy({ id: sessionId })) || results === undefined) throw new ExportError(404, 'NOT_FOUND', `session ${sessionId} has no evaluation`);
       if (results === null) throw new ExportError(403, 'FORBIDDEN', 'these results are not yours to see yet');
       const speeches = await deps.ds.getRepository(Speech).findBy({ sessionId });
       const cadres = new Map((await deps.ds.getRepository(Cadre).find()).map((c) => [c.id, c]));

@@ -20,7 +20,7 @@ import { canonicalJson, sha256Hex } from '../../common/canonical';
 import { buildArchiveDocument } from './archive-document';
 import { journal } from '../journal/journal';
 import { Archive } from './archive.entity';
-import { ArchiveSealedError } from './archive.errors';
+import { ArchiveSealedError } from '../sessions/session.errors';
 
 export interface ChainStatus {
   valid: boolean;

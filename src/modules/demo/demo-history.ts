@@ -7,7 +7,7 @@ import { sealSessionIn } from '../archive/archive.service';
 import { Audit, AuditMethod, AuditStatus, Evidence, Finding, Verdict } from '../audit/audit.entity';
 import { Claim, Commitment } from '../briefing/briefing.entity';
 import { castBallotIn, closeEvaluationIn, openEvaluationIn, publishEvaluationIn, speechesToGrade } from '../evaluation/evaluation-steps';
-import { excellentQuota, Grade } from '../evaluation/grades';
+import { excellentQuota, Grade } from '../room/results';
 import { DEFAULT_TALLY_CONFIG } from '../evaluation/tally';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';

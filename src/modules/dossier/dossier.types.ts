@@ -2,7 +2,7 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Finding } from '../audit/audit.entity';
 import { DossierFlagKind } from '../audit/consequences';
 import { Claim, Commitment } from '../briefing/briefing.entity';
-import { Grade } from '../evaluation/grades';
+import { Grade } from '../room/results';
 import { Cadre } from '../registry/cadre.entity';
 import { Review } from '../room/review.entity';
 import { Session } from '../sessions/session.entity';

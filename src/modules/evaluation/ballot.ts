@@ -1,5 +1,5 @@
 import { AppError, BadUserInputError } from '../../common/errors';
-import { excellentQuota, Grade } from './grades';
+import { excellentQuota, Grade } from '../room/results';
 
 export interface BallotLine {
   speechId: number;

@@ -7,12 +7,13 @@ import { Cadre } from '../registry/cadre.entity';
 import type { RoomCommand } from '../room/room-decider';
 import type { PublishedResult } from '../room/room-events';
 import type { RoomState } from '../room/room-state';
+import { EvaluationStatus, Grade } from '../room/results';
+import { EvaluationNotOpenError } from '../room/room.errors';
 import { Attendee } from '../sessions/attendee.entity';
 import { Speech } from '../sessions/speech.entity';
 import { BallotLine, checkBallot } from './ballot';
-import { BallotGrade, Evaluation, EvaluationStatus, EvaluationVoter } from './evaluation.entity';
-import { EvaluationAlreadyVotedError, EvaluationNotEntitledError, EvaluationNotOpenError } from './evaluation.errors';
-import { Grade } from './grades';
+import { BallotGrade, Evaluation, EvaluationVoter } from './evaluation.entity';
+import { EvaluationAlreadyVotedError, EvaluationNotEntitledError } from './evaluation.errors';
 import { emptyCounts, GradeCounts, tally, TallyConfig, TallyResult } from './tally';
 
 /**

@@ -1,14 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { InstantColumn } from '../../db/columns';
-import { Grade } from './grades';
-
-export enum EvaluationStatus {
-  OPEN = 'OPEN',
-  CLOSED = 'CLOSED',
-  PUBLISHED = 'PUBLISHED',
-}
-registerEnumType(EvaluationStatus, { name: 'EvaluationStatus', description: 'OPEN for ballots → CLOSED (results computed) → PUBLISHED.' });
+import { EvaluationStatus, Grade } from '../room/results';
 
 /** One democratic evaluation (民主评议) per session. */
 @Entity('evaluations')

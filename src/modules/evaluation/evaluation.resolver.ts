@@ -5,7 +5,8 @@ import { parseId } from '../../common/ids';
 import { Speech } from '../sessions/speech.entity';
 import { Evaluation } from './evaluation.entity';
 import { EvaluationService } from './evaluation.service';
-import { BallotReceipt, EvaluationResult, GradeInput, VoterStatus } from './evaluation.types';
+import { EvaluationResult } from '../room/results';
+import { BallotReceipt, GradeInput, VoterStatus } from './evaluation.types';
 
 @Resolver(() => Evaluation)
 export class EvaluationResolver {

@@ -7,9 +7,10 @@ import { checkClientId } from '../../common/validation';
 import { parseId } from '../../common/ids';
 import { RateLimiter, RateStore } from '../../common/rate-limiter';
 import type { RoomService } from '../room/room.service';
-import { Evaluation, EvaluationStatus, EvaluationVoter } from './evaluation.entity';
+import { EvaluationResult, EvaluationStatus } from '../room/results';
+import { Evaluation, EvaluationVoter } from './evaluation.entity';
 import { BallotAlreadyCounted, castBallotIn, closeEvaluationIn, openEvaluationIn, publishedResult, publishEvaluationIn } from './evaluation-steps';
-import type { BallotReceipt, EvaluationResult, GradeInput, VoterStatus } from './evaluation.types';
+import type { BallotReceipt, GradeInput, VoterStatus } from './evaluation.types';
 import type { TallyConfig, TallyResult } from './tally';
 
 /** Who sees results once the evaluation is closed; after publication, everyone who may see the session. */
@@ -81,6 +82,12 @@ export class EvaluationService {
     const mayRead = evaluation.status === EvaluationStatus.PUBLISHED || principal?.roles.some((r) => SEE_CLOSED_RESULTS.includes(r));
     if (!mayRead) return null;
     return (JSON.parse(evaluation.resultsJson) as TallyResult[]).map(publishedResult) as EvaluationResult[];
+  }
+
+  /** A session's results as `principal` may see them: undefined without an evaluation, null while not theirs to see. */
+  async sessionResults(sessionId: number, principal: Principal | null): Promise<EvaluationResult[] | null | undefined> {
+    const evaluation = await this.ds.getRepository(Evaluation).findOneBy({ sessionId });
+    return evaluation ? this.results(evaluation, principal) : undefined;
   }
 
   /** Who has voted, for the chair: never how. */

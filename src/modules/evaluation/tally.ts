@@ -1,5 +1,5 @@
 import { DEFAULT_TALLY, type TallySettings } from '../../config/config';
-import { excellentQuota, Grade, GRADES_BEST_FIRST } from './grades';
+import { excellentQuota, Grade, GRADES_BEST_FIRST } from '../room/results';
 
 export type GradeCounts = Record<Grade, number>;
 

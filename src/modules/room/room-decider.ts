@@ -1,10 +1,10 @@
 import { AppError, BadUserInputError, ConflictError } from '../../common/errors';
-import { EvaluationNotOpenError } from '../evaluation/evaluation.errors';
 import { Lifecycle } from '../../common/lifecycle';
 import { RoomPhase, SpeechStatus } from '../sessions/session-enums';
-import type { ApprovedComment, InterruptionReason, LineupEntry, PublishedResult, RoomEventPayload } from './room-events';
+import type { LineupEntry } from '../sessions/lineup';
+import type { ApprovedComment, InterruptionReason, PublishedResult, RoomEventPayload } from './room-events';
 import type { RoomState } from './room-state';
-import { RoomInvalidTransitionError, RoomNoSpeechRunningError } from './room.errors';
+import { EvaluationNotOpenError, RoomInvalidTransitionError, RoomNoSpeechRunningError } from './room.errors';
 import { readTimer } from './timer';
 
 export const MIN_EXTENSION_MS = 1_000;

@@ -1,5 +1,6 @@
-import type { Grade } from '../evaluation/grades';
+import type { LineupEntry } from '../sessions/lineup';
 import type { RoomPhase } from '../sessions/session-enums';
+import type { Grade } from './results';
 
 /** Why the chair interrupted a speech; the one list, registered as the GraphQL enum in room.types.ts. */
 export const InterruptionReason = {
@@ -9,13 +10,6 @@ export const InterruptionReason = {
   OTHER: 'OTHER',
 } as const;
 export type InterruptionReason = (typeof InterruptionReason)[keyof typeof InterruptionReason];
-
-export interface LineupEntry {
-  speechId: number;
-  order: number;
-  cadreId: number;
-  allottedMs: number;
-}
 
 /** A comment as the room shows it once approved; carried in the event so the state is the fold of the log alone. */
 export interface ApprovedComment {

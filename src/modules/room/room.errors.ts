@@ -14,3 +14,9 @@ export class RoomNoSpeechRunningError extends AppError {
     super('ROOM_NO_SPEECH_RUNNING', `no speech is running (the room is in phase ${phase})`, { phase });
   }
 }
+
+export class EvaluationNotOpenError extends AppError {
+  constructor(status: string) {
+    super('EVALUATION_NOT_OPEN', `the evaluation is not open for ballots (it is ${status})`, { status });
+  }
+}

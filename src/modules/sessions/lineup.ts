@@ -1,8 +1,23 @@
 import { EntityManager, In } from 'typeorm';
 import { NotFoundError } from '../../common/errors';
 import { Cadre } from '../registry/cadre.entity';
-import type { LineupEntry } from '../room/room-events';
 import { Speech } from './speech.entity';
+
+/** One speaker of a line-up, as the room's LINEUP_SET event carries it. */
+export interface LineupEntry {
+  speechId: number;
+  order: number;
+  cadreId: number;
+  allottedMs: number;
+}
+
+/**
+ * What the sessions need of the room: a line-up is set as a room command, its rows written by `prepare` inside
+ * the room's transaction (the room refuses it once the session has started). The room's service is one.
+ */
+export interface LineupRoom {
+  execute(sessionId: number, actorId: number | null, prepare: (m: EntityManager) => Promise<{ type: 'SET_LINEUP'; entries: LineupEntry[] }>): Promise<unknown>;
+}
 
 /**
  * Replaces a session's speech rows with a new line-up (cadre ids in speaking order) and returns the entries for

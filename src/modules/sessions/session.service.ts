@@ -9,12 +9,11 @@ import { BadUserInputError, ConflictError, NotFoundError } from '../../common/er
 import { parseId } from '../../common/ids';
 import { Connection, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../../common/pagination';
 import { inTransaction, writeLock } from '../../db/transaction';
-import { ArchiveSealedError } from '../archive/archive.errors';
-import type { RoomService } from '../room/room.service';
 import type { ThemeService } from '../themes/theme.service';
-import { replaceLineup } from './lineup';
+import { LineupRoom, replaceLineup } from './lineup';
 import { Attendee } from './attendee.entity';
 import { RoomPhase } from './session-enums';
+import { ArchiveSealedError } from './session.errors';
 import { Session } from './session.entity';
 import { LineupEntryInput, MAX_ALLOTTED_SECONDS, ScheduleSessionInput } from './session.inputs';
 
@@ -26,7 +25,7 @@ export class SessionService {
     private readonly ds: DataSource,
     private readonly clock: Clock,
     private readonly themes: ThemeService,
-    private readonly room: RoomService,
+    private readonly room: LineupRoom,
   ) {}
 
   /** A session by id; a screen token sees only the session it was issued for. */

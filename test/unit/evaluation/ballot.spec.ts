@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { AppError, BadUserInputError } from '../../../src/common/errors';
 import { BallotLine, checkBallot, EvaluationQuotaExceededError } from '../../../src/modules/evaluation/ballot';
-import { excellentQuota, Grade, GRADES_BEST_FIRST } from '../../../src/modules/evaluation/grades';
+import { excellentQuota, Grade, GRADES_BEST_FIRST } from '../../../src/modules/room/results';
 
 const { EXCELLENT, GOOD, AVERAGE, POOR } = Grade;
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { BallotLine, checkBallot } from '../../../src/modules/evaluation/ballot';
-import { excellentQuota, Grade, GRADES_BEST_FIRST } from '../../../src/modules/evaluation/grades';
+import { excellentQuota, Grade, GRADES_BEST_FIRST } from '../../../src/modules/room/results';
 import { DEFAULT_TALLY_CONFIG, emptyCounts, GradeCounts, tally, TallyConfig, TallyInput, TallyResult } from '../../../src/modules/evaluation/tally';
 
 const { EXCELLENT, GOOD, AVERAGE, POOR } = Grade;

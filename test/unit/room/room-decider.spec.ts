@@ -1,5 +1,5 @@
 import { AppError, BadUserInputError, ConflictError } from '../../../src/common/errors';
-import { EvaluationNotOpenError } from '../../../src/modules/evaluation/evaluation.errors';
+import { EvaluationNotOpenError } from '../../../src/modules/room/room.errors';
 import { RoomPhase, SpeechStatus } from '../../../src/modules/sessions/session-enums';
 import { decideRoom, MAX_EXTENSION_MS, MAX_NOTE_CHARS, MIN_EXTENSION_MS, RoomCommand, roomPhases } from '../../../src/modules/room/room-decider';
 import type { PublishedResult, RoomEventPayload } from '../../../src/modules/room/room-events';

@@ -1,7 +1,8 @@
 import type { AppError } from '../../../src/common/errors';
 import { RoomPhase } from '../../../src/modules/sessions/session-enums';
 import { decideRoom, RoomCommand } from '../../../src/modules/room/room-decider';
-import type { ApprovedComment, LineupEntry, RoomEvent, RoomEventPayload } from '../../../src/modules/room/room-events';
+import type { LineupEntry } from '../../../src/modules/sessions/lineup';
+import type { ApprovedComment, RoomEvent, RoomEventPayload } from '../../../src/modules/room/room-events';
 import { reduceRoom } from '../../../src/modules/room/room-reducer';
 import { initialRoomState, RoomState } from '../../../src/modules/room/room-state';
 
