@@ -62,3 +62,13 @@ export class RateLimitedError extends AppError {
     super('RATE_LIMITED', message, { retryAfterMs });
   }
 }
+
+/**
+ * The server is busy (every password-hashing slot taken, a lock not granted in time): nothing was done, the same
+ * request may be sent again after `retryAfterMs`. SERVICE_UNAVAILABLE with `retryable: true`.
+ */
+export class ServiceBusyError extends AppError {
+  constructor(message: string, retryAfterMs: number, reason: string) {
+    super('SERVICE_UNAVAILABLE', message, { retryAfterMs, retryable: true, reason });
+  }
+}
