@@ -4,11 +4,12 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
- * `npm run bench:fanout [-- --quick | --full] [-- --profile] [-- --retries=K] [-- --only=ours,naive,raw,ours-redis,slow] [-- --n=1000,5000]`
+ * `npm run bench:fanout [-- --quick | --full] [-- --profile] [-- --retries=K] [-- --only=ours,makeserver,naive,raw,ours-redis,slow] [-- --n=1000,5000]`
  *
  * The room fan-out, side by side in one run, one process at a time for each server and another for the load
  * generator: (a) ours (the real server), (b) naive (stock graphql-ws + in-memory pub/sub: one execution and one
- * serialisation per subscriber and event), (c) raw `ws` broadcasting the same bytes (the limit); then ours as two
+ * serialisation per subscriber and event), (d) makeserver (graphql-ws's makeServer with a subscribe hook sharing one
+ * execution per audience; graphql-ws serialises each subscriber's message), (c) raw `ws` broadcasting the same bytes (the limit); then ours as two
  * instances over Redis, and ours with 1 % of the clients not reading. Writes bench/results/fanout-<date>[-profile].json
  * and prints a table with the ratios the targets are stated in.
  *
@@ -16,7 +17,7 @@ import { join, resolve } from 'node:path';
  * every variant); the JSON records the core count and the load average before the run.
  */
 
-type Variant = 'ours' | 'naive' | 'raw' | 'ours-redis';
+type Variant = 'ours' | 'makeserver' | 'naive' | 'raw' | 'ours-redis';
 interface Case {
   n: number;
   rate: number;
@@ -243,6 +244,7 @@ async function main(): Promise<void> {
         if (r.sample) writeFileSync(templatePath, JSON.stringify(r.sample));
         record('ours', c, r);
       }
+      if (want('makeserver')) record('makeserver', c, await attempt('makeserver', one('server-makeserver.js', [], profileFlags('makeserver', c.n)), c));
       if (want('naive') && c.naiveEvents > 0) {
         const naive = { ...c, events: c.naiveEvents };
         // Drain its backlog to the end (about 1 ms per subscriber and event on these cores, with margin).
@@ -288,6 +290,7 @@ async function main(): Promise<void> {
     const ours = of('ours');
     const raw = of('raw');
     const naive = of('naive');
+    const ms = of('makeserver');
     const q = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined ? null : round(x / y));
     const slowRun = slow.find((s) => s.n === c.n) as { p99VsAllReading: number; memGrowthKb: { heap: number; rss: number } } | undefined;
     return {
@@ -298,6 +301,10 @@ async function main(): Promise<void> {
       naiveOursCpu: q(naive?.cpuMsPerEvent, ours?.cpuMsPerEvent),
       naiveRawCpu: q(naive?.cpuMsPerEvent, raw?.cpuMsPerEvent),
       naiveRawP99: q(naive?.p99Ms, raw?.p99Ms),
+      makeserverRawP99: q(ms?.p99Ms, raw?.p99Ms),
+      makeserverRawCpu: q(ms?.cpuMsPerEvent, raw?.cpuMsPerEvent),
+      makeserverOursP99: q(ms?.p99Ms, ours?.p99Ms),
+      makeserverOursCpu: q(ms?.cpuMsPerEvent, ours?.cpuMsPerEvent),
       oursRawKb: q(ours?.kbPerConn, raw?.kbPerConn),
       oursRawStorm: q(ours?.stormMs, raw?.stormMs),
       slowP99VsAllReading: slowRun?.p99VsAllReading ?? null,
@@ -340,8 +347,8 @@ function printTable(runs: Run[], ratios: Record<string, unknown>[], slow: Record
     [r.variant, r.n, r.rate, r.events, r.p50Ms, r.p99Ms, r.cpuMsPerEvent, r.kbPerConn, r.complete, r.inOrder ? 'ok' : 'NO', r.stormMs, r.deliveredPerSec, r.lagP99Ms, r.othersCpuPct].map(fmtCell),
   );
   console.log(`\n${table(head, rows)}`);
-  const rHead = ['N', 'ours/raw p99 (≤1.5)', 'ours/raw cpu (≤1.5)', 'naive/ours cpu (≥5)', 'ours/raw KB (≤2)', 'storm ours/raw (≤1.2)', '1 % slow: p99 × (≤1.2)'];
-  const rRows = ratios.map((r) => [r.n, r.oursRawP99, r.oursRawCpu, r.naiveOursCpu, r.oursRawKb, r.oursRawStorm, r.slowP99VsAllReading].map(fmtCell));
+  const rHead = ['N', 'ours/raw p99 (≤1.5)', 'ours/raw cpu (≤1.5)', 'makeserver/raw p99', 'makeserver/raw cpu', 'makeserver/ours cpu', 'naive/ours cpu (≥5)', 'ours/raw KB (≤2)', 'storm ours/raw (≤1.2)', '1 % slow: p99 × (≤1.2)'];
+  const rRows = ratios.map((r) => [r.n, r.oursRawP99, r.oursRawCpu, r.makeserverRawP99, r.makeserverRawCpu, r.makeserverOursCpu, r.naiveOursCpu, r.oursRawKb, r.oursRawStorm, r.slowP99VsAllReading].map(fmtCell));
   console.log(`\n${table(rHead, rRows)}`);
   for (const s of slow as { n: number; slowClients: number; memGrowthKb: { heap: number; rss: number } }[]) {
     console.log(`1 % not reading at N=${s.n} (${s.slowClients} clients): server heap ${s.memGrowthKb.heap >= 0 ? '+' : ''}${s.memGrowthKb.heap} KB, rss ${s.memGrowthKb.rss >= 0 ? '+' : ''}${s.memGrowthKb.rss} KB over the run`);

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { User } from '../../src/auth/user.entity';
 import { ManualClock } from '../../src/common/clock';
 import type { DatabaseConfig } from '../../src/config/config';
+import { ENTITIES } from '../../src/app/entities';
 import { createDataSource } from '../../src/db/data-source';
 import { generateHistory } from '../../src/modules/demo/demo-history';
 import { seedDemoWorld } from '../../src/modules/demo/demo-seed';
@@ -142,7 +143,7 @@ export async function buildWorld(engine: Engine, profile: HistoryProfile, log: (
     database = join(tmp, 'bench.sqlite');
     db = { kind: 'sqlite', path: database };
   }
-  let ds = await createDataSource(db, { synchronize: engine === 'sqlite' }).initialize();
+  let ds = await createDataSource(db, { entities: ENTITIES, synchronize: engine === 'sqlite' }).initialize();
   if (engine === 'mariadb') await ds.runMigrations();
   if (reuse) {
     const counts = await countRows(ds);
@@ -151,7 +152,7 @@ export async function buildWorld(engine: Engine, profile: HistoryProfile, log: (
       await ds.destroy();
       if (engine === 'mariadb') await freshMariaDb();
       else rmSync(dirname(database), { recursive: true, force: true });
-      ds = await createDataSource(db, { synchronize: engine === 'sqlite' }).initialize();
+      ds = await createDataSource(db, { entities: ENTITIES, synchronize: engine === 'sqlite' }).initialize();
       if (engine === 'mariadb') await ds.runMigrations();
     } else {
       log(`  --reuse: kept the ${engine} history of the previous run (${counts.sessions} sessions; pending migrations applied)`);

@@ -12,6 +12,7 @@ import type { Principal } from '../../src/auth/principal';
 import { systemClock } from '../../src/common/clock';
 import type { AppError } from '../../src/common/errors';
 import { loadConfig } from '../../src/config/config';
+import { ENTITIES } from '../../src/app/entities';
 import { createDataSource } from '../../src/db/data-source';
 import type { RoomFeed } from '../../src/modules/room/room-hub';
 import type { RoomState } from '../../src/modules/room/room-state';
@@ -29,7 +30,7 @@ import { BENCH_JWT_SECRET, prepareRoom, roomControl } from './room-world';
 async function main(): Promise<void> {
   const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'sqlite::memory:', PORT: '0', LOG_LEVEL: 'silent', JWT_SECRET: BENCH_JWT_SECRET });
   const logger = createLogger('silent');
-  const ds = await createDataSource(config.database).initialize();
+  const ds = await createDataSource(config.database, { entities: ENTITIES }).initialize();
   const services = createServices({ ds, config, clock: systemClock, pubsub: new LocalPubSub(), logger });
   await services.timeKeeper.resume(ds);
   const schema = await buildAppSchema({ container: resolverContainer(services), logger });

@@ -3,6 +3,7 @@ import { createLogger } from '../../src/common/logger';
 import { startServer } from '../../src/app/server';
 import { systemClock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/config';
+import { ENTITIES } from '../../src/app/entities';
 import { createDataSource } from '../../src/db/data-source';
 import { args, runServer, serveAndAnnounce } from './control';
 import { BENCH_JWT_SECRET, prepareRoom, roomControl } from './room-world';
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     JWT_SECRET: BENCH_JWT_SECRET,
     ...(a.get('redis') ? { REDIS_URL: a.get('redis') } : {}),
   });
-  const ds = await createDataSource(config.database).initialize();
+  const ds = await createDataSource(config.database, { entities: ENTITIES }).initialize();
   const server = await startServer({ config, ds, clock: systemClock, logger: createLogger('silent') });
   const room = await prepareRoom(ds, systemClock, server.services, !a.has('follower'));
   await serveAndAnnounce(server.port, { ...roomControl(room, server.services), sockets: () => server.live.stats().sockets }, (control) => {

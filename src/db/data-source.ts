@@ -1,34 +1,26 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DataSource, DataSourceOptions, getMetadataArgsStorage } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/config';
 import { MIGRATIONS } from './migrations';
 import { SnakeNamingStrategy } from './naming';
 
 export interface DataSourceTuning {
-  /**
-   * The model: the entity classes, listed once where the application is wired (app/entities.ts); db imports no
-   * module. Without it, every entity class loaded in the process so far, which is the whole model only once the
-   * application has been imported: callers should pass the list.
-   */
-  entities?: NonNullable<DataSourceOptions['entities']>;
+  /** The model: the entity classes, listed once where the application is wired (app/entities.ts); db imports no module. */
+  entities: NonNullable<DataSourceOptions['entities']>;
   /** Build the schema from the entities instead of running migrations (SQLite, and tests on a scratch SQLite). */
   synchronize?: boolean;
   /** Drop every table first; tests only. */
   dropSchema?: boolean;
 }
 
-function loadedEntities(): Function[] {
-  return getMetadataArgsStorage().tables.map((t) => t.target).filter((t): t is Function => typeof t === 'function');
-}
-
 /**
  * MySQL/MariaDB always get their schema from the reviewed migrations; SQLite, the embedded default, may build it
  * from the entities. Instants are UTC on both engines.
  */
-export function dataSourceOptions(db: DatabaseConfig, tuning: DataSourceTuning = {}): DataSourceOptions {
+export function dataSourceOptions(db: DatabaseConfig, tuning: DataSourceTuning): DataSourceOptions {
   const common = {
-    entities: tuning.entities ?? loadedEntities(),
+    entities: tuning.entities,
     namingStrategy: new SnakeNamingStrategy(),
     dropSchema: tuning.dropSchema ?? false,
   };
@@ -62,6 +54,6 @@ export function dataSourceOptions(db: DatabaseConfig, tuning: DataSourceTuning =
   };
 }
 
-export function createDataSource(db: DatabaseConfig, tuning: DataSourceTuning = {}): DataSource {
+export function createDataSource(db: DatabaseConfig, tuning: DataSourceTuning): DataSource {
   return new DataSource(dataSourceOptions(db, tuning));
 }
