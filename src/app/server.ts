@@ -56,9 +56,9 @@ export interface RunningServer {
  */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config, ds, clock, logger } = deps;
-  const pubsub = await createPubSub(config.redisUrl, logger);
+  const pubsub = await createPubSub(config.redisUrl, config.redisPrefix, logger);
   const memoryRates = new MemoryRateStore(clock);
-  const rates = pubsub instanceof RedisPubSub ? new FallbackRateStore(new RedisRateStore(pubsub.client), memoryRates, logger) : memoryRates;
+  const rates = pubsub instanceof RedisPubSub ? new FallbackRateStore(new RedisRateStore(pubsub.client, `${config.redisPrefix}rate:`), memoryRates, logger) : memoryRates;
   const services = createServices({ ds, config, clock, pubsub, logger, rates });
   const production = config.nodeEnv === 'production';
   const mayIntrospect = (principal: Principal | null) => hasAnyRole(principal, ['analyst', 'secretary', 'admin']);
@@ -158,9 +158,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
 }
 
 /** Redis when configured (and reachable at start, so a typo fails loudly), otherwise in-process. */
-async function createPubSub(redisUrl: string | null, logger: Logger): Promise<PubSub> {
+async function createPubSub(redisUrl: string | null, prefix: string, logger: Logger): Promise<PubSub> {
   if (!redisUrl) return new LocalPubSub();
-  const redis = new RedisPubSub(redisUrl, logger);
+  const redis = new RedisPubSub(redisUrl, logger, prefix);
   await redis.ready();
   return redis;
 }

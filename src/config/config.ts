@@ -29,6 +29,8 @@ export interface Config {
   readonly port: number;
   readonly database: DatabaseConfig;
   readonly redisUrl: string | null;
+  /** Every Redis key and channel of this deployment starts with it, so deployments (or test runs) sharing one Redis stay apart. */
+  readonly redisPrefix: string;
   readonly jwtSecret: string;
   readonly demoPassword: string;
   readonly seedDemo: boolean;
@@ -77,6 +79,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: parsePort(env.PORT),
     database: Object.freeze(database),
     redisUrl: parseRedisUrl(env.REDIS_URL),
+    redisPrefix: parseRedisPrefix(env.REDIS_PREFIX),
     jwtSecret: resolveJwtSecret(env.JWT_SECRET, nodeEnv, database),
     demoPassword: parseDemoPassword(env.DEMO_PASSWORD),
     seedDemo: parseBoolean('SEED_DEMO', env.SEED_DEMO, nodeEnv !== 'production'),
@@ -129,6 +132,13 @@ export function parseDatabaseUrl(value: string | undefined): DatabaseConfig {
     return { kind: 'mysql', url: parsed.toString() };
   }
   throw new ConfigError('DATABASE_URL', `must start with sqlite: or mysql://, not "${url}"`);
+}
+
+function parseRedisPrefix(value: string | undefined): string {
+  if (blank(value)) return 'leitai:';
+  const prefix = value.trim();
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) throw new ConfigError('REDIS_PREFIX', `must be 1–64 letters, digits or _ . : -, not "${value}"`);
+  return prefix;
 }
 
 function parseRedisUrl(value: string | undefined): string | null {

@@ -3,8 +3,6 @@ import Redis from 'ioredis';
 import type { Logger } from '../common/logger';
 import type { Handler, PubSub, Topics } from './pubsub';
 
-const PREFIX = 'leitai:';
-
 /**
  * Several instances: one connection publishes, one listens to every topic and hands messages to local handlers.
  * ioredis reconnects and resubscribes by itself; while Redis is away, publishing fails quietly (instances catch up
@@ -15,15 +13,20 @@ export class RedisPubSub implements PubSub {
   private readonly sub: Redis;
   private readonly local = new EventEmitter().setMaxListeners(0);
 
-  constructor(url: string, private readonly logger: Logger) {
+  constructor(
+    url: string,
+    private readonly logger: Logger,
+    /** Channels are `<prefix><topic>`. */
+    private readonly prefix = 'leitai:',
+  ) {
     const options = { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false } as const;
     this.pub = new Redis(url, options);
     this.sub = new Redis(url, { ...options, enableOfflineQueue: true });
     for (const conn of [this.pub, this.sub]) conn.on('error', (err) => this.logger.warn({ err: err.message }, 'redis'));
     this.sub.on('message', (channel: string, message: string) => {
-      if (!channel.startsWith(PREFIX)) return;
+      if (!channel.startsWith(this.prefix)) return;
       try {
-        this.local.emit(channel.slice(PREFIX.length), JSON.parse(message));
+        this.local.emit(channel.slice(this.prefix.length), JSON.parse(message));
       } catch (err) {
         this.logger.warn({ err, channel }, 'dropped a malformed pub/sub message');
       }
@@ -32,7 +35,7 @@ export class RedisPubSub implements PubSub {
 
   async publish<K extends keyof Topics>(topic: K, payload: Topics[K]): Promise<void> {
     try {
-      await this.pub.publish(PREFIX + topic, JSON.stringify(payload));
+      await this.pub.publish(this.prefix + topic, JSON.stringify(payload));
     } catch (err) {
       this.logger.warn({ err: (err as Error).message, topic }, 'publish failed; subscribers will catch up from the log');
     }
@@ -40,7 +43,7 @@ export class RedisPubSub implements PubSub {
 
   subscribe<K extends keyof Topics>(topic: K, handler: Handler<Topics[K]>): () => void {
     if (this.local.listenerCount(topic) === 0) {
-      this.sub.subscribe(PREFIX + topic).catch((err) => this.logger.warn({ err: err.message, topic }, 'subscribe failed'));
+      this.sub.subscribe(this.prefix + topic).catch((err) => this.logger.warn({ err: err.message, topic }, 'subscribe failed'));
     }
     this.local.on(topic, handler);
     return () => this.local.off(topic, handler);

@@ -165,7 +165,10 @@ describeMysql('two instances over MariaDB and Redis', () => {
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    const env = { DATABASE_URL: await freshDatabase('mysql', 'e2e_scale'), JWT_SECRET: SECRET, REDIS_URL: 'redis://127.0.0.1:6379' };
+    const DATABASE_URL = await freshDatabase('mysql', 'e2e_scale');
+    // The machine's Redis, shared with anything else running: channels and keys of this run's own.
+    const REDIS_PREFIX = `${new URL(DATABASE_URL).pathname.slice(1)}:`;
+    const env = { DATABASE_URL, JWT_SECRET: SECRET, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX };
     a = await startServerProcess(env);
     b = await startServerProcess(env);
   });

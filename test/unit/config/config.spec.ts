@@ -29,7 +29,9 @@ describe(loadConfig.name, () => {
     const config = loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/leitai', REDIS_URL: 'redis://127.0.0.1:6379', PORT: '4100' });
     expect(config.database).toEqual({ kind: 'mysql', url: 'mysql://root@127.0.0.1:3306/leitai' });
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.redisPrefix).toBe('leitai:');
     expect(config.port).toBe(4100);
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:', REDIS_PREFIX: ' leitai_test_e2e:' }).redisPrefix).toBe('leitai_test_e2e:');
   });
 
   it.each([
@@ -39,6 +41,7 @@ describe(loadConfig.name, () => {
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
+    [{ REDIS_PREFIX: 'two words' }, 'REDIS_PREFIX'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
     [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO'],
     [{ DEMO_PASSWORD: 'short' }, 'DEMO_PASSWORD'],
