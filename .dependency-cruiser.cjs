@@ -24,8 +24,8 @@ module.exports = {
     {
       name: 'app-no-resolver',
       severity: 'error',
-      comment: 'app/ wires resolver classes in services.ts and schema.ts only; it never calls into one',
-      from: { path: '^src/app/', pathNot: '^src/app/(services|schema)\\.ts$' },
+      comment: 'app/ wires resolver classes in resolvers.ts only; it never calls into one',
+      from: { path: '^src/app/', pathNot: '^src/app/resolvers\\.ts$' },
       to: { path: '\\.resolver\\.ts$' },
     },
     {

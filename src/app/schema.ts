@@ -3,25 +3,9 @@ import { validateOrReject, ValidationError, ValidatorOptions } from 'class-valid
 import { ArgumentValidationError, ContainerType, buildSchema } from 'type-graphql';
 import { authorize } from '../auth/authorize.middleware';
 import { DateTimeScalar } from '../common/scalars';
-import { AccountResolver } from '../modules/account/account.resolver';
-import { ANALYTICS_RESOLVERS } from '../modules/analytics/analytics.resolver';
-import { AuditResolver, FindingResolver } from '../modules/audit/audit.resolver';
-import { ClaimAuditsResolver, CommitmentAuditsResolver } from '../modules/audit/briefing-audits.resolver';
-import { BriefingResolver, ClaimResolver, CommitmentResolver } from '../modules/briefing/briefing.resolver';
-import { JournalResolver } from '../modules/journal/journal.resolver';
-import { ArchiveResolver } from '../modules/archive/archive.resolver';
-import { DossierResolver } from '../modules/dossier/dossier.resolver';
-import { EvaluationResolver, EvaluationResultResolver } from '../modules/evaluation/evaluation.resolver';
-import { RegistryResolver } from '../modules/registry/registry.resolver';
-import { RoomResolver } from '../modules/room/room.resolver';
-import { SpeechRoomResolver } from '../modules/room/speech-room.resolver';
-import { SessionResolver } from '../modules/sessions/session.resolver';
-import { SpeechResolver } from '../modules/sessions/speech.resolver';
-import { ThemeResolver } from '../modules/themes/theme.resolver';
 import { maskErrors } from './errors.middleware';
+import { RESOLVERS } from './resolvers';
 import type { Logger } from '../common/logger';
-
-export const RESOLVERS = [AccountResolver, RegistryResolver, ThemeResolver, SessionResolver, SpeechResolver, SpeechRoomResolver, RoomResolver, EvaluationResolver, EvaluationResultResolver, ArchiveResolver, DossierResolver, BriefingResolver, ClaimResolver, CommitmentResolver, AuditResolver, FindingResolver, ClaimAuditsResolver, CommitmentAuditsResolver, JournalResolver, ...ANALYTICS_RESOLVERS] as const;
 
 const NO_TOPICS = {
   publish(): never {

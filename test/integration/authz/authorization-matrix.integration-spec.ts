@@ -2,7 +2,7 @@ import { ExecutionResult, GraphQLSchema, parse, subscribe, validate } from 'grap
 import { createLogger } from '../../../src/common/logger';
 import { buildAppSchema } from '../../../src/app/schema';
 import { contextFactory } from '../../../src/app/server';
-import { resolverContainer } from '../../../src/app/services';
+import { resolverContainer } from '../../../src/app/resolvers';
 import { audienceOf, PEOPLE, POLICY } from '../../../src/auth/policy';
 import type { Role } from '../../../src/auth/roles';
 import { User } from '../../../src/auth/user.entity';

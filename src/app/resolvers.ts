@@ -1,0 +1,59 @@
+import type { ContainerType } from 'type-graphql';
+import { AccountResolver } from '../modules/account/account.resolver';
+import { AnalyticsResolver, ANALYTICS_RESOLVERS } from '../modules/analytics/analytics.resolver';
+import { AuditResolver, FindingResolver } from '../modules/audit/audit.resolver';
+import { ClaimAuditsResolver, CommitmentAuditsResolver } from '../modules/audit/briefing-audits.resolver';
+import { BriefingResolver, ClaimResolver, CommitmentResolver } from '../modules/briefing/briefing.resolver';
+import { JournalResolver } from '../modules/journal/journal.resolver';
+import { ArchiveResolver } from '../modules/archive/archive.resolver';
+import { DossierResolver } from '../modules/dossier/dossier.resolver';
+import { EvaluationResolver, EvaluationResultResolver } from '../modules/evaluation/evaluation.resolver';
+import { RegistryResolver } from '../modules/registry/registry.resolver';
+import { RoomResolver } from '../modules/room/room.resolver';
+import { SpeechRoomResolver } from '../modules/room/speech-room.resolver';
+import { SessionResolver } from '../modules/sessions/session.resolver';
+import { SpeechResolver } from '../modules/sessions/speech.resolver';
+import { ThemeResolver } from '../modules/themes/theme.resolver';
+import type { Services } from './services';
+
+/**
+ * Every resolver of the schema, listed once: its class, and how it is built from the services. The schema is built
+ * from the classes (`RESOLVERS`); the server's container hands type-graphql the instances.
+ */
+const WIRING: readonly (readonly [Function, (s: Services) => object])[] = [
+  [AccountResolver, (s) => new AccountResolver(s.accounts)],
+  [RegistryResolver, (s) => new RegistryResolver(s.registry)],
+  [ThemeResolver, (s) => new ThemeResolver(s.themes)],
+  [SessionResolver, (s) => new SessionResolver(s.sessions)],
+  [SpeechResolver, () => new SpeechResolver()],
+  [SpeechRoomResolver, () => new SpeechRoomResolver()],
+  [RoomResolver, (s) => new RoomResolver(s.room, s.comments, s.clock)],
+  [EvaluationResolver, (s) => new EvaluationResolver(s.evaluations)],
+  [EvaluationResultResolver, () => new EvaluationResultResolver()],
+  [ArchiveResolver, (s) => new ArchiveResolver(s.archives)],
+  [DossierResolver, (s) => new DossierResolver(s.dossiers)],
+  [BriefingResolver, (s) => new BriefingResolver(s.briefings)],
+  [ClaimResolver, () => new ClaimResolver()],
+  [CommitmentResolver, () => new CommitmentResolver()],
+  [AuditResolver, (s) => new AuditResolver(s.audits)],
+  [FindingResolver, () => new FindingResolver()],
+  [ClaimAuditsResolver, () => new ClaimAuditsResolver()],
+  [CommitmentAuditsResolver, (s) => new CommitmentAuditsResolver(s.clock)],
+  [JournalResolver, (s) => new JournalResolver(s.ds)],
+  [AnalyticsResolver, (s) => new AnalyticsResolver(s.analytics)],
+  ...ANALYTICS_RESOLVERS.filter((r) => r !== AnalyticsResolver).map((r) => [r, () => new (r as new () => object)()] as const),
+];
+
+export const RESOLVERS: readonly Function[] = WIRING.map(([cls]) => cls);
+
+/** type-graphql asks the container for each resolver class; each is built once with its service. */
+export function resolverContainer(s: Services): ContainerType {
+  const instances = new Map<Function, object>(WIRING.map(([cls, make]) => [cls, make(s)]));
+  return {
+    get(cls: Function) {
+      const instance = instances.get(cls);
+      if (!instance) throw new Error(`resolver ${cls.name} is not wired in app/resolvers.ts`);
+      return instance;
+    },
+  };
+}
