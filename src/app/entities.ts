@@ -5,6 +5,7 @@ import { Audit, Evidence, Finding } from '../modules/audit/audit.entity';
 import { Claim, Commitment } from '../modules/briefing/briefing.entity';
 import { BallotGrade, Evaluation, EvaluationVoter } from '../modules/evaluation/evaluation.entity';
 import { JournalEntry, JournalHead } from '../modules/journal/journal.entity';
+import { SignInFailure, SignInLink } from '../modules/account/sign-in.entity';
 import { Cadre } from '../modules/registry/cadre.entity';
 import { Region } from '../modules/registry/region.entity';
 import { Comment } from '../modules/room/comment.entity';
@@ -17,4 +18,4 @@ import { ThemeCall } from '../modules/themes/theme-call.entity';
 import { Theme } from '../modules/themes/theme.entity';
 
 /** Every entity, listed once, so the server, the migration CLI and the tests build the data source on the same model. */
-export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review, Evaluation, EvaluationVoter, BallotGrade, Archive, Claim, Commitment, Audit, Finding, Evidence, JournalEntry, JournalHead, SpeechResultRow, InterruptionRow];
+export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review, Evaluation, EvaluationVoter, BallotGrade, Archive, Claim, Commitment, Audit, Finding, Evidence, JournalEntry, JournalHead, SpeechResultRow, InterruptionRow, SignInFailure, SignInLink];

@@ -23,7 +23,7 @@ import type { Logger } from '../common/logger';
 
 export interface ServiceDeps {
   ds: DataSource;
-  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally' | 'commendationWindowDays' | 'commentRateLimits'>>;
+  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally' | 'commendationWindowDays' | 'commentRateLimits' | 'publicUrl'>>;
   clock: Clock;
   pubsub: PubSub;
   logger: Logger;
@@ -46,7 +46,7 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     ds,
     clock,
     tokens,
-    accounts: new AccountService(ds, tokens, clock, rates),
+    accounts: new AccountService(ds, tokens, clock, rates, logger, { publicUrl: config.publicUrl }),
     registry: new RegistryService(ds, clock),
     themes,
     sessions: new SessionService(ds, clock, themes, room),

@@ -66,13 +66,12 @@ export class PasswordHasher {
     this.queueLimit = Math.max(0, limits.queue ?? 8 * this.concurrency);
   }
 
-  /** Verifies `password` against `hash` in a slot; throws ServiceBusyError when the line is full. */
-  verify(hash: string, password: string): Promise<boolean> {
-    return this.inSlot(() => verifyPassword(hash, password));
-  }
-
-  hash(password: string): Promise<string> {
-    return this.inSlot(() => hashPassword(password));
+  /**
+   * Runs `work` (which hashes or verifies) in a slot; throws ServiceBusyError at once when the line is full, before
+   * `work` has done anything.
+   */
+  run<T>(work: () => Promise<T>): Promise<T> {
+    return this.inSlot(work);
   }
 
   /** How many hashes run and wait now. */

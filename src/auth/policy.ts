@@ -53,6 +53,8 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
   },
   Mutation: {
     login: 'public',
+    signInWithLink: 'public',
+    issueSignInLinks: ['secretary', 'admin'],
     issueScreenToken: ['admin', 'chair'],
     unlockAccount: ADMIN,
     createUser: ADMIN,

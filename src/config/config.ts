@@ -46,6 +46,8 @@ export interface Config {
   readonly adminPassword: string | null;
   /** How many comments one user may post per window; every rule applies at once. */
   readonly commentRateLimits: readonly RateRule[];
+  /** The address people open, for links the server hands out (personal sign-in links); null: links are paths. */
+  readonly publicUrl: string | null;
 }
 
 /** Thrown for a bad environment: names the variable and what is wrong, and start-up stops. */
@@ -90,6 +92,7 @@ export function loadConfig(env: Env = process.env): Config {
     allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
     adminPassword: parseAdminPassword(env.ADMIN_PASSWORD),
     commentRateLimits: parseRateLimits('COMMENT_RATE_LIMIT', env.COMMENT_RATE_LIMIT, DEFAULT_COMMENT_RATE_LIMIT),
+    publicUrl: parsePublicUrl(env.PUBLIC_URL),
   });
 }
 
@@ -101,6 +104,20 @@ function parseNodeEnv(value: string | undefined): NodeEnv {
   if (blank(value)) return 'development';
   if (value === 'development' || value === 'test' || value === 'production') return value;
   throw new ConfigError('NODE_ENV', `must be development, test or production, not "${value}"`);
+}
+
+function parsePublicUrl(value: string | undefined): string | null {
+  if (blank(value)) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `must be an http(s) URL such as https://leitai.example.org, not "${value}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new ConfigError('PUBLIC_URL', `must be an http(s) URL without query or fragment, not "${value}"`);
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 function parsePort(value: string | undefined): number {

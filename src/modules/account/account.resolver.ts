@@ -17,6 +17,18 @@ class AuthPayload {
   user: User;
 }
 
+@ObjectType({ simpleResolvers: true, description: 'A personal sign-in link, shown once: print it or send it to its user only.' })
+class SignInLinkType {
+  @Field(() => User, { description: 'Whom it signs in.' })
+  user: User;
+
+  @Field({ description: 'Opens the hall signed in (`/signin/<token>`; absolute when PUBLIC_URL is set).' })
+  url: string;
+
+  @Field(() => Date, { description: 'After this it signs nobody in.' })
+  expiresAt: Date;
+}
+
 export const UserConnection = ConnectionType(User, 'A page of users.');
 
 @ArgsType()
@@ -29,14 +41,28 @@ class UsersArgs extends PageArgs {
 export class AccountResolver {
   constructor(private readonly accounts: AccountService) {}
 
-  @Mutation(() => AuthPayload, { description: 'Signs in. A wrong password and an unknown user fail alike, with UNAUTHENTICATED.' })
+  @Mutation(() => AuthPayload, {
+    description:
+      'Signs in. A wrong password and an unknown user fail alike, with UNAUTHENTICATED. Repeated failures slow further tries from the same address ' +
+      '(RATE_LIMITED with retryAfterMs); when every password check is busy: SERVICE_UNAVAILABLE with retryable and retryAfterMs.',
+  })
   login(@Arg('username') username: string, @Arg('password') password: string, @Ctx() ctx: AccountContext) {
-    return this.accounts.login(username, password, ctx.ip);
+    return this.accounts.login(username, password, ctx);
   }
 
-  @Mutation(() => Boolean, { description: 'Lifts the lockout that a hundred failed sign-ins in a row put on an account (admin).' })
-  unlockAccount(@Arg('username') username: string, @Ctx() ctx: AuthContext): Promise<boolean> {
-    return this.accounts.unlockAccount(username, actorIdOf(ctx.principal));
+  @Mutation(() => AuthPayload, { description: 'Signs in with the token of a personal sign-in link (the part after /signin/); UNAUTHENTICATED when it expired or was replaced.' })
+  signInWithLink(@Arg('token') token: string, @Ctx() ctx: AccountContext) {
+    return this.accounts.signInWithLink(token, ctx);
+  }
+
+  @Mutation(() => [SignInLinkType], { description: 'One personal sign-in link per registered attendee of the session (secretary, admin); replaces the links issued before.' })
+  issueSignInLinks(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AuthContext) {
+    return this.accounts.issueSignInLinks(sessionId, actorIdOf(ctx.principal));
+  }
+
+  @Mutation(() => Boolean, { description: 'Clears every sign-in delay and count of an account, from every address (admin).' })
+  unlockAccount(@Arg('username') username: string, @Ctx() ctx: AccountContext): Promise<boolean> {
+    return this.accounts.unlockAccount(username, actorIdOf(ctx.principal), ctx.requestId);
   }
 
   @Mutation(() => String, { description: 'A read-only token for the big screen, bound to one session (admin, chair).' })

@@ -1,5 +1,7 @@
-import { DataSource, FindOptionsWhere, Like, MoreThan } from 'typeorm';
-import { BadUserInputError, ConflictError, NotFoundError, RateLimitedError, UnauthenticatedError } from '../../common/errors';
+import { createHash, randomBytes } from 'node:crypto';
+import { DataSource, FindOptionsWhere, In, IsNull, Like, MoreThan } from 'typeorm';
+import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '../../common/errors';
+import type { Logger } from '../../common/logger';
 import { RateLimiter, RateStore } from '../../common/rate-limiter';
 import { parseId } from '../../common/ids';
 import { inTransaction } from '../../db/transaction';
@@ -9,67 +11,137 @@ import { Connection, DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, toConnection
 import { Region } from '../registry/region.entity';
 import { Session } from '../sessions/session.entity';
 import type { CreateUserInput } from './account.inputs';
-import { decoyPasswordHash, hashPassword, verifyPassword } from '../../auth/passwords';
+import { decoyPasswordHash, hashIsOutdated, hashPassword, PasswordHasher, verifyPassword } from '../../auth/passwords';
 import type { Principal } from '../../auth/principal';
 import type { Role } from '../../auth/roles';
 import type { TokenService } from '../../auth/tokens';
 import { User } from '../../auth/user.entity';
+import { Attendee } from '../sessions/attendee.entity';
+import { SignInGuard } from './sign-in-guard';
+import { SignInLink } from './sign-in.entity';
+import { accountKey, sourceKey } from './sign-in-throttle';
 
-const FAILURES_PER_MINUTE = 5;
-const LOCKOUT_AFTER = 100;
-const LOCKOUT_WINDOW_MS = 30 * 86_400_000;
+/** A personal link stays valid for a day after its session starts (or after it is issued, if that is later). */
+const LINK_VALID_MS = 24 * 3600_000;
+const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 export interface SignInData {
   token: string;
   user: User;
 }
 
-/** Accounts: signing in, the lockout after repeated failures, screen tokens, creating and listing users. */
+/** Where a sign-in comes from, for the throttle and the security log. */
+export interface SignInRequest {
+  ip: string | null;
+  requestId: string | null;
+}
+
+export interface IssuedSignInLink {
+  user: User;
+  url: string;
+  expiresAt: Date;
+}
+
+export interface AccountOptions {
+  hasher?: PasswordHasher;
+  /** The address links start with (PUBLIC_URL); without it they are paths. */
+  publicUrl?: string | null;
+}
+
+/** Accounts: signing in (by password or personal link), the throttle, screen tokens, creating and listing users. */
 export class AccountService {
+  private readonly screenTokens: RateLimiter;
+  private readonly guard: SignInGuard;
+  private readonly hasher: PasswordHasher;
+  private readonly publicUrl: string;
+
   constructor(
     private readonly ds: DataSource,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
-    private readonly rates: RateStore,
+    rates: RateStore,
+    private readonly logger: Logger,
+    options: AccountOptions = {},
   ) {
     this.screenTokens = new RateLimiter('screen tokens', [{ limit: 10, windowMs: 60_000 }], rates);
+    this.guard = new SignInGuard(ds, rates, clock, logger);
+    this.hasher = options.hasher ?? new PasswordHasher();
+    this.publicUrl = options.publicUrl ?? '';
   }
-
-  private readonly screenTokens: RateLimiter;
 
   /**
    * Same answer, same work, for an unknown user and a wrong password: the response tells nothing about which.
-   * Guessing is slowed: five failures a minute per account and per address, then RATE_LIMITED; an account with a
-   * hundred failures in a row is locked until an admin unlocks it.
+   * Guessing is throttled by account and source (sign-in-throttle.ts); each check is taken from its window before
+   * the password is hashed, in a bounded hashing slot (SERVICE_UNAVAILABLE with retryAfterMs when all are taken).
+   * A hash made with older parameters is replaced on success.
    */
-  async login(username: string, password: string, ip: string | null): Promise<SignInData> {
-    const account = username.toLowerCase().slice(0, 64);
-    const keys = [`login-failures:user:${account}`, ...(ip ? [`login-failures:ip:${ip}`] : [])];
-    if ((await this.rates.peek(`login-streak:${account}`)) >= LOCKOUT_AFTER) {
-      throw new RateLimitedError(`this account is locked after ${LOCKOUT_AFTER} failed sign-ins in a row; an admin can unlock it`, LOCKOUT_WINDOW_MS);
-    }
-    for (const key of keys) {
-      if ((await this.rates.peek(key)) >= FAILURES_PER_MINUTE) throw new RateLimitedError('too many failed sign-ins; try again in a minute', 60_000);
-    }
+  async login(username: string, password: string, request: SignInRequest): Promise<SignInData> {
+    const attempt = { account: accountKey(username), source: sourceKey(request.ip), requestId: request.requestId };
+    const hadFailures = await this.guard.admit(attempt);
     const plausible = username.length <= 64 && password.length <= 200;
     const user = plausible ? await this.ds.getRepository(User).findOneBy({ username }) : null;
-    const ok = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
+    const hash = user?.passwordHash ?? (await decoyPasswordHash());
+    const { ok, upgraded } = await this.hasher.run(async () => {
+      await this.guard.take(attempt);
+      const ok = await verifyPassword(hash, password);
+      return { ok, upgraded: ok && user && hashIsOutdated(hash) ? await hashPassword(password) : null };
+    });
     if (!user || !ok) {
-      await Promise.all([...keys.map((k) => this.rates.hit(k, 60_000)), this.rates.hit(`login-streak:${account}`, LOCKOUT_WINDOW_MS)]);
+      await this.guard.failed(attempt);
       throw new UnauthenticatedError('wrong username or password');
     }
-    await this.rates.reset(`login-streak:${account}`);
+    if (upgraded) {
+      await inTransaction(this.ds, (m) => m.getRepository(User).update({ id: user.id, passwordHash: hash }, { passwordHash: upgraded }));
+      this.logger.info({ event: 'password-hash-upgraded', userId: user.id }, 'password hash upgraded to the current parameters');
+    }
+    await this.guard.succeeded(attempt, hadFailures);
     return { token: await this.tokens.signUser(user), user };
   }
 
-  /** Lifts the lockout of an account (admin). */
-  async unlockAccount(username: string, actorId: number | null): Promise<boolean> {
-    const account = username.toLowerCase().slice(0, 64);
+  /** Clears every sign-in count of an account, from every source (admin). */
+  async unlockAccount(username: string, actorId: number | null, requestId: string | null = null): Promise<boolean> {
     const user = await this.ds.getRepository(User).findOneBy({ username });
     if (!user) throw new NotFoundError('user', username, 'username');
-    await this.rates.reset(`login-streak:${account}`);
-    await inTransaction(this.ds, (m) => journal(m, this.clock, { actorId, action: 'unlockAccount', entity: 'User', entityId: user.id }));
+    const cleared = await this.guard.clear(accountKey(username), { actorId, requestId });
+    await inTransaction(this.ds, (m) => journal(m, this.clock, { actorId, action: 'unlockAccount', entity: 'User', entityId: user.id, after: { streaksCleared: cleared } }));
     return true;
+  }
+
+  /**
+   * One personal sign-in link per attendee of a session (secretary, admin). Issuing again replaces each attendee's
+   * earlier link for the session. Only a hash of each token is stored; the links are returned this once.
+   */
+  async issueSignInLinks(rawSessionId: string, actorId: number | null): Promise<IssuedSignInLink[]> {
+    const sessionId = parseId('session', rawSessionId, 'sessionId');
+    const session = await this.ds.getRepository(Session).findOneBy({ id: sessionId });
+    if (!session) throw new NotFoundError('session', sessionId, 'sessionId');
+    const attendees = await this.ds.getRepository(Attendee).find({ where: { sessionId }, order: { userId: 'ASC' } });
+    const users = await this.ds.getRepository(User).findBy({ id: In(attendees.map((a) => a.userId)) });
+    const now = this.clock.now();
+    const expiresAt = new Date(Math.max(session.startsAt.getTime(), now.getTime()) + LINK_VALID_MS);
+    const issued = users.map((user) => ({ user, token: randomBytes(32).toString('base64url') }));
+    await inTransaction(this.ds, async (m) => {
+      await m.getRepository(SignInLink).update({ sessionId, revokedAt: IsNull() }, { revokedAt: now });
+      if (issued.length) await m.getRepository(SignInLink).insert(issued.map(({ user, token }) => ({ tokenHash: sha256(token), userId: user.id, sessionId, expiresAt, revokedAt: null, lastUsedAt: null })));
+      await journal(m, this.clock, { actorId, action: 'issueSignInLinks', entity: 'Session', entityId: sessionId, after: { links: issued.length, expiresAt } });
+    });
+    return issued.map(({ user, token }) => ({ user, url: `${this.publicUrl}/signin/${token}`, expiresAt }));
+  }
+
+  /** Signs in with a personal link's token: no password, no hashing, not throttled; a stale link is refused. */
+  async signInWithLink(token: string, request: SignInRequest): Promise<SignInData> {
+    const refused = new UnauthenticatedError('this sign-in link is not valid (any more): ask the secretary for a new one, or sign in with your password');
+    if (!LINK_TOKEN.test(token)) throw refused;
+    const link = await this.ds.getRepository(SignInLink).findOneBy({ tokenHash: sha256(token) });
+    const now = this.clock.now();
+    if (!link || link.revokedAt || link.expiresAt <= now) {
+      this.logger.warn({ event: 'sign-in-link-refused', source: sourceKey(request.ip), requestId: request.requestId, known: !!link }, 'sign-in link refused');
+      throw refused;
+    }
+    const user = await this.ds.getRepository(User).findOneBy({ id: link.userId });
+    if (!user) throw refused;
+    await inTransaction(this.ds, (m) => m.getRepository(SignInLink).update({ id: link.id }, { lastUsedAt: now }));
+    return { token: await this.tokens.signUser(user), user };
   }
 
   async me(principal: Principal | null): Promise<User | null> {
@@ -93,7 +165,7 @@ export class AccountService {
       regionId = parseId('region', input.regionId, 'input.regionId');
       if (!(await this.ds.getRepository(Region).existsBy({ id: regionId }))) throw new NotFoundError('region', regionId, 'input.regionId');
     }
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await this.hasher.run(() => hashPassword(input.password));
     return inTransaction(this.ds, async (m) => {
       const user = await m.save(User, m.create(User, { username: input.username, displayName: input.displayName.trim(), passwordHash, roles: [...new Set(input.roles)], regionId }));
       const { passwordHash: _secret, ...visible } = user;
@@ -117,4 +189,8 @@ export class AccountService {
     ]);
     return toConnection(rows, limit, total, afterId !== null, (u) => encodeCursor('user', u.id));
   }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -200,11 +200,11 @@ describe('authorization matrix [sqlite]', () => {
     }
   });
 
-  it('lets the screen token succeed at no mutation (login, being public, is the one it may call, and it only signs someone in)', async () => {
+  it('lets the screen token succeed at no mutation (login and signInWithLink, being public, are the ones it may call, and they only sign someone in)', async () => {
     expect(observed.size).toBe(fields.length);
     const mutations = fields.filter((rf) => rf.root === 'Mutation');
     const publicOnes = mutations.filter((rf) => audienceOf('Mutation', rf.name) === 'public').map((rf) => rf.name);
-    expect(publicOnes).toEqual(['login']);
+    expect(publicOnes.sort()).toEqual(['login', 'signInWithLink']);
     const screenSucceeded = mutations
       .filter((rf) => !publicOnes.includes(rf.name))
       .map((rf) => ({ field: rf.name, seen: observed.get(`Mutation.${rf.name}`)!.get('screen')! }))
@@ -215,6 +215,8 @@ describe('authorization matrix [sqlite]', () => {
     const login = await app.gql(`mutation { login(username: "screen", password: "screen-token-is-no-password") { token } }`, {}, tokens.get('screen'));
     expect(login.data).toBeNull();
     expect(login.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const link = await app.gql(`mutation { signInWithLink(token: "screen-token-is-no-link") { token } }`, {}, tokens.get('screen'));
+    expect(link.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('lets the screen token read its own session but not another one (a check of the services, after the table)', async () => {

@@ -34,6 +34,12 @@ describe(loadConfig.name, () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:', REDIS_PREFIX: ' leitai_test_e2e:' }).redisPrefix).toBe('leitai_test_e2e:');
   });
 
+  it('reads the public address for the links it hands out, without a trailing slash', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).publicUrl).toBeNull();
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:', PUBLIC_URL: 'https://leitai.example.org/' }).publicUrl).toBe('https://leitai.example.org');
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:', PUBLIC_URL: 'http://10.0.0.5:4000/hall-server' }).publicUrl).toBe('http://10.0.0.5:4000/hall-server');
+  });
+
   it.each([
     [{ DATABASE_URL: 'postgres://x/y' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'mysql://127.0.0.1:3306' }, 'DATABASE_URL'],
@@ -42,6 +48,9 @@ describe(loadConfig.name, () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
     [{ REDIS_PREFIX: 'two words' }, 'REDIS_PREFIX'],
+    [{ PUBLIC_URL: 'leitai.example.org' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'ftp://leitai.example.org' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://leitai.example.org/?x=1' }, 'PUBLIC_URL'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
     [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO'],
     [{ DEMO_PASSWORD: 'short' }, 'DEMO_PASSWORD'],
