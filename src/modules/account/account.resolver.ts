@@ -17,7 +17,7 @@ class AuthPayload {
   user: User;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'A personal sign-in link, shown once: print it or send it to its user only.' })
+@ObjectType('SignInLink', { simpleResolvers: true, description: 'A personal sign-in link, shown once: print it or send it to its user only.' })
 class SignInLinkType {
   @Field(() => User, { description: 'Whom it signs in.' })
   user: User;
