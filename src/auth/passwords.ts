@@ -43,48 +43,52 @@ export function decoyPasswordHash(): Promise<string> {
 export interface HasherLimits {
   /** Hashes computed at once; default: one per core. */
   concurrency?: number;
-  /** Hashes waiting for a slot; beyond them a request is refused at once with SERVICE_UNAVAILABLE. */
-  queue?: number;
+  /**
+   * How long a request may expect to wait in line (ms, from the hashes ahead of it); beyond that it is refused at
+   * once with SERVICE_UNAVAILABLE. Default one second: a hall's storm is served from the first millisecond, and
+   * nobody waits long on a request that may be abandoned.
+   */
+  maxWaitMs?: number;
 }
 
 /**
- * Password hashing with a bound: `concurrency` hashes run at once (on libuv's pool, which argon2 uses), at most
- * `queue` wait in line, and the next is refused at once with a retryable SERVICE_UNAVAILABLE and how long the line
- * will take. A storm of sign-ins then finishes a few at a time from the first millisecond instead of all together
- * at the end, and leaves the pool's other threads to everything else.
+ * Password hashing with a bound: `concurrency` hashes run at once (on libuv's pool, which argon2 uses), those who
+ * can expect a slot within `maxWaitMs` wait in line, and the next is refused at once with a retryable
+ * SERVICE_UNAVAILABLE saying when to come back. The time to come back is spread (±25 %), so that the refused do
+ * not all return in the same millisecond and meet a full line again.
  */
 export class PasswordHasher {
   private readonly concurrency: number;
-  private readonly queueLimit: number;
+  private readonly maxWaitMs: number;
   private running = 0;
   private readonly waiting: Array<() => void> = [];
-  /** A moving average of one hash's wall time (ms), to say when to come back. */
+  /** A moving average of one hash's wall time (ms), to say how long the line is. */
   private averageMs = 30;
 
-  constructor(limits: HasherLimits = {}) {
+  constructor(
+    limits: HasherLimits = {},
+    private readonly random: () => number = Math.random,
+  ) {
     this.concurrency = Math.max(1, limits.concurrency ?? availableParallelism());
-    this.queueLimit = Math.max(0, limits.queue ?? 8 * this.concurrency);
+    this.maxWaitMs = Math.max(0, limits.maxWaitMs ?? 1000);
+  }
+
+  /** Throws ServiceBusyError now if a request arriving now would be refused: lets a caller refuse before other work. */
+  admit(): void {
+    const wait = this.expectedWaitMs();
+    if (wait > this.maxWaitMs) {
+      const retryAfterMs = Math.ceil((wait - this.maxWaitMs / 2) * (0.75 + this.random() / 2));
+      throw new ServiceBusyError(`the server is checking ${this.running + this.waiting.length} passwords; try again in ${retryAfterMs} ms`, retryAfterMs, 'password-hashing');
+    }
   }
 
   /**
    * Runs `work` (which hashes or verifies) in a slot; throws ServiceBusyError at once when the line is full, before
    * `work` has done anything.
    */
-  run<T>(work: () => Promise<T>): Promise<T> {
-    return this.inSlot(work);
-  }
-
-  /** How many hashes run and wait now. */
-  load(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.waiting.length };
-  }
-
-  private async inSlot<T>(work: () => Promise<T>): Promise<T> {
+  async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
-      if (this.waiting.length >= this.queueLimit) {
-        const retryAfterMs = Math.ceil(((this.waiting.length + this.running) / this.concurrency) * this.averageMs) + 50;
-        throw new ServiceBusyError(`the server is checking ${this.running + this.waiting.length} passwords; try again in ${retryAfterMs} ms`, retryAfterMs, 'password-hashing');
-      }
+      this.admit();
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running += 1;
@@ -99,5 +103,16 @@ export class PasswordHasher {
       if (next) next();
       else this.running -= 1;
     }
+  }
+
+  /** How many hashes run and wait now. */
+  load(): { running: number; waiting: number } {
+    return { running: this.running, waiting: this.waiting.length };
+  }
+
+  /** What a request arriving now would wait for a slot (0 with one free). */
+  private expectedWaitMs(): number {
+    if (this.running < this.concurrency) return 0;
+    return ((this.waiting.length + 1) / this.concurrency) * this.averageMs;
   }
 }

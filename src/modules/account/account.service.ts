@@ -77,6 +77,8 @@ export class AccountService {
    */
   async login(username: string, password: string, request: SignInRequest): Promise<SignInData> {
     const attempt = { account: accountKey(username), source: sourceKey(request.ip), requestId: request.requestId };
+    // A full line is refused before any other work, so a storm's refusals cost next to nothing.
+    this.hasher.admit();
     const hadFailures = await this.guard.admit(attempt);
     const plausible = username.length <= 64 && password.length <= 200;
     const user = plausible ? await this.ds.getRepository(User).findOneBy({ username }) : null;
