@@ -41,7 +41,7 @@ export function decoyPasswordHash(): Promise<string> {
 }
 
 export interface HasherLimits {
-  /** Hashes computed at once; default: one per core. */
+  /** Hashes computed at once; default: one less than the cores (at least one), leaving a core to everything else. */
   concurrency?: number;
   /**
    * How long a request may expect to wait in line (ms, from the hashes ahead of it); beyond that it is refused at
@@ -54,8 +54,9 @@ export interface HasherLimits {
 /**
  * Password hashing with a bound: `concurrency` hashes run at once (on libuv's pool, which argon2 uses), those who
  * can expect a slot within `maxWaitMs` wait in line, and the next is refused at once with a retryable
- * SERVICE_UNAVAILABLE saying when to come back. The time to come back is spread (±25 %), so that the refused do
- * not all return in the same millisecond and meet a full line again.
+ * SERVICE_UNAVAILABLE saying when to come back. Those times are handed out as a schedule, one hash's worth apart
+ * from the time the line will be half as long, so the refused come back at the rate the line drains instead of all
+ * together into a full line again.
  */
 export class PasswordHasher {
   private readonly concurrency: number;
@@ -64,12 +65,11 @@ export class PasswordHasher {
   private readonly waiting: Array<() => void> = [];
   /** A moving average of one hash's wall time (ms), to say how long the line is. */
   private averageMs = 30;
+  /** The next free time in the come-back schedule (performance.now() ms). */
+  private comeBackAt = 0;
 
-  constructor(
-    limits: HasherLimits = {},
-    private readonly random: () => number = Math.random,
-  ) {
-    this.concurrency = Math.max(1, limits.concurrency ?? availableParallelism());
+  constructor(limits: HasherLimits = {}) {
+    this.concurrency = Math.max(1, limits.concurrency ?? availableParallelism() - 1);
     this.maxWaitMs = Math.max(0, limits.maxWaitMs ?? 1000);
   }
 
@@ -77,7 +77,10 @@ export class PasswordHasher {
   admit(): void {
     const wait = this.expectedWaitMs();
     if (wait > this.maxWaitMs) {
-      const retryAfterMs = Math.ceil((wait - this.maxWaitMs / 2) * (0.75 + this.random() / 2));
+      const now = performance.now();
+      const at = Math.max(now + wait - this.maxWaitMs / 2, this.comeBackAt);
+      this.comeBackAt = at + this.averageMs / this.concurrency;
+      const retryAfterMs = Math.ceil(at - now);
       throw new ServiceBusyError(`the server is checking ${this.running + this.waiting.length} passwords; try again in ${retryAfterMs} ms`, retryAfterMs, 'password-hashing');
     }
   }
