@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, LessThan } from 'typeorm';
 import type { Clock } from '../../common/clock';
 import { RateLimitedError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
@@ -20,6 +20,8 @@ export interface Attempt {
  * (Redis when configured, so every instance takes from the same window), and a warn line for every security event.
  */
 export class SignInGuard {
+  private failuresSeen = 0;
+
   constructor(
     private readonly ds: DataSource,
     private readonly rates: RateStore,
@@ -56,6 +58,11 @@ export class SignInGuard {
       Promise.all([bump(m, attempt.account, attempt.source, now), bump(m, attempt.account, ANY_SOURCE, now)]),
     );
     await this.rates.hit(sprayKey(attempt.source), this.rules.sourceWindowMs);
+    // Names that never sign in (typos, sprayed guesses) leave rows behind; every hundredth failure sweeps those
+    // idle for a day, long after any delay they imposed has passed.
+    if (++this.failuresSeen % 100 === 0) {
+      await inTransaction(this.ds, (m) => m.getRepository(SignInFailure).delete({ lastFailureAt: LessThan(new Date(now.getTime() - STALE_STREAK_MS)) }));
+    }
     this.logger.warn({ event: 'sign-in-failed', ...attempt, failures, accountFailures }, 'sign-in failed');
   }
 
@@ -86,6 +93,7 @@ export class SignInGuard {
   }
 }
 
+const STALE_STREAK_MS = 24 * 3600_000;
 const pairWindow = (account: string, source: string) => `sign-in checks:${account}@${source}`;
 const accountWindow = (account: string) => `sign-in checks:${account}`;
 const sprayKey = (source: string) => `sign-in failures:${source}`;

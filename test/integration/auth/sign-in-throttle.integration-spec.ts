@@ -125,6 +125,20 @@ describeEachEngine('sign-in throttle', (engine) => {
     expect(JSON.stringify(lines)).not.toContain('hunter2-secret');
   });
 
+  it('sweeps streaks idle for a day as failures go on, and keeps recent ones', async () => {
+    const { service } = accounts();
+    const old = new Date(clock.now().getTime() - 25 * 3600_000);
+    await ds.getRepository(SignInFailure).insert([{ account: 'typo-account', source: '192.0.2.200', failures: 3, lastFailureAt: old }]);
+    await Promise.all(Array.from({ length: 10 }, async (_, s) => {
+      for (let i = 0; i < 10; i++) {
+        // A busy hashing line (a loaded machine) refuses before counting: send it again.
+        while ((await settle(service.login(`nobody-${s}-${i}`, 'wrong-password', { ip: `192.0.2.${210 + s}`, requestId: null }))) === 'SERVICE_UNAVAILABLE');
+      }
+    }));
+    expect(await ds.getRepository(SignInFailure).countBy({ account: 'typo-account' })).toBe(0);
+    expect(await ds.getRepository(SignInFailure).countBy({ source: '192.0.2.215' })).toBe(10);
+  });
+
   it('replaces a hash made with older argon2 parameters at the next sign-in', async () => {
     const { service } = accounts();
     const old = await argon2.hash(FACTORY_PASSWORD, { type: argon2.argon2id, memoryCost: 65_536, timeCost: 3, parallelism: 4 });
