@@ -19,10 +19,11 @@ function isRetryable(err: unknown): boolean {
 
 export interface TransactionOptions {
   /**
-   * How long the transaction may wait, in whole seconds, for the database to take it up (its turn in SQLite's
-   * queue, a pooled MySQL connection) and then for each row lock (InnoDB's `innodb_lock_wait_timeout` for this
-   * transaction only). A lock not granted in time is not retried: the caller gets ServiceBusyError at once.
-   * Without it the server's default lock wait applies (bounded by the statement timeout, db/query-timeouts.ts).
+   * How long the transaction may wait, in whole seconds: for the database to take it up (its turn in SQLite's
+   * queue, a pooled MySQL connection), and then for each row lock (InnoDB's `innodb_lock_wait_timeout`, for this
+   * transaction only). Past either the caller gets ServiceBusyError (reason `queue` or `lock-wait`) and nothing
+   * was done; a lock not granted in time is not retried. Without it the server's default lock wait applies,
+   * bounded by the statement timeout (db/query-timeouts.ts).
    */
   lockWaitSeconds?: number;
 }
@@ -36,23 +37,43 @@ export interface TransactionOptions {
  */
 export async function inTransaction<T>(ds: DataSource, work: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   const { lockWaitSeconds } = options;
-  const queued = Date.now();
-  const bounded =
-    lockWaitSeconds === undefined
-      ? work
-      : (m: EntityManager) => {
-          if (Date.now() - queued > lockWaitSeconds * 1000) throw busy('queue', `the database did not take this write up within ${lockWaitSeconds} s`);
-          return work(m);
-        };
+  if (lockWaitSeconds === undefined) return runTransaction(ds, work);
+  // Give up on a transaction still waiting for its turn; once `work` has begun it runs to its end.
+  let started = false;
+  let gaveUp = false;
+  const refused = () => busy('queue', `the database did not take this write up within ${lockWaitSeconds} s`);
+  const guarded = (m: EntityManager) => {
+    if (gaveUp) throw refused();
+    started = true;
+    return work(m);
+  };
+  const running = runTransaction(ds, guarded, lockWaitSeconds);
+  running.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      if (started) return;
+      gaveUp = true;
+      reject(refused());
+    }, lockWaitSeconds * 1000);
+  });
+  try {
+    return await Promise.race([running, waited]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runTransaction<T>(ds: DataSource, work: (manager: EntityManager) => Promise<T>, lockWaitSeconds?: number): Promise<T> {
   if (ds.options.type !== 'mysql') {
     const previous = sqliteQueues.get(ds) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => ds.transaction(bounded));
+    const run = previous.catch(() => undefined).then(() => ds.transaction(work));
     sqliteQueues.set(ds, run);
     return run;
   }
   for (let attempt = 1; ; attempt++) {
     try {
-      return await (lockWaitSeconds === undefined ? ds.transaction(bounded) : withLockWait(ds, lockWaitSeconds, bounded));
+      return await (lockWaitSeconds === undefined ? ds.transaction(work) : withLockWait(ds, lockWaitSeconds, work));
     } catch (err) {
       if (!isRetryable(err)) throw err;
       const timedOut = mysqlCode(err) === 'ER_LOCK_WAIT_TIMEOUT';

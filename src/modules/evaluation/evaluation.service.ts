@@ -114,7 +114,7 @@ export class EvaluationService {
   async closeEvaluation(principal: Principal | null, rawSessionId: string): Promise<Evaluation> {
     const sessionId = parseId('session', rawSessionId, 'sessionId');
     const actorId = requireActorId(principal);
-    await this.batcher.flush(sessionId);
+    await this.flushBallots(sessionId);
     await this.room.execute(sessionId, actorId, (m, state) => closeEvaluationIn(m, state, sessionId, this.clock, this.config));
     return this.ds.getRepository(Evaluation).findOneByOrFail({ sessionId });
   }
@@ -129,6 +129,11 @@ export class EvaluationService {
   async evaluation(rawSessionId: string): Promise<Evaluation | null> {
     const evaluation = await this.ds.getRepository(Evaluation).findOneBy({ sessionId: parseId('session', rawSessionId, 'sessionId') });
     return evaluation && this.withCount(evaluation);
+  }
+
+  /** Records in the room now the ballots of a session still waiting for their batch. */
+  flushBallots(sessionId: number): Promise<void> {
+    return this.batcher.flush(sessionId);
   }
 
   /** Records what is still waiting to be recorded in the rooms (at shutdown). */
