@@ -22,7 +22,7 @@ export interface BallotBatcherOptions {
   onError(err: unknown, sessionId: number): void;
 }
 
-export const DEFAULT_BALLOT_BATCHING: Omit<BallotBatcherOptions, 'onError'> = { windowMs: 50, maxWaitMs: 1000, retries: 3, timers: systemTimers };
+export const DEFAULT_BALLOT_BATCHING: Omit<BallotBatcherOptions, 'onError'> = { windowMs: 50, maxWaitMs: 500, retries: 3, timers: systemTimers };
 
 interface Waiter {
   done(): void;

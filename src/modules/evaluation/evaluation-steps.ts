@@ -23,10 +23,15 @@ import { emptyCounts, GradeCounts, tally, TallyConfig, TallyResult } from './tal
  * them for GraphQL; the demo history replays them.
  */
 
+const VOTER_INSERT_SLICE = 200;
+
 export async function openEvaluationIn(m: EntityManager, sessionId: number, clock: Clock): Promise<RoomCommand> {
   const attendees = await m.getRepository(Attendee).find({ where: { sessionId }, order: { userId: 'ASC' } });
   if (!(await m.getRepository(Evaluation).existsBy({ sessionId }))) {
-    if (attendees.length) await m.getRepository(EvaluationVoter).insert(attendees.map((a) => ({ sessionId, userId: a.userId, voted: false, clientId: null })));
+    // In slices: SQLite refuses one INSERT of a thousand rows (its expression tree grows too deep).
+    for (let i = 0; i < attendees.length; i += VOTER_INSERT_SLICE) {
+      await m.getRepository(EvaluationVoter).insert(attendees.slice(i, i + VOTER_INSERT_SLICE).map((a) => ({ sessionId, userId: a.userId, voted: false, clientId: null })));
+    }
     await m.getRepository(Evaluation).insert({ sessionId, status: EvaluationStatus.OPEN, entitledVoters: attendees.length, ballotsCast: 0, openedAt: clock.now() });
   }
   return { type: 'OPEN_EVALUATION', entitledVoters: attendees.length };
@@ -35,17 +40,26 @@ export async function openEvaluationIn(m: EntityManager, sessionId: number, cloc
 /**
  * The ballot's own write, in a short transaction of its own (no room lock): while the evaluation row is held with
  * a shared lock (closing takes it exclusively, so a ballot commits before the close counts or finds it closed),
- * the voter's frozen row is claimed by a conditional update (one ballot per voter, whatever the concurrency), and
- * the grades are stored loose — no voter, no grouping, random ids, no time. False when the claim was lost to
- * another attempt of the same voter that committed first. The ballot was checked against the line-up before.
+ * the ballot is checked against the line-up of `state`, the voter's frozen row is claimed by a conditional update
+ * (one ballot per voter, whatever the concurrency), and the grades are stored loose — no voter, no grouping,
+ * random ids, no time. False when the claim was lost to another attempt of the same voter that committed first.
  */
-export async function storeBallotIn(m: EntityManager, sessionId: number, voterId: number, lines: readonly BallotLine[], clientId: string | null): Promise<boolean> {
+export async function storeBallotIn(
+  m: EntityManager,
+  state: RoomState,
+  voter: Pick<EvaluationVoter, 'id' | 'sessionId' | 'userId'>,
+  lines: readonly BallotLine[],
+  clientId: string | null,
+): Promise<boolean> {
+  const { sessionId } = voter;
   const [evaluation] = await lockedRead<{ status: EvaluationStatus }>(
     m,
     m.getRepository(Evaluation).createQueryBuilder('e').select('e.status', 'status').where('e.sessionId = :sessionId', { sessionId }),
   );
   if (evaluation?.status !== EvaluationStatus.OPEN) throw new EvaluationNotOpenError(evaluation?.status ?? 'not opened yet');
-  const claimed = await m.getRepository(EvaluationVoter).update({ id: voterId, voted: false }, { voted: true, clientId });
+  const refused = checkBallot(lines, await speechesToGrade(m, state, voter.userId));
+  if (refused) throw refused;
+  const claimed = await m.getRepository(EvaluationVoter).update({ id: voter.id, voted: false }, { voted: true, clientId });
   if (claimed.affected !== 1) return false;
   if (lines.length) await m.getRepository(BallotGrade).insert(lines.map((l) => ({ id: randomUUID(), sessionId, speechId: l.speechId, grade: l.grade })));
   return true;
@@ -87,10 +101,7 @@ export async function castBallotIn(
 ): Promise<RoomCommand> {
   const voter = await m.getRepository(EvaluationVoter).findOneBy({ sessionId, userId });
   if (!voter) throw new EvaluationNotEntitledError();
-  if (voter.voted) throw new EvaluationAlreadyVotedError();
-  const refused = checkBallot(lines, await speechesToGrade(m, state, userId));
-  if (refused) throw refused;
-  if (!(await storeBallotIn(m, sessionId, voter.id, lines, clientId))) throw new EvaluationAlreadyVotedError();
+  if (voter.voted || !(await storeBallotIn(m, state, voter, lines, clientId))) throw new EvaluationAlreadyVotedError();
   return recordBallotsIn(m, state, sessionId);
 }
 

@@ -12,7 +12,6 @@ import type { RoomService } from '../room/room.service';
 import type { RoomState } from '../room/room-state';
 import { EvaluationNotOpenError } from '../room/room.errors';
 import { EvaluationResult, EvaluationStatus } from '../room/results';
-import { checkBallot } from './ballot';
 import { BallotBatcher, BallotBatcherOptions, DEFAULT_BALLOT_BATCHING } from './ballot-batcher';
 import { Evaluation, EvaluationVoter } from './evaluation.entity';
 import { EvaluationAlreadyVotedError, EvaluationNotEntitledError } from './evaluation.errors';
@@ -23,7 +22,6 @@ import {
   publishedResult,
   publishEvaluationIn,
   recordBallotsIn,
-  speechesToGrade,
   storeBallotIn,
 } from './evaluation-steps';
 import type { BallotReceipt, GradeInput, VoterStatus } from './evaluation.types';
@@ -33,8 +31,9 @@ import type { TallyConfig, TallyResult } from './tally';
 const SEE_CLOSED_RESULTS = ['chair', 'admin', 'secretary'];
 
 /**
- * How long a ballot's transaction, and the room command recording a batch, may wait for the database and for a
- * lock (s): past it the request fails with the retryable SERVICE_UNAVAILABLE, well inside the 5 s deadline.
+ * How long a ballot's transaction may wait for the database to take it up and for a lock (s): past it the request
+ * fails with the retryable SERVICE_UNAVAILABLE, well inside the 5 s deadline. (The room command recording a batch
+ * answers nobody, so it waits its turn.)
  */
 const BALLOT_LOCK_WAIT_S = 2;
 
@@ -81,9 +80,9 @@ export class EvaluationService {
   /**
    * One ballot per entitled voter; the receipt is a keyed hash of session and voter. A voter who has voted is
    * answered from their own row before anything is locked: the same receipt for a retry with the same clientId,
-   * EVALUATION_ALREADY_VOTED otherwise. A new ballot is checked against the line-up, stored in a short transaction
-   * of its own (storeBallotIn) and then recorded in the room with the ballots committed about the same time
-   * (BallotBatcher); the answer waits for that record, up to a second, so the voter's screen counts them.
+   * EVALUATION_ALREADY_VOTED otherwise. A new ballot is checked against the line-up and stored in a short
+   * transaction of its own (storeBallotIn), then recorded in the room with the ballots committed about the same
+   * time (BallotBatcher); the answer waits for that record, briefly, so the voter's screen counts their ballot.
    */
   async castBallot(principal: Principal | null, rawSessionId: string, grades: GradeInput[], clientId: string | null): Promise<BallotReceipt> {
     const userId = requireActorId(principal);
@@ -95,12 +94,11 @@ export class EvaluationService {
     const voters = this.ds.getRepository(EvaluationVoter);
     const voter = await voters.findOneBy({ sessionId, userId });
     if (voter?.voted) return counted(voter, clientId, receipt);
-    const evaluation = await this.ds.getRepository(Evaluation).findOneBy({ sessionId });
-    if (evaluation?.status !== EvaluationStatus.OPEN) throw new EvaluationNotOpenError(evaluation?.status ?? 'not opened yet');
+    // The room says whether the box is open (the ballot's transaction checks it again) and holds the line-up.
+    const room = await this.lineup(sessionId);
+    if (room.evaluation?.status !== 'OPEN') throw new EvaluationNotOpenError(room.evaluation?.status ?? 'not opened yet');
     if (!voter) throw new EvaluationNotEntitledError();
-    const refused = checkBallot(lines, await speechesToGrade(this.ds.manager, await this.lineup(sessionId), userId));
-    if (refused) throw refused;
-    const stored = await inTransaction(this.ds, (m) => storeBallotIn(m, sessionId, voter.id, lines, clientId), { lockWaitSeconds: BALLOT_LOCK_WAIT_S });
+    const stored = await inTransaction(this.ds, (m) => storeBallotIn(m, room, voter, lines, clientId), { lockWaitSeconds: BALLOT_LOCK_WAIT_S });
     // Another attempt of this voter claimed the row first (and committed): answer as to a retry.
     if (!stored) return counted(await voters.findOneByOrFail({ id: voter.id }), clientId, receipt);
     await this.batcher.committed(sessionId);
@@ -196,7 +194,7 @@ export class EvaluationService {
   /** One room command recording the ballot box's exact count; nothing once the evaluation has closed. */
   private async recordBallots(sessionId: number): Promise<void> {
     try {
-      await this.room.execute(sessionId, null, (m, state) => recordBallotsIn(m, state, sessionId), { lockWaitSeconds: BALLOT_LOCK_WAIT_S });
+      await this.room.execute(sessionId, null, (m, state) => recordBallotsIn(m, state, sessionId));
     } catch (err) {
       if (!(err instanceof EvaluationNotOpenError)) throw err;
     }

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../common/clock';
-import { inTransaction, TransactionOptions } from '../../db/transaction';
+import { inTransaction } from '../../db/transaction';
 import type { RoomCommand } from './room-decider';
 import type { RoomHub } from './room-hub';
 import { runRoomCommand } from './room-log';
@@ -18,17 +18,13 @@ export class RoomService {
     return this.execute(sessionId, actorId, async () => command);
   }
 
-  /**
-   * `prepare` runs inside the transaction, after the room is locked, to write rows the command refers to.
-   * `options` bound how long the transaction may wait for the room's lock (db/transaction.ts).
-   */
+  /** `prepare` runs inside the transaction, after the room is locked, to write rows the command refers to. */
   async execute(
     sessionId: number,
     actorId: number | null,
     prepare: (m: EntityManager, state: RoomState) => Promise<RoomCommand>,
-    options?: TransactionOptions,
   ): Promise<RoomState> {
-    const result = await inTransaction(this.ds, (m) => runRoomCommand(m, sessionId, actorId, this.clock, prepare, this.hub.cached(sessionId)), options);
+    const result = await inTransaction(this.ds, (m) => runRoomCommand(m, sessionId, actorId, this.clock, prepare, this.hub.cached(sessionId)));
     await this.hub.committed(sessionId, result);
     return result.state;
   }

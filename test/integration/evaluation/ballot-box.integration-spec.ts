@@ -151,8 +151,9 @@ describeEachEngine('the ballot box under load', (engine) => {
     // The fourth ballot is stored but not yet committed when the close starts.
     const stored = gate();
     const commit = gate();
+    const room = await app.services.room.state(s.session.id);
     const fourth = inTransaction(app.ds, async (m) => {
-      expect(await storeBallotIn(m, s.session.id, late.id, lines, null)).toBe(true);
+      expect(await storeBallotIn(m, room, late, lines, null)).toBe(true);
       stored.open();
       await commit.wait;
     });
