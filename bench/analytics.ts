@@ -103,7 +103,7 @@ async function benchApp(world: World) {
     },
     async close() {
       await apollo.stop();
-      services.close();
+      await services.close();
     },
   };
 }

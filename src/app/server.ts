@@ -152,7 +152,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     live,
     async stop() {
       await apollo.stop();
-      services.close();
+      await services.close();
       await pubsub.close();
     },
   };

@@ -60,10 +60,11 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     briefings,
     audits,
     analytics: new AnalyticsService(ds, clock),
-    evaluations: new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG, rates),
-    close() {
+    evaluations: new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG, rates, { logger }),
+    /** Stops the timers and records the ballots still waiting to be recorded in their rooms. */
+    close(): Promise<void> {
       timeKeeper.close();
-      hub.close();
+      return this.evaluations.close().finally(() => hub.close());
     },
   };
 }

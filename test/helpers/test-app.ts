@@ -56,7 +56,7 @@ export async function createTestApp(engine: EngineName): Promise<TestApp> {
     tokenFor: (user) => services.tokens.signUser(user),
     async close() {
       await apollo.stop();
-      services.close();
+      await services.close();
       await ds.destroy();
     },
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Clock } from '../../common/clock';
-import { writeLock } from '../../db/transaction';
+import { shareLockClause, writeLock } from '../../db/transaction';
 import { SpeechResultRow } from '../analytics/projections.entity';
 import { Cadre } from '../registry/cadre.entity';
 import type { RoomCommand } from '../room/room-decider';
@@ -17,25 +17,79 @@ import { EvaluationAlreadyVotedError, EvaluationNotEntitledError } from './evalu
 import { emptyCounts, GradeCounts, tally, TallyConfig, TallyResult } from './tally';
 
 /**
- * The evaluation's writes, each run inside the room's command transaction (after the session row is locked) and
- * returning the room command that records it. The service wraps them for GraphQL; the demo history replays them.
+ * The evaluation's writes. Opening, closing and publishing run inside the room's command transaction (after the
+ * session row is locked) and return the room command that records them; a ballot is stored in a transaction of its
+ * own (storeBallotIn) and recorded later, with others, by recordBallotsIn (docs/evaluation.md). The service wraps
+ * them for GraphQL; the demo history replays them.
  */
 
-/** Thrown when the voter's earlier attempt with the same clientId already counted: the caller returns the receipt. */
-export class BallotAlreadyCounted extends Error {}
+const VOTER_INSERT_SLICE = 200;
 
 export async function openEvaluationIn(m: EntityManager, sessionId: number, clock: Clock): Promise<RoomCommand> {
   const attendees = await m.getRepository(Attendee).find({ where: { sessionId }, order: { userId: 'ASC' } });
   if (!(await m.getRepository(Evaluation).existsBy({ sessionId }))) {
-    if (attendees.length) await m.getRepository(EvaluationVoter).insert(attendees.map((a) => ({ sessionId, userId: a.userId, voted: false, clientId: null })));
+    // In slices: SQLite refuses one INSERT of a thousand rows (its expression tree grows too deep).
+    for (let i = 0; i < attendees.length; i += VOTER_INSERT_SLICE) {
+      await m.getRepository(EvaluationVoter).insert(attendees.slice(i, i + VOTER_INSERT_SLICE).map((a) => ({ sessionId, userId: a.userId, voted: false, clientId: null })));
+    }
     await m.getRepository(Evaluation).insert({ sessionId, status: EvaluationStatus.OPEN, entitledVoters: attendees.length, ballotsCast: 0, openedAt: clock.now() });
   }
   return { type: 'OPEN_EVALUATION', entitledVoters: attendees.length };
 }
 
 /**
- * One ballot: the voter's frozen row is claimed by a conditional update (one ballot per voter, whatever the
- * concurrency), and the grades are stored loose — no voter, no grouping, random ids, no time.
+ * The ballot's own write, in a short transaction of its own (no room lock): while the evaluation row is held with
+ * a shared lock (closing takes it exclusively, so a ballot commits before the close counts or finds it closed),
+ * the ballot is checked against the line-up of `state`, the voter's frozen row is claimed by a conditional update
+ * (one ballot per voter, whatever the concurrency), and the grades are stored loose — no voter, no grouping,
+ * random ids, no time. False when the claim was lost to another attempt of the same voter that committed first.
+ */
+export async function storeBallotIn(
+  m: EntityManager,
+  state: RoomState,
+  voter: Pick<EvaluationVoter, 'id' | 'sessionId' | 'userId'>,
+  lines: readonly BallotLine[],
+  clientId: string | null,
+): Promise<boolean> {
+  const { sessionId } = voter;
+  const [evaluation] = await lockedRead<{ status: EvaluationStatus }>(
+    m,
+    m.getRepository(Evaluation).createQueryBuilder('e').select('e.status', 'status').where('e.sessionId = :sessionId', { sessionId }),
+  );
+  if (evaluation?.status !== EvaluationStatus.OPEN) throw new EvaluationNotOpenError(evaluation?.status ?? 'not opened yet');
+  const refused = checkBallot(lines, await speechesToGrade(m, state, voter.userId));
+  if (refused) throw refused;
+  const claimed = await m.getRepository(EvaluationVoter).update({ id: voter.id, voted: false }, { voted: true, clientId });
+  if (claimed.affected !== 1) return false;
+  if (lines.length) await m.getRepository(BallotGrade).insert(lines.map((l) => ({ id: randomUUID(), sessionId, speechId: l.speechId, grade: l.grade })));
+  return true;
+}
+
+/** Ballots in the box: entitled voters who have voted. `locked` reads the newest commits and holds them (closing). */
+export async function countBallotsIn(m: EntityManager, sessionId: number, locked = false): Promise<number> {
+  const query = m
+    .getRepository(EvaluationVoter)
+    .createQueryBuilder('v')
+    .select('COUNT(*)', 'n')
+    .where('v.sessionId = :sessionId', { sessionId })
+    .andWhere('v.voted = :voted', { voted: true });
+  const [row] = locked ? await lockedRead<{ n: string | number }>(m, query) : [await query.getRawOne<{ n: string | number }>()];
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * The room's record of the ballot box, run inside a room command: the exact count read from the database. The
+ * decider records nothing when the room already shows as many (another instance's record covered these ballots),
+ * and refuses once the evaluation is closed (the close recorded the final count).
+ */
+export async function recordBallotsIn(m: EntityManager, state: RoomState, sessionId: number): Promise<RoomCommand> {
+  return { type: 'CAST_BALLOT', ballotsCast: state.evaluation?.status === 'OPEN' ? await countBallotsIn(m, sessionId) : 0 };
+}
+
+/**
+ * One ballot checked, stored and recorded at once inside a single room command: for generated history (demo),
+ * where voters come one at a time. The live path (EvaluationService.castBallot) stores outside the room's lock and
+ * records in batches.
  */
 export async function castBallotIn(
   m: EntityManager,
@@ -45,20 +99,10 @@ export async function castBallotIn(
   lines: readonly BallotLine[],
   clientId: string | null,
 ): Promise<RoomCommand> {
-  const evaluation = await m.getRepository(Evaluation).findOne({ where: { sessionId }, lock: writeLock(m) });
-  if (evaluation?.status !== EvaluationStatus.OPEN) throw new EvaluationNotOpenError(evaluation?.status ?? 'not opened yet');
   const voter = await m.getRepository(EvaluationVoter).findOneBy({ sessionId, userId });
   if (!voter) throw new EvaluationNotEntitledError();
-  if (voter.voted) throw clientId !== null && voter.clientId === clientId ? new BallotAlreadyCounted() : new EvaluationAlreadyVotedError();
-
-  const refused = checkBallot(lines, await speechesToGrade(m, state, userId));
-  if (refused) throw refused;
-
-  const claimed = await m.getRepository(EvaluationVoter).update({ id: voter.id, voted: false }, { voted: true, clientId });
-  if (claimed.affected !== 1) throw new EvaluationAlreadyVotedError();
-  if (lines.length) await m.getRepository(BallotGrade).insert(lines.map((l) => ({ id: randomUUID(), sessionId, speechId: l.speechId, grade: l.grade })));
-  await m.getRepository(Evaluation).increment({ sessionId }, 'ballotsCast', 1);
-  return { type: 'CAST_BALLOT', ballotsCast: evaluation.ballotsCast + 1 };
+  if (voter.voted || !(await storeBallotIn(m, state, voter, lines, clientId))) throw new EvaluationAlreadyVotedError();
+  return recordBallotsIn(m, state, sessionId);
 }
 
 /** Every speech of the line-up except the voter's own. */
@@ -67,13 +111,19 @@ export async function speechesToGrade(m: EntityManager, state: RoomState, userId
   return state.speeches.filter((s) => !own.has(s.cadreId)).map((s) => s.speechId);
 }
 
-/** Closes the ballot box and computes the results once, from the grade counts alone. */
+/**
+ * Closes the ballot box and computes the results once, from the grade counts alone. The evaluation row is taken
+ * exclusively first: every ballot holding it shared has committed by then and every later one will find the box
+ * closed. The counts are locked reads, which see those commits (a plain read on MySQL would use the snapshot the
+ * transaction took before the lock was granted, and miss them).
+ */
 export async function closeEvaluationIn(m: EntityManager, state: RoomState, sessionId: number, clock: Clock, config: TallyConfig): Promise<RoomCommand> {
   const evaluation = await m.getRepository(Evaluation).findOne({ where: { sessionId }, lock: writeLock(m) });
   if (evaluation?.status !== EvaluationStatus.OPEN) throw new EvaluationNotOpenError(evaluation?.status ?? 'not opened yet');
   const counts = await gradeCounts(m, sessionId);
+  const ballotsCast = await countBallotsIn(m, sessionId, true);
   const results = tally(state.speeches.map((s) => ({ speechId: s.speechId, order: s.order, counts: counts.get(s.speechId) ?? emptyCounts() })), config);
-  await m.getRepository(Evaluation).update({ sessionId }, { status: EvaluationStatus.CLOSED, closedAt: clock.now(), resultsJson: JSON.stringify(results) });
+  await m.getRepository(Evaluation).update({ sessionId }, { status: EvaluationStatus.CLOSED, closedAt: clock.now(), resultsJson: JSON.stringify(results), ballotsCast });
   const speeches = new Map((await m.getRepository(Speech).findBy({ sessionId })).map((s) => [s.id, s]));
   if (results.length) {
     await m.getRepository(SpeechResultRow).insert(
@@ -93,7 +143,7 @@ export async function closeEvaluationIn(m: EntityManager, state: RoomState, sess
       })),
     );
   }
-  return { type: 'CLOSE_EVALUATION', ballotsCast: evaluation.ballotsCast };
+  return { type: 'CLOSE_EVALUATION', ballotsCast };
 }
 
 /** Publishes closed results; the room's decider refuses it unless the evaluation is CLOSED. */
@@ -111,17 +161,20 @@ export function publishedResult(r: TallyResult): PublishedResult {
   return { speechId: r.speechId, excellent: r.counts.EXCELLENT, good: r.counts.GOOD, average: r.counts.AVERAGE, poor: r.counts.POOR, score: r.score, rank: r.rank, grade: r.grade, droppedByTie: r.droppedByTie };
 }
 
+/** The grade counts per speech, as a locked read (see closeEvaluationIn). */
 async function gradeCounts(m: EntityManager, sessionId: number): Promise<Map<number, GradeCounts>> {
-  const rows: { speechId: number; grade: Grade; n: string | number }[] = await m
-    .getRepository(BallotGrade)
-    .createQueryBuilder('g')
-    .select('g.speechId', 'speechId')
-    .addSelect('g.grade', 'grade')
-    .addSelect('COUNT(*)', 'n')
-    .where('g.sessionId = :sessionId', { sessionId })
-    .groupBy('g.speechId')
-    .addGroupBy('g.grade')
-    .getRawMany();
+  const rows = await lockedRead<{ speechId: number; grade: Grade; n: string | number }>(
+    m,
+    m
+      .getRepository(BallotGrade)
+      .createQueryBuilder('g')
+      .select('g.speechId', 'speechId')
+      .addSelect('g.grade', 'grade')
+      .addSelect('COUNT(*)', 'n')
+      .where('g.sessionId = :sessionId', { sessionId })
+      .groupBy('g.speechId')
+      .addGroupBy('g.grade'),
+  );
   const counts = new Map<number, GradeCounts>();
   for (const row of rows) {
     const c = counts.get(Number(row.speechId)) ?? emptyCounts();
@@ -129,4 +182,10 @@ async function gradeCounts(m: EntityManager, sessionId: number): Promise<Map<num
     counts.set(Number(row.speechId), c);
   }
   return counts;
+}
+
+/** Runs a SELECT with a shared lock on what it reads (MySQL; plain on SQLite): the newest committed rows, held until commit. */
+async function lockedRead<T>(m: EntityManager, query: SelectQueryBuilder<ObjectLiteral>): Promise<T[]> {
+  const [sql, parameters] = query.getQueryAndParameters();
+  return m.query(sql + shareLockClause(m), parameters);
 }

@@ -5,16 +5,43 @@ import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
 import { checkClientId } from '../../common/validation';
 import { parseId } from '../../common/ids';
+import type { Logger } from '../../common/logger';
 import { RateLimiter, RateStore } from '../../common/rate-limiter';
+import { inTransaction } from '../../db/transaction';
 import type { RoomService } from '../room/room.service';
+import type { RoomState } from '../room/room-state';
+import { EvaluationNotOpenError } from '../room/room.errors';
 import { EvaluationResult, EvaluationStatus } from '../room/results';
+import { BallotBatcher, BallotBatcherOptions, DEFAULT_BALLOT_BATCHING } from './ballot-batcher';
 import { Evaluation, EvaluationVoter } from './evaluation.entity';
-import { BallotAlreadyCounted, castBallotIn, closeEvaluationIn, openEvaluationIn, publishedResult, publishEvaluationIn } from './evaluation-steps';
+import { EvaluationAlreadyVotedError, EvaluationNotEntitledError } from './evaluation.errors';
+import {
+  closeEvaluationIn,
+  countBallotsIn,
+  openEvaluationIn,
+  publishedResult,
+  publishEvaluationIn,
+  recordBallotsIn,
+  storeBallotIn,
+} from './evaluation-steps';
 import type { BallotReceipt, GradeInput, VoterStatus } from './evaluation.types';
 import type { TallyConfig, TallyResult } from './tally';
 
 /** Who sees results once the evaluation is closed; after publication, everyone who may see the session. */
 const SEE_CLOSED_RESULTS = ['chair', 'admin', 'secretary'];
+
+/**
+ * How long a ballot's transaction may wait for the database to take it up and for a lock (s): past it the request
+ * fails with the retryable SERVICE_UNAVAILABLE, well inside the 5 s deadline. (The room command recording a batch
+ * answers nobody, so it waits its turn.)
+ */
+const BALLOT_LOCK_WAIT_S = 2;
+
+export interface EvaluationServiceOptions {
+  logger?: Logger;
+  /** How ballots are recorded in the room (ballot-batcher.ts); tests inject timers. */
+  batching?: Partial<Omit<BallotBatcherOptions, 'onError'>>;
+}
 
 export class EvaluationService {
   private readonly receiptKey: Buffer;
@@ -26,22 +53,37 @@ export class EvaluationService {
     secret: string,
     private readonly config: TallyConfig,
     rates: RateStore,
+    options: EvaluationServiceOptions = {},
   ) {
     this.receiptKey = createHmac('sha256', secret).update('leitai ballot receipts').digest();
     this.ballotAttempts = new RateLimiter('ballot attempts', [{ limit: 30, windowMs: 60_000 }], rates);
+    this.batcher = new BallotBatcher((sessionId) => this.recordBallots(sessionId), {
+      ...DEFAULT_BALLOT_BATCHING,
+      ...options.batching,
+      onError: (err, sessionId) => options.logger?.warn({ err, sessionId }, 'recording ballots in the room failed; retried, and the close records the final count'),
+    });
   }
 
   /** One ballot counts per voter; this only keeps a client from hammering the ballot box. */
   private readonly ballotAttempts: RateLimiter;
 
+  /** Records committed ballots in the room, one room command per session per short window. */
+  private readonly batcher: BallotBatcher;
+
   /** Opens the ballot box: freezes the attendees as the entitled voters. */
   async openEvaluation(principal: Principal | null, rawSessionId: string): Promise<Evaluation> {
     const sessionId = parseId('session', rawSessionId, 'sessionId');
     await this.room.execute(sessionId, requireActorId(principal), (m) => openEvaluationIn(m, sessionId, this.clock));
-    return this.ds.getRepository(Evaluation).findOneByOrFail({ sessionId });
+    return this.withCount(await this.ds.getRepository(Evaluation).findOneByOrFail({ sessionId }));
   }
 
-  /** One ballot per entitled voter (see castBallotIn); the receipt is a keyed hash of session and voter. */
+  /**
+   * One ballot per entitled voter; the receipt is a keyed hash of session and voter. A voter who has voted is
+   * answered from their own row before anything is locked: the same receipt for a retry with the same clientId,
+   * EVALUATION_ALREADY_VOTED otherwise. A new ballot is checked against the line-up and stored in a short
+   * transaction of its own (storeBallotIn), then recorded in the room with the ballots committed about the same
+   * time (BallotBatcher); the answer waits for that record, briefly, so the voter's screen counts their ballot.
+   */
   async castBallot(principal: Principal | null, rawSessionId: string, grades: GradeInput[], clientId: string | null): Promise<BallotReceipt> {
     const userId = requireActorId(principal);
     const sessionId = parseId('session', rawSessionId, 'sessionId');
@@ -49,19 +91,29 @@ export class EvaluationService {
     const lines = grades.map((g, i) => ({ speechId: parseId('speech', g.speechId, `grades.${i}.speechId`), grade: g.grade }));
     await this.ballotAttempts.take(`user:${userId}`);
     const receipt = { sessionId: String(sessionId), receipt: this.receiptFor(sessionId, userId) };
-    try {
-      await this.room.execute(sessionId, null, (m, state) => castBallotIn(m, state, sessionId, userId, lines, clientId));
-    } catch (err) {
-      if (err instanceof BallotAlreadyCounted) return receipt;
-      throw err;
-    }
+    const voters = this.ds.getRepository(EvaluationVoter);
+    const voter = await voters.findOneBy({ sessionId, userId });
+    if (voter?.voted) return counted(voter, clientId, receipt);
+    // The room says whether the box is open (the ballot's transaction checks it again) and holds the line-up.
+    const room = await this.lineup(sessionId);
+    if (room.evaluation?.status !== 'OPEN') throw new EvaluationNotOpenError(room.evaluation?.status ?? 'not opened yet');
+    if (!voter) throw new EvaluationNotEntitledError();
+    const stored = await inTransaction(this.ds, (m) => storeBallotIn(m, room, voter, lines, clientId), { lockWaitSeconds: BALLOT_LOCK_WAIT_S });
+    // Another attempt of this voter claimed the row first (and committed): answer as to a retry.
+    if (!stored) return counted(await voters.findOneByOrFail({ id: voter.id }), clientId, receipt);
+    await this.batcher.committed(sessionId);
     return receipt;
   }
 
-  /** Closes the ballot box and computes the result once, from the grade counts alone. */
+  /**
+   * Closes the ballot box and computes the result once, from the grade counts alone. Ballots waiting to be
+   * recorded are recorded first; the close itself records the exact final count.
+   */
   async closeEvaluation(principal: Principal | null, rawSessionId: string): Promise<Evaluation> {
     const sessionId = parseId('session', rawSessionId, 'sessionId');
-    await this.room.execute(sessionId, requireActorId(principal), (m, state) => closeEvaluationIn(m, state, sessionId, this.clock, this.config));
+    const actorId = requireActorId(principal);
+    await this.flushBallots(sessionId);
+    await this.room.execute(sessionId, actorId, (m, state) => closeEvaluationIn(m, state, sessionId, this.clock, this.config));
     return this.ds.getRepository(Evaluation).findOneByOrFail({ sessionId });
   }
 
@@ -73,7 +125,18 @@ export class EvaluationService {
   }
 
   async evaluation(rawSessionId: string): Promise<Evaluation | null> {
-    return this.ds.getRepository(Evaluation).findOneBy({ sessionId: parseId('session', rawSessionId, 'sessionId') });
+    const evaluation = await this.ds.getRepository(Evaluation).findOneBy({ sessionId: parseId('session', rawSessionId, 'sessionId') });
+    return evaluation && this.withCount(evaluation);
+  }
+
+  /** Records in the room now the ballots of a session still waiting for their batch. */
+  flushBallots(sessionId: number): Promise<void> {
+    return this.batcher.flush(sessionId);
+  }
+
+  /** Records what is still waiting to be recorded in the rooms (at shutdown). */
+  close(): Promise<void> {
+    return this.batcher.close();
   }
 
   /** Nobody sees results before closing; chair, admin and secretary after; everyone else after publication. */
@@ -113,5 +176,34 @@ export class EvaluationService {
     return createHmac('sha256', this.receiptKey).update(`${sessionId}:${userId}`).digest('base64url').slice(0, 32);
   }
 
+  /**
+   * The stored count is written once, at closing (a per-ballot increment would make the evaluation row the lock
+   * every ballot waits for); while open the count is read from the voters' rows.
+   */
+  private async withCount(evaluation: Evaluation): Promise<Evaluation> {
+    if (evaluation.status !== EvaluationStatus.OPEN) return evaluation;
+    return Object.assign(evaluation, { ballotsCast: await countBallotsIn(this.ds.manager, evaluation.sessionId) });
+  }
+
+  /** The room with its line-up: this instance's copy once it shows the evaluation open (the line-up is final by then). */
+  private async lineup(sessionId: number): Promise<RoomState> {
+    const cached = this.room.hub.cached(sessionId);
+    return cached?.evaluation?.status === 'OPEN' ? cached : this.room.state(sessionId);
+  }
+
+  /** One room command recording the ballot box's exact count; nothing once the evaluation has closed. */
+  private async recordBallots(sessionId: number): Promise<void> {
+    try {
+      await this.room.execute(sessionId, null, (m, state) => recordBallotsIn(m, state, sessionId));
+    } catch (err) {
+      if (!(err instanceof EvaluationNotOpenError)) throw err;
+    }
+  }
+
 }
 
+/** The answer to a voter whose ballot is in: their receipt for a retry with the same clientId, a refusal otherwise. */
+function counted(voter: EvaluationVoter, clientId: string | null, receipt: BallotReceipt): BallotReceipt {
+  if (clientId !== null && voter.clientId === clientId) return receipt;
+  throw new EvaluationAlreadyVotedError();
+}

@@ -154,6 +154,8 @@ export function decideRoom(state: RoomState, command: RoomCommand, now: number):
 
     case 'CAST_BALLOT':
       if (state.evaluation?.status !== 'OPEN') return new EvaluationNotOpenError(state.evaluation?.status ?? 'not opened yet');
+      // The count read from the ballot box; another instance may have recorded it (or more) already.
+      if (command.ballotsCast <= state.evaluation.ballotsCast) return [];
       return [{ type: 'BALLOT_CAST', ballotsCast: command.ballotsCast }];
 
     case 'CLOSE_EVALUATION':

@@ -507,6 +507,15 @@ describe(decideRoom.name, () => {
       expect(script.state.evaluation).toEqual({ status: 'PUBLISHED', entitledVoters: 35, ballotsCast: 2, results: [result] });
     });
 
+    it('records a batch of ballots only when its count is higher than the room shows (another instance may have recorded it)', () => {
+      const script = roomIn(RoomPhase.EVALUATION).then({ type: 'OPEN_EVALUATION', entitledVoters: 35 });
+      expectOutcome(script.decide({ type: 'CAST_BALLOT', ballotsCast: 0 }), accepts());
+      script.run({ type: 'CAST_BALLOT', ballotsCast: 12 });
+      expectOutcome(script.decide({ type: 'CAST_BALLOT', ballotsCast: 12 }), accepts());
+      expectOutcome(script.decide({ type: 'CAST_BALLOT', ballotsCast: 9 }), accepts());
+      expectOutcome(script.decide({ type: 'CAST_BALLOT', ballotsCast: 13 }), accepts({ type: 'BALLOT_CAST', ballotsCast: 13 }));
+    });
+
     it('refuses to open the evaluation twice as CONFLICT', () => {
       const script = roomIn(RoomPhase.EVALUATION).then({ type: 'OPEN_EVALUATION', entitledVoters: 35 });
       expectOutcome(script.decide({ type: 'OPEN_EVALUATION', entitledVoters: 35 }), conflict);
