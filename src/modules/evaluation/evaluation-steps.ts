@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { randomInt, randomUUID } from 'node:crypto';
+import { EntityManager, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Clock } from '../../common/clock';
 import { shareLockClause, writeLock } from '../../db/transaction';
 import { SpeechResultRow } from '../analytics/projections.entity';
@@ -40,9 +40,9 @@ export async function openEvaluationIn(m: EntityManager, sessionId: number, cloc
 /**
  * The ballot's own write, in a short transaction of its own (no room lock): while the evaluation row is held with
  * a shared lock (closing takes it exclusively, so a ballot commits before the close counts or finds it closed),
- * the ballot is checked against the line-up of `state`, the voter's frozen row is claimed by a conditional update
- * (one ballot per voter, whatever the concurrency), and the grades are stored loose — no voter, no grouping,
- * random ids, no time. False when the claim was lost to another attempt of the same voter that committed first.
+ * the ballot is checked against the line-up of `state`, the voter's frozen row is claimed, and the grades are
+ * stored loose — no voter, no grouping, random ids, no time. False when the claim was lost to another attempt of
+ * the same voter that committed first.
  */
 export async function storeBallotIn(
   m: EntityManager,
@@ -51,18 +51,65 @@ export async function storeBallotIn(
   lines: readonly BallotLine[],
   clientId: string | null,
 ): Promise<boolean> {
-  const { sessionId } = voter;
+  const refused = checkBallot(lines, await speechesToGrade(m, state, voter.userId));
+  if (refused) throw refused;
+  const [stored] = await storeBallotsIn(m, voter.sessionId, [{ voterId: voter.id, lines, clientId }]);
+  return stored;
+}
+
+/** A ballot already checked against the line-up (checkBallot), waiting to be stored. */
+export interface CheckedBallot {
+  voterId: number;
+  lines: readonly BallotLine[];
+  clientId: string | null;
+}
+
+/**
+ * Several checked ballots of one session in one transaction (the ballot box's group commit): the evaluation row
+ * held with a shared lock as for one ballot, the voters' rows locked and each claimed by its first ballot (one per
+ * voter, whatever the concurrency, within the group and between groups), and the grades of the whole group stored
+ * loose and shuffled, so that not even their order links them to a voter. For each ballot, whether it was stored.
+ */
+export async function storeBallotsIn(m: EntityManager, sessionId: number, ballots: readonly CheckedBallot[]): Promise<boolean[]> {
   const [evaluation] = await lockedRead<{ status: EvaluationStatus }>(
     m,
     m.getRepository(Evaluation).createQueryBuilder('e').select('e.status', 'status').where('e.sessionId = :sessionId', { sessionId }),
   );
   if (evaluation?.status !== EvaluationStatus.OPEN) throw new EvaluationNotOpenError(evaluation?.status ?? 'not opened yet');
-  const refused = checkBallot(lines, await speechesToGrade(m, state, voter.userId));
-  if (refused) throw refused;
-  const claimed = await m.getRepository(EvaluationVoter).update({ id: voter.id, voted: false }, { voted: true, clientId });
-  if (claimed.affected !== 1) return false;
-  if (lines.length) await m.getRepository(BallotGrade).insert(lines.map((l) => ({ id: randomUUID(), sessionId, speechId: l.speechId, grade: l.grade })));
-  return true;
+  const rows = await m.getRepository(EvaluationVoter).find({
+    select: { id: true, voted: true },
+    where: { id: In([...new Set(ballots.map((b) => b.voterId))]), sessionId },
+    lock: writeLock(m),
+  });
+  const unvoted = new Set(rows.filter((r) => !r.voted).map((r) => r.id));
+  const stored = ballots.map((b) => unvoted.delete(b.voterId));
+  const winners = ballots.filter((_, i) => stored[i]);
+  if (!winners.length) return stored;
+  const parameters: Record<string, unknown> = {};
+  const cases = winners.map((b, i) => {
+    Object.assign(parameters, { [`v${i}`]: b.voterId, [`c${i}`]: b.clientId });
+    return `WHEN :v${i} THEN :c${i}`;
+  });
+  await m
+    .createQueryBuilder()
+    .update(EvaluationVoter)
+    .set({ voted: true, clientId: () => `CASE id ${cases.join(' ')} END` })
+    .where({ id: In(winners.map((b) => b.voterId)), voted: false })
+    .setParameters(parameters)
+    .execute();
+  const grades = shuffled(winners.flatMap((b) => b.lines.map((l) => ({ id: randomUUID(), sessionId, speechId: l.speechId, grade: l.grade }))));
+  // In slices: SQLite refuses one INSERT of a thousand rows (its expression tree grows too deep).
+  for (let i = 0; i < grades.length; i += VOTER_INSERT_SLICE) await m.getRepository(BallotGrade).insert(grades.slice(i, i + VOTER_INSERT_SLICE));
+  return stored;
+}
+
+/** Fisher–Yates with a cryptographic source. */
+function shuffled<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
 }
 
 /** Ballots in the box: entitled voters who have voted. `locked` reads the newest commits and holds them (closing). */

@@ -13,6 +13,7 @@ import type { RoomState } from '../room/room-state';
 import { EvaluationNotOpenError } from '../room/room.errors';
 import { EvaluationResult, EvaluationStatus } from '../room/results';
 import { BallotBatcher, BallotBatcherOptions, DEFAULT_BALLOT_BATCHING } from './ballot-batcher';
+import { Cadre } from '../registry/cadre.entity';
 import { Evaluation, EvaluationVoter } from './evaluation.entity';
 import { EvaluationAlreadyVotedError, EvaluationNotEntitledError } from './evaluation.errors';
 import {
@@ -22,8 +23,11 @@ import {
   publishedResult,
   publishEvaluationIn,
   recordBallotsIn,
-  storeBallotIn,
+  storeBallotsIn,
+  type CheckedBallot,
 } from './evaluation-steps';
+import { checkBallot } from './ballot';
+import { BallotWriter, DEFAULT_BALLOT_WRITING } from './ballot-writer';
 import type { BallotReceipt, GradeInput, VoterStatus } from './evaluation.types';
 import type { TallyConfig, TallyResult } from './tally';
 
@@ -62,6 +66,10 @@ export class EvaluationService {
       ...options.batching,
       onError: (err, sessionId) => options.logger?.warn({ err, sessionId }, 'recording ballots in the room failed; retried, and the close records the final count'),
     });
+    this.writer = new BallotWriter(
+      (sessionId, ballots) => inTransaction(this.ds, (m) => storeBallotsIn(m, sessionId, ballots), { lockWaitSeconds: BALLOT_LOCK_WAIT_S }),
+      { ...DEFAULT_BALLOT_WRITING, maxWaitMs: BALLOT_LOCK_WAIT_S * 1000 },
+    );
   }
 
   /** One ballot counts per voter; this only keeps a client from hammering the ballot box. */
@@ -69,6 +77,15 @@ export class EvaluationService {
 
   /** Records committed ballots in the room, one room command per session per short window. */
   private readonly batcher: BallotBatcher;
+
+  /**
+   * Per session with an open evaluation, the speeches each speaker gave (user id → speech ids), read once: the
+   * line-up is final once the box opens, and every ballot leaves out its voter's own speech.
+   */
+  private readonly ownSpeeches = new Map<number, Promise<Map<number, number[]>>>();
+
+  /** Stores ballots, those of a session that arrive together in one transaction. */
+  private readonly writer: BallotWriter<CheckedBallot>;
 
   /** Opens the ballot box: freezes the attendees as the entitled voters. */
   async openEvaluation(principal: Principal | null, rawSessionId: string): Promise<Evaluation> {
@@ -81,7 +98,7 @@ export class EvaluationService {
    * One ballot per entitled voter; the receipt is a keyed hash of session and voter. A voter who has voted is
    * answered from their own row before anything is locked: the same receipt for a retry with the same clientId,
    * EVALUATION_ALREADY_VOTED otherwise. A new ballot is checked against the line-up and stored in a short
-   * transaction of its own (storeBallotIn), then recorded in the room with the ballots committed about the same
+   * transaction with the ballots of the session that arrived with it (BallotWriter, storeBallotsIn), then recorded in the room with the ballots committed about the same
    * time (BallotBatcher); the answer waits for that record, briefly, so the voter's screen counts their ballot.
    */
   async castBallot(principal: Principal | null, rawSessionId: string, grades: GradeInput[], clientId: string | null): Promise<BallotReceipt> {
@@ -98,7 +115,9 @@ export class EvaluationService {
     const room = await this.lineup(sessionId);
     if (room.evaluation?.status !== 'OPEN') throw new EvaluationNotOpenError(room.evaluation?.status ?? 'not opened yet');
     if (!voter) throw new EvaluationNotEntitledError();
-    const stored = await inTransaction(this.ds, (m) => storeBallotIn(m, room, voter, lines, clientId), { lockWaitSeconds: BALLOT_LOCK_WAIT_S });
+    const refused = checkBallot(lines, await this.speechesToGrade(sessionId, room, userId));
+    if (refused) throw refused;
+    const stored = await this.writer.submit(sessionId, { voterId: voter.id, lines, clientId });
     // Another attempt of this voter claimed the row first (and committed): answer as to a retry.
     if (!stored) return counted(await voters.findOneByOrFail({ id: voter.id }), clientId, receipt);
     await this.batcher.committed(sessionId);
@@ -114,6 +133,7 @@ export class EvaluationService {
     const actorId = requireActorId(principal);
     await this.flushBallots(sessionId);
     await this.room.execute(sessionId, actorId, (m, state) => closeEvaluationIn(m, state, sessionId, this.clock, this.config));
+    this.ownSpeeches.delete(sessionId);
     return this.ds.getRepository(Evaluation).findOneByOrFail({ sessionId });
   }
 
@@ -191,6 +211,18 @@ export class EvaluationService {
     return cached?.evaluation?.status === 'OPEN' ? cached : this.room.state(sessionId);
   }
 
+  /** What `userId` grades: every speech of the line-up but their own (speechesToGrade, with the speakers read once). */
+  private async speechesToGrade(sessionId: number, room: RoomState, userId: number): Promise<number[]> {
+    let speakers = this.ownSpeeches.get(sessionId);
+    if (!speakers) {
+      speakers = speechesBySpeaker(this.ds, room);
+      this.ownSpeeches.set(sessionId, speakers);
+      speakers.catch(() => this.ownSpeeches.delete(sessionId));
+    }
+    const own = new Set((await speakers).get(userId) ?? []);
+    return room.speeches.filter((s) => !own.has(s.speechId)).map((s) => s.speechId);
+  }
+
   /** One room command recording the ballot box's exact count; nothing once the evaluation has closed. */
   private async recordBallots(sessionId: number): Promise<void> {
     try {
@@ -200,6 +232,18 @@ export class EvaluationService {
     }
   }
 
+}
+
+/** The speeches of a line-up by the user id of their speaker (cadres without an account speak but do not vote). */
+async function speechesBySpeaker(ds: DataSource, room: RoomState): Promise<Map<number, number[]>> {
+  const cadres = await ds.getRepository(Cadre).findBy({ id: In([...new Set(room.speeches.map((s) => s.cadreId))]) });
+  const userOf = new Map(cadres.map((c) => [c.id, c.userId]));
+  const bySpeaker = new Map<number, number[]>();
+  for (const speech of room.speeches) {
+    const userId = userOf.get(speech.cadreId);
+    if (userId != null) bySpeaker.set(userId, [...(bySpeaker.get(userId) ?? []), speech.speechId]);
+  }
+  return bySpeaker;
 }
 
 /** The answer to a voter whose ballot is in: their receipt for a retry with the same clientId, a refusal otherwise. */

@@ -1,0 +1,71 @@
+import { ServiceBusyError } from '../../common/errors';
+
+export interface BallotWriterOptions {
+  /** The most ballots one transaction stores. */
+  maxBatch: number;
+  /** How long a ballot may wait for its group before it is refused with the retryable SERVICE_UNAVAILABLE (ms). */
+  maxWaitMs: number;
+  now?: () => number;
+}
+
+export const DEFAULT_BALLOT_WRITING: BallotWriterOptions = { maxBatch: 200, maxWaitMs: 2000 };
+
+interface Pending<T> {
+  item: T;
+  since: number;
+  resolve: (stored: boolean) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * The ballot box's group commit: per session, one transaction at a time stores every ballot that arrived while the
+ * previous one ran (up to `maxBatch`). Under a storm a thousand ballots take a handful of transactions instead of a
+ * thousand turns at the database; a lone ballot is written at once. `write` gets the group and says, for each
+ * ballot, whether it was stored; if it throws, every ballot of the group gets its error.
+ */
+export class BallotWriter<T> {
+  private readonly queues = new Map<number, Pending<T>[]>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly write: (sessionId: number, items: T[]) => Promise<boolean[]>,
+    private readonly options: BallotWriterOptions = DEFAULT_BALLOT_WRITING,
+  ) {
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Resolves once the ballot's group has committed: true if stored, false if its voter's row was already claimed. */
+  submit(sessionId: number, item: T): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const queue = this.queues.get(sessionId);
+      const pending = { item, since: this.now(), resolve, reject };
+      if (queue) {
+        queue.push(pending);
+        return;
+      }
+      this.queues.set(sessionId, [pending]);
+      void this.drain(sessionId);
+    });
+  }
+
+  private async drain(sessionId: number): Promise<void> {
+    const queue = this.queues.get(sessionId)!;
+    while (queue.length) {
+      const group = queue.splice(0, this.options.maxBatch);
+      const now = this.now();
+      const live = group.filter((p) => {
+        if (now - p.since <= this.options.maxWaitMs) return true;
+        p.reject(new ServiceBusyError('the ballot box is busy: nothing was stored, send the same ballot again shortly', 500, 'queue'));
+        return false;
+      });
+      if (!live.length) continue;
+      try {
+        const stored = await this.write(sessionId, live.map((p) => p.item));
+        live.forEach((p, i) => p.resolve(stored[i]));
+      } catch (err) {
+        for (const p of live) p.reject(err);
+      }
+    }
+    this.queues.delete(sessionId);
+  }
+}
