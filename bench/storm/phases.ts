@@ -144,7 +144,9 @@ export async function signInStorm(base: string, pid: number, accounts: Account[]
   const lastDone = Math.max(...done);
   const probeSummary = (p: Probe[]) => {
     const bad = p.filter((x) => !x.ok);
-    return { ...latency(p.map((x) => x.ms)), failures: bad.length, failuresByCode: countBy(bad.map((x) => x.code)) };
+    // The slowest probes and when they were sent (from the storm's start): whether the arrival burst or later work held them.
+    const slowest = [...p].sort((a, b) => b.ms - a.ms).slice(0, 3).map((x) => ({ sentAtMs: round(x.at), ms: round(x.ms) }));
+    return { ...latency(p.map((x) => x.ms)), failures: bad.length, failuresByCode: countBy(bad.map((x) => x.code)), slowest };
   };
   return {
     accounts: accounts.length,
