@@ -8,7 +8,7 @@ import type { RoomCommand } from '../room/room-decider';
 import type { PublishedResult } from '../room/room-events';
 import type { RoomState } from '../room/room-state';
 import { EvaluationStatus, Grade } from '../room/results';
-import { EvaluationNotOpenError } from '../room/room.errors';
+import { refuseEvaluationStep } from '../room/evaluation-lifecycle';
 import { Attendee } from '../sessions/attendee.entity';
 import { Speech } from '../sessions/speech.entity';
 import { BallotLine, checkBallot } from './ballot';
@@ -75,7 +75,8 @@ export async function storeBallotsIn(m: EntityManager, sessionId: number, ballot
     m,
     m.getRepository(Evaluation).createQueryBuilder('e').select('e.status', 'status').where('e.sessionId = :sessionId', { sessionId }),
   );
-  if (evaluation?.status !== EvaluationStatus.OPEN) throw new EvaluationNotOpenError(evaluation?.status ?? 'not opened yet');
+  const closed = refuseEvaluationStep(evaluation?.status, 'ballot');
+  if (closed) throw closed;
   const rows = await m.getRepository(EvaluationVoter).find({
     select: { id: true, voted: true },
     where: { id: In([...new Set(ballots.map((b) => b.voterId))]), sessionId },
@@ -166,7 +167,8 @@ export async function speechesToGrade(m: EntityManager, state: RoomState, userId
  */
 export async function closeEvaluationIn(m: EntityManager, state: RoomState, sessionId: number, clock: Clock, config: TallyConfig): Promise<RoomCommand> {
   const evaluation = await m.getRepository(Evaluation).findOne({ where: { sessionId }, lock: writeLock(m) });
-  if (evaluation?.status !== EvaluationStatus.OPEN) throw new EvaluationNotOpenError(evaluation?.status ?? 'not opened yet');
+  const refused = refuseEvaluationStep(evaluation?.status, 'close');
+  if (refused) throw refused;
   const counts = await gradeCounts(m, sessionId);
   const ballotsCast = await countBallotsIn(m, sessionId, true);
   const results = tally(state.speeches.map((s) => ({ speechId: s.speechId, order: s.order, counts: counts.get(s.speechId) ?? emptyCounts() })), config);

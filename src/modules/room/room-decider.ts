@@ -1,10 +1,11 @@
-import { AppError, BadUserInputError, ConflictError } from '../../common/errors';
+import { AppError, BadUserInputError } from '../../common/errors';
 import { Lifecycle } from '../../common/lifecycle';
 import { RoomPhase, SpeechStatus } from '../sessions/session-enums';
 import type { LineupEntry } from '../sessions/lineup';
 import type { ApprovedComment, InterruptionReason, PublishedResult, RoomEventPayload } from './room-events';
 import type { RoomState } from './room-state';
-import { EvaluationNotOpenError, RoomInvalidTransitionError, RoomNoSpeechRunningError } from './room.errors';
+import { refuseEvaluationStep } from './evaluation-lifecycle';
+import { RoomInvalidTransitionError, RoomNoSpeechRunningError } from './room.errors';
 import { readTimer } from './timer';
 
 export const MIN_EXTENSION_MS = 1_000;
@@ -149,24 +150,21 @@ export function decideRoom(state: RoomState, command: RoomCommand, now: number):
 
     case 'OPEN_EVALUATION':
       if (state.phase !== RoomPhase.EVALUATION) return invalid('the evaluation opens in phase EVALUATION');
-      if (state.evaluation) return new ConflictError(`the evaluation has already been opened (it is ${state.evaluation.status})`);
-      return [{ type: 'EVALUATION_OPENED', entitledVoters: command.entitledVoters }];
+      return refuseEvaluationStep(state.evaluation?.status, 'open') ?? [{ type: 'EVALUATION_OPENED', entitledVoters: command.entitledVoters }];
 
-    case 'CAST_BALLOT':
-      if (state.evaluation?.status !== 'OPEN') return new EvaluationNotOpenError(state.evaluation?.status ?? 'not opened yet');
+    case 'CAST_BALLOT': {
+      const refused = refuseEvaluationStep(state.evaluation?.status, 'ballot');
+      if (refused) return refused;
       // The count read from the ballot box; another instance may have recorded it (or more) already.
-      if (command.ballotsCast <= state.evaluation.ballotsCast) return [];
+      if (command.ballotsCast <= (state.evaluation?.ballotsCast ?? 0)) return [];
       return [{ type: 'BALLOT_CAST', ballotsCast: command.ballotsCast }];
+    }
 
     case 'CLOSE_EVALUATION':
-      if (state.evaluation?.status !== 'OPEN') return new EvaluationNotOpenError(state.evaluation?.status ?? 'not opened yet');
-      return [{ type: 'EVALUATION_CLOSED', ballotsCast: command.ballotsCast }];
+      return refuseEvaluationStep(state.evaluation?.status, 'close') ?? [{ type: 'EVALUATION_CLOSED', ballotsCast: command.ballotsCast }];
 
     case 'PUBLISH_EVALUATION':
-      if (state.evaluation?.status !== 'CLOSED') {
-        return new ConflictError(`only a closed evaluation can be published (it is ${state.evaluation?.status ?? 'not opened yet'})`);
-      }
-      return [{ type: 'EVALUATION_PUBLISHED', results: command.results }];
+      return refuseEvaluationStep(state.evaluation?.status, 'publish') ?? [{ type: 'EVALUATION_PUBLISHED', results: command.results }];
   }
 }
 
