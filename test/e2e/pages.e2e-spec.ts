@@ -416,6 +416,19 @@ describe('the big screen and the chair console in chromium', () => {
     await page.locator('#password').fill('leitai-demo');
     await page.locator('#login-submit').click();
     await see(page, '#login-error', '需要主持人或管理员账号');
+    // Five wrong passwords from this address slow the next try; the console says so in words, with the way out.
+    await page.evaluate(async () => {
+      for (let i = 0; i < 5; i++) {
+        const body = JSON.stringify({ query: 'mutation { login(username: "voter09", password: "wrong-password") { token } }' });
+        await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      }
+    });
+    await page.locator('#username').fill('voter09');
+    await page.locator('#password').fill('leitai-demo');
+    await page.locator('#login-submit').click();
+    await see(page, '#login-error', '登录失败次数过多');
+    await see(page, '#login-error', '个人登录链接');
+    await snap(page, SHOTS, '15-console-sign-in-throttled');
     await page.close();
   });
 

@@ -1,5 +1,5 @@
 import './console.css';
-import { ApiError, graphql, liveSubscription, type LinkStatus } from '../shared/api';
+import { ApiError, graphql, liveSubscription, whileBusy, type LinkStatus } from '../shared/api';
 import { countdown, ServerClock } from '../shared/clock';
 import { byId, h, keyedList, setText, show } from '../shared/dom';
 import { langFromLocation, words } from '../shared/i18n';
@@ -154,9 +154,14 @@ function showLogin(message?: string): void {
     e.preventDefault();
     void (async () => {
       try {
-        const data = await graphql<{ login: { token: string; user: { roles: string[] } } }>(
-          `mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { token user { roles } } }`,
-          { u: user.value.trim(), p: pass.value },
+        // At 8:59 the server may be checking a hall's passwords: it says when to come back, and the page does.
+        const data = await whileBusy(
+          () =>
+            graphql<{ login: { token: string; user: { roles: string[] } } }>(
+              `mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { token user { roles } } }`,
+              { u: user.value.trim(), p: pass.value },
+            ),
+          () => setText(error, c.busy),
         );
         const roles = data.login.user.roles.map((r) => r.toLowerCase());
         if (!roles.includes('chair') && !roles.includes('admin')) {
@@ -167,7 +172,11 @@ function showLogin(message?: string): void {
         sessionStorage.setItem(TOKEN_KEY, token);
         route();
       } catch (err) {
-        setText(error, err instanceof ApiError && err.code === 'UNAUTHENTICATED' ? c.badLogin : explain(err));
+        if (err instanceof ApiError && err.code === 'RATE_LIMITED' && err.retryAfterMs !== null) {
+          setText(error, c.throttled(Math.ceil(err.retryAfterMs / 1000)));
+        } else {
+          setText(error, err instanceof ApiError && err.code === 'UNAUTHENTICATED' ? c.badLogin : explain(err));
+        }
       }
     })();
   });

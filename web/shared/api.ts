@@ -5,6 +5,10 @@ export class ApiError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    /** When the server said to come back (RATE_LIMITED, or a busy SERVICE_UNAVAILABLE), in ms. */
+    readonly retryAfterMs: number | null = null,
+    /** The server did nothing and the same request may simply be sent again (a full queue, a lock not granted). */
+    readonly retryable = false,
   ) {
     super(message);
   }
@@ -12,12 +16,30 @@ export class ApiError extends Error {
 
 interface GraphQLErrorLike {
   message: string;
-  extensions?: { code?: string };
+  extensions?: { code?: string; retryAfterMs?: unknown; retryable?: unknown };
 }
 
 function firstError(errors: readonly GraphQLErrorLike[]): ApiError {
   const e = errors[0];
-  return new ApiError(e?.message ?? 'unknown error', e?.extensions?.code ?? 'UNKNOWN');
+  const retryAfterMs = typeof e?.extensions?.retryAfterMs === 'number' ? e.extensions.retryAfterMs : null;
+  return new ApiError(e?.message ?? 'unknown error', e?.extensions?.code ?? 'UNKNOWN', retryAfterMs, e?.extensions?.retryable === true);
+}
+
+/**
+ * `send()` again while the server answers that it is busy and nothing was done (retryable, with when to come
+ * back), for at most `budgetMs`; `waiting` is told each time. Any other answer, or the budget spent, is final.
+ */
+export async function whileBusy<T>(send: () => Promise<T>, waiting: (ms: number) => void, budgetMs = 30_000): Promise<T> {
+  const until = Date.now() + budgetMs;
+  for (;;) {
+    try {
+      return await send();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.retryable && err.retryAfterMs !== null && Date.now() + err.retryAfterMs < until)) throw err;
+      waiting(err.retryAfterMs);
+      await new Promise((resolve) => setTimeout(resolve, err.retryAfterMs! + Math.random() * 100));
+    }
+  }
 }
 
 /** POST /graphql on the page's own origin. */

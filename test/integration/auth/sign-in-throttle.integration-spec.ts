@@ -202,7 +202,12 @@ describeEachEngine('sign-in throttle', (engine) => {
       for (let i = 0; i < 5; i++) expect(await settle(service.login(user.username, 'wrong-password', request))).toBe('UNAUTHENTICATED');
       await redis.stop();
       await redis.start();
-      await client.ping();
+      // The client reconnects on its own; until it has, a command fails fast (maxRetriesPerRequest 1).
+      const until = Date.now() + 15_000;
+      while (!(await client.ping().then(() => true, () => false))) {
+        if (Date.now() > until) throw new Error('the client did not reconnect to the restarted Redis within 15 s');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       expect(await client.dbsize()).toBe(0);
       const after = await service.login(user.username, FACTORY_PASSWORD, request).catch((e) => e);
       expect(after.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 1000 });
