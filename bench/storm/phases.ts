@@ -1,8 +1,12 @@
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { summarize } from '../analytics/stats';
 import { Device, GqlResponse, Outcome, errorCode, pooled, sleep, untilAnswered } from './http';
+import type { ProbeReport, ProbeSetup } from './probe';
 import { Account, BallotSession, LOGIN, PASSWORD, countVoted, mintToken, must } from './world';
 
 /** How long a client keeps honouring retryable answers before it gives up. */
@@ -52,12 +56,7 @@ export async function signInAll(base: string, accounts: Account[], block: number
   });
 }
 
-interface Probe {
-  at: number;
-  ms: number;
-  ok: boolean;
-  code: string | null;
-}
+type Probe = ProbeReport['me'][number];
 
 export interface StormResult {
   accounts: number;
@@ -85,7 +84,8 @@ export interface StormResult {
  * `accounts` sign in at once, each from its own device (connected beforehand), honouring retryable answers for up
  * to a minute. Meanwhile, every 100 ms, `query { me { id } }` with a token never used before (the spare accounts'
  * sign-ins made before the storm, then tokens minted as signUser makes them: each new to the server, so each is
- * verified) and an anonymous `{ __typename }`, each on its own connection.
+ * verified) and an anonymous `{ __typename }`, each on its own connection, sent and timed by a process of their
+ * own (probe.ts), as phones are devices of their own.
  */
 export async function signInStorm(base: string, pid: number, accounts: Account[], spares: Account[], oneSource: boolean): Promise<StormResult> {
   const spareSignIns = await signInAll(base, spares, 30, 4);
@@ -100,42 +100,25 @@ export async function signInStorm(base: string, pid: number, accounts: Account[]
   }
 
   const devices = accounts.map((_, i) => new Device(base, oneSource ? address(20, 1) : address(20, i + 1)));
-  // A probe never waits for a connection: slow answers get new ones beside the four opened beforehand.
-  const meDevice = new Device(base, address(31, 1), 4, Infinity);
-  const anonDevice = new Device(base, address(31, 2), 4, Infinity);
+  const prober = fork(join(__dirname, 'probe.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const setup: ProbeSetup = { base, everyMs: PROBE_EVERY_MS, meSource: address(31, 1), anonSource: address(31, 2), tokens: probeTokens.map((p) => ({ token: p.token, userId: p.account.id })) };
+  prober.send(setup);
   const warmStart = performance.now();
-  await Promise.all([...devices, meDevice, anonDevice].map((d) => d.warm()));
+  await Promise.all([...devices.map((d) => d.warm()), once(prober, 'message')]);
   const warmMs = round(performance.now() - warmStart);
 
   const cpuBefore = serverCpuMs(pid);
-  const meProbes: Probe[] = [];
-  const anonProbes: Probe[] = [];
-  const inFlight: Promise<void>[] = [];
-  let used = 0;
   const t0 = performance.now();
-  const probe = (into: Probe[], send: () => Promise<GqlResponse>, check: (r: GqlResponse) => boolean) => {
-    const at = performance.now();
-    inFlight.push(
-      send().then(
-        (r) => void into.push({ at: at - t0, ms: performance.now() - at, ok: errorCode(r) === null && check(r), code: errorCode(r) ?? (check(r) ? null : 'WRONG_ANSWER') }),
-        () => void into.push({ at: at - t0, ms: performance.now() - at, ok: false, code: 'TRANSPORT' }),
-      ),
-    );
-  };
-  const tick = () => {
-    const next = probeTokens[used++ % probeTokens.length];
-    probe(meProbes, () => meDevice.post('query { me { id } }', {}, next.token), (r) => r.data?.me?.id === String(next.account.id));
-    probe(anonProbes, () => anonDevice.post('{ __typename }'), (r) => r.data?.__typename === 'Query');
-  };
   const storm = Promise.all(accounts.map((a, i) => untilAnswered(() => devices[i].post(LOGIN, { u: a.username, p: PASSWORD }), CLIENT_BUDGET_MS)));
-  tick();
-  const timer = setInterval(tick, PROBE_EVERY_MS);
+  prober.send('start');
   const outcomes = await storm;
-  clearInterval(timer);
-  await Promise.all(inFlight);
+  prober.send('stop');
+  const [probes] = (await once(prober, 'message')) as [ProbeReport];
+  const meProbes = probes.me;
+  const anonProbes = probes.anonymous;
   const cpuAfter = serverCpuMs(pid);
-  const staleSocketRetries = [...devices, meDevice, anonDevice].reduce((t, d) => t + d.staleRetries, 0);
-  for (const d of [...devices, meDevice, anonDevice]) d.close();
+  const staleSocketRetries = devices.reduce((t, d) => t + d.staleRetries, 0);
+  for (const d of devices) d.close();
 
   const ok = outcomes.filter((o) => o.ok && typeof o.data?.login?.token === 'string');
   const failed = outcomes.filter((o) => !(o.ok && typeof o.data?.login?.token === 'string'));

@@ -10,32 +10,32 @@ export interface BallotWriterOptions {
 
 export const DEFAULT_BALLOT_WRITING: BallotWriterOptions = { maxBatch: 200, maxWaitMs: 2000 };
 
-interface Pending<T> {
+interface Pending<T, R> {
   item: T;
   since: number;
-  resolve: (stored: boolean) => void;
+  resolve: (result: R) => void;
   reject: (err: unknown) => void;
 }
 
 /**
  * The ballot box's group commit: per session, one transaction at a time stores every ballot that arrived while the
  * previous one ran (up to `maxBatch`). Under a storm a thousand ballots take a handful of transactions instead of a
- * thousand turns at the database; a lone ballot is written at once. `write` gets the group and says, for each
- * ballot, whether it was stored; if it throws, every ballot of the group gets its error.
+ * thousand turns at the database; a lone ballot is written at once. `write` gets the group and answers for each
+ * ballot (in order); if it throws, every ballot of the group gets its error.
  */
-export class BallotWriter<T> {
-  private readonly queues = new Map<number, Pending<T>[]>();
+export class BallotWriter<T, R> {
+  private readonly queues = new Map<number, Pending<T, R>[]>();
   private readonly now: () => number;
 
   constructor(
-    private readonly write: (sessionId: number, items: T[]) => Promise<boolean[]>,
+    private readonly write: (sessionId: number, items: T[]) => Promise<R[]>,
     private readonly options: BallotWriterOptions = DEFAULT_BALLOT_WRITING,
   ) {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Resolves once the ballot's group has committed: true if stored, false if its voter's row was already claimed. */
-  submit(sessionId: number, item: T): Promise<boolean> {
+  /** Resolves once the ballot's group has committed, with `write`'s answer for it. */
+  submit(sessionId: number, item: T): Promise<R> {
     return new Promise((resolve, reject) => {
       const queue = this.queues.get(sessionId);
       const pending = { item, since: this.now(), resolve, reject };
@@ -60,8 +60,8 @@ export class BallotWriter<T> {
       });
       if (!live.length) continue;
       try {
-        const stored = await this.write(sessionId, live.map((p) => p.item));
-        live.forEach((p, i) => p.resolve(stored[i]));
+        const results = await this.write(sessionId, live.map((p) => p.item));
+        live.forEach((p, i) => p.resolve(results[i]));
       } catch (err) {
         for (const p of live) p.reject(err);
       }

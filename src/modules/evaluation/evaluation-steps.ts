@@ -53,8 +53,8 @@ export async function storeBallotIn(
 ): Promise<boolean> {
   const refused = checkBallot(lines, await speechesToGrade(m, state, voter.userId));
   if (refused) throw refused;
-  const [stored] = await storeBallotsIn(m, voter.sessionId, [{ voterId: voter.id, lines, clientId }]);
-  return stored;
+  const [outcome] = await storeBallotsIn(m, voter.sessionId, [{ voterId: voter.id, lines, clientId }]);
+  return outcome.stored;
 }
 
 /** A ballot already checked against the line-up (checkBallot), waiting to be stored. */
@@ -64,13 +64,16 @@ export interface CheckedBallot {
   clientId: string | null;
 }
 
+/** What became of a ballot: stored, or not because its voter's row was claimed first — by a ballot with `clientId`. */
+export type StoreOutcome = { stored: true } | { stored: false; clientId: string | null };
+
 /**
  * Several checked ballots of one session in one transaction (the ballot box's group commit): the evaluation row
  * held with a shared lock as for one ballot, the voters' rows locked and each claimed by its first ballot (one per
  * voter, whatever the concurrency, within the group and between groups), and the grades of the whole group stored
- * loose and shuffled, so that not even their order links them to a voter. For each ballot, whether it was stored.
+ * loose and shuffled, so that not even their order links them to a voter. For each ballot, what became of it.
  */
-export async function storeBallotsIn(m: EntityManager, sessionId: number, ballots: readonly CheckedBallot[]): Promise<boolean[]> {
+export async function storeBallotsIn(m: EntityManager, sessionId: number, ballots: readonly CheckedBallot[]): Promise<StoreOutcome[]> {
   const [evaluation] = await lockedRead<{ status: EvaluationStatus }>(
     m,
     m.getRepository(Evaluation).createQueryBuilder('e').select('e.status', 'status').where('e.sessionId = :sessionId', { sessionId }),
@@ -78,14 +81,20 @@ export async function storeBallotsIn(m: EntityManager, sessionId: number, ballot
   const closed = refuseEvaluationStep(evaluation?.status, 'ballot');
   if (closed) throw closed;
   const rows = await m.getRepository(EvaluationVoter).find({
-    select: { id: true, voted: true },
+    select: { id: true, voted: true, clientId: true },
     where: { id: In([...new Set(ballots.map((b) => b.voterId))]), sessionId },
     lock: writeLock(m),
   });
-  const unvoted = new Set(rows.filter((r) => !r.voted).map((r) => r.id));
-  const stored = ballots.map((b) => unvoted.delete(b.voterId));
-  const winners = ballots.filter((_, i) => stored[i]);
-  if (!winners.length) return stored;
+  // Per voter: null while unclaimed, else the clientId of the ballot that claimed the row (earlier, or in this group).
+  const claimedBy = new Map(rows.map((r) => [r.id, r.voted ? { clientId: r.clientId } : null]));
+  const outcomes = ballots.map((b): StoreOutcome => {
+    const claim = claimedBy.get(b.voterId);
+    if (claim) return { stored: false, clientId: claim.clientId };
+    claimedBy.set(b.voterId, { clientId: b.clientId });
+    return { stored: true };
+  });
+  const winners = ballots.filter((_, i) => outcomes[i].stored);
+  if (!winners.length) return outcomes;
   const parameters: Record<string, unknown> = {};
   const cases = winners.map((b, i) => {
     Object.assign(parameters, { [`v${i}`]: b.voterId, [`c${i}`]: b.clientId });
@@ -101,7 +110,7 @@ export async function storeBallotsIn(m: EntityManager, sessionId: number, ballot
   const grades = shuffled(winners.flatMap((b) => b.lines.map((l) => ({ id: randomUUID(), sessionId, speechId: l.speechId, grade: l.grade }))));
   // In slices: SQLite refuses one INSERT of a thousand rows (its expression tree grows too deep).
   for (let i = 0; i < grades.length; i += VOTER_INSERT_SLICE) await m.getRepository(BallotGrade).insert(grades.slice(i, i + VOTER_INSERT_SLICE));
-  return stored;
+  return outcomes;
 }
 
 /** Fisher–Yates with a cryptographic source. */

@@ -25,6 +25,7 @@ import {
   recordBallotsIn,
   storeBallotsIn,
   type CheckedBallot,
+  type StoreOutcome,
 } from './evaluation-steps';
 import { checkBallot } from './ballot';
 import { BallotWriter, DEFAULT_BALLOT_WRITING } from './ballot-writer';
@@ -85,7 +86,7 @@ export class EvaluationService {
   private readonly ownSpeeches = new Map<number, Promise<Map<number, number[]>>>();
 
   /** Stores ballots, those of a session that arrive together in one transaction. */
-  private readonly writer: BallotWriter<CheckedBallot>;
+  private readonly writer: BallotWriter<CheckedBallot, StoreOutcome>;
 
   /** Opens the ballot box: freezes the attendees as the entitled voters. */
   async openEvaluation(principal: Principal | null, rawSessionId: string): Promise<Evaluation> {
@@ -117,9 +118,9 @@ export class EvaluationService {
     if (!voter) throw new EvaluationNotEntitledError();
     const refused = checkBallot(lines, await this.speechesToGrade(sessionId, room, userId));
     if (refused) throw refused;
-    const stored = await this.writer.submit(sessionId, { voterId: voter.id, lines, clientId });
-    // Another attempt of this voter claimed the row first (and committed): answer as to a retry.
-    if (!stored) return counted(await voters.findOneByOrFail({ id: voter.id }), clientId, receipt);
+    const outcome = await this.writer.submit(sessionId, { voterId: voter.id, lines, clientId });
+    // Another attempt of this voter claimed the row first (in this group or before): answer as to a retry.
+    if (!outcome.stored) return counted(outcome, clientId, receipt);
     await this.batcher.committed(sessionId);
     return receipt;
   }
@@ -247,7 +248,7 @@ async function speechesBySpeaker(ds: DataSource, room: RoomState): Promise<Map<n
 }
 
 /** The answer to a voter whose ballot is in: their receipt for a retry with the same clientId, a refusal otherwise. */
-function counted(voter: EvaluationVoter, clientId: string | null, receipt: BallotReceipt): BallotReceipt {
+function counted(voter: Pick<EvaluationVoter, 'clientId'>, clientId: string | null, receipt: BallotReceipt): BallotReceipt {
   if (clientId !== null && voter.clientId === clientId) return receipt;
   throw new EvaluationAlreadyVotedError();
 }
