@@ -41,7 +41,7 @@ export function decoyPasswordHash(): Promise<string> {
 }
 
 export interface HasherLimits {
-  /** Hashes computed at once; default: one less than the cores (at least one), leaving a core to everything else. */
+  /** Hashes computed at once; default: one per core. */
   concurrency?: number;
   /**
    * How long a request may expect to wait in line (ms, from the hashes ahead of it); beyond that it is refused at
@@ -69,7 +69,7 @@ export class PasswordHasher {
   private comeBackAt = 0;
 
   constructor(limits: HasherLimits = {}) {
-    this.concurrency = Math.max(1, limits.concurrency ?? availableParallelism() - 1);
+    this.concurrency = Math.max(1, limits.concurrency ?? availableParallelism());
     this.maxWaitMs = Math.max(0, limits.maxWaitMs ?? 1000);
   }
 
