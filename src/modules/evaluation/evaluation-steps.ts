@@ -89,6 +89,8 @@ export async function storeBallotsIn(m: EntityManager, sessionId: number, ballot
   const claimedBy = new Map(rows.map((r) => [r.id, r.voted ? { clientId: r.clientId } : null]));
   const outcomes = ballots.map((b): StoreOutcome => {
     const claim = claimedBy.get(b.voterId);
+    // (No row: the caller read the voter's row before, so only a row deleted since; it stores nothing.)
+    if (claim === undefined) return { stored: false, clientId: null };
     if (claim) return { stored: false, clientId: claim.clientId };
     claimedBy.set(b.voterId, { clientId: b.clientId });
     return { stored: true };
@@ -100,13 +102,17 @@ export async function storeBallotsIn(m: EntityManager, sessionId: number, ballot
     Object.assign(parameters, { [`v${i}`]: b.voterId, [`c${i}`]: b.clientId });
     return `WHEN :v${i} THEN :c${i}`;
   });
-  await m
+  const claimed = await m
     .createQueryBuilder()
     .update(EvaluationVoter)
     .set({ voted: true, clientId: () => `CASE id ${cases.join(' ')} END` })
     .where({ id: In(winners.map((b) => b.voterId)), voted: false })
     .setParameters(parameters)
     .execute();
+  // The rows are locked (or the transactions serialised), so every claim must take; if one did not, store nothing.
+  if (claimed.affected !== undefined && claimed.affected !== winners.length) {
+    throw new Error(`ballot box: ${winners.length} voters' rows to claim, ${claimed.affected} claimed; rolled back`);
+  }
   const grades = shuffled(winners.flatMap((b) => b.lines.map((l) => ({ id: randomUUID(), sessionId, speechId: l.speechId, grade: l.grade }))));
   // In slices: SQLite refuses one INSERT of a thousand rows (its expression tree grows too deep).
   for (let i = 0; i < grades.length; i += VOTER_INSERT_SLICE) await m.getRepository(BallotGrade).insert(grades.slice(i, i + VOTER_INSERT_SLICE));
