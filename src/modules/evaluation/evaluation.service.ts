@@ -10,6 +10,7 @@ import { RateLimiter, RateStore } from '../../common/rate-limiter';
 import { inTransaction } from '../../db/transaction';
 import type { RoomService } from '../room/room.service';
 import type { RoomState } from '../room/room-state';
+import { refuseEvaluationStep } from '../room/evaluation-lifecycle';
 import { EvaluationNotOpenError } from '../room/room.errors';
 import { EvaluationResult, EvaluationStatus } from '../room/results';
 import { BallotBatcher, BallotBatcherOptions, DEFAULT_BALLOT_BATCHING } from './ballot-batcher';
@@ -99,8 +100,9 @@ export class EvaluationService {
    * One ballot per entitled voter; the receipt is a keyed hash of session and voter. A voter who has voted is
    * answered from their own row before anything is locked: the same receipt for a retry with the same clientId,
    * EVALUATION_ALREADY_VOTED otherwise. A new ballot is checked against the line-up and stored in a short
-   * transaction with the ballots of the session that arrived with it (BallotWriter, storeBallotsIn), then recorded in the room with the ballots committed about the same
-   * time (BallotBatcher); the answer waits for that record, briefly, so the voter's screen counts their ballot.
+   * transaction with the ballots of the session that arrived with it (BallotWriter, storeBallotsIn), then recorded
+   * in the room with the ballots committed about the same time (BallotBatcher); the answer waits for that record,
+   * briefly, so the voter's screen counts their ballot.
    */
   async castBallot(principal: Principal | null, rawSessionId: string, grades: GradeInput[], clientId: string | null): Promise<BallotReceipt> {
     const userId = requireActorId(principal);
@@ -114,7 +116,11 @@ export class EvaluationService {
     if (voter?.voted) return counted(voter, clientId, receipt);
     // The room says whether the box is open (the ballot's transaction checks it again) and holds the line-up.
     const room = await this.lineup(sessionId);
-    if (room.evaluation?.status !== 'OPEN') throw new EvaluationNotOpenError(room.evaluation?.status ?? 'not opened yet');
+    const closed = refuseEvaluationStep(room.evaluation?.status, 'ballot');
+    if (closed) {
+      this.ownSpeeches.delete(sessionId);
+      throw closed;
+    }
     if (!voter) throw new EvaluationNotEntitledError();
     const refused = checkBallot(lines, await this.speechesToGrade(sessionId, room, userId));
     if (refused) throw refused;
