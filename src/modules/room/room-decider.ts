@@ -11,6 +11,7 @@ import { readTimer } from './timer';
 export const MIN_EXTENSION_MS = 1_000;
 export const MAX_EXTENSION_MS = 30 * 60_000;
 export const MAX_NOTE_CHARS = 500;
+export const MAX_SUMMARY_CHARS = 5000;
 
 /** The phases in the only order they may follow; one step at a time. */
 export const roomPhases = new Lifecycle<RoomPhase>('room', {
@@ -39,9 +40,14 @@ export type RoomCommand =
   | { type: 'POST_COMMENT'; commentId: number; speechId: number | null; approved: ApprovedComment | null }
   | { type: 'MODERATE_COMMENT'; commentId: number; approved: ApprovedComment | null }
   | { type: 'POST_REVIEW'; reviewId: number; speechId: number; tone: string; authorName: string; body: string }
-  | { type: 'OPEN_EVALUATION'; entitledVoters: number }
+  | { type: 'RECORD_ATTENDANCE'; userIds: number[]; present: boolean; expected: number; presentCount: number }
+  | { type: 'WITHDRAW_SPEECH'; speechId: number; reason: string }
+  | { type: 'RECORD_SUMMARY'; body: string; author: string }
+  /** `quorum`: ballots needed for an ordinary close (none when absent). */
+  | { type: 'OPEN_EVALUATION'; entitledVoters: number; quorum?: number }
   | { type: 'CAST_BALLOT'; ballotsCast: number }
-  | { type: 'CLOSE_EVALUATION'; ballotsCast: number }
+  /** `closeReason`: why it closes below the quorum (the service refuses such a close without one). */
+  | { type: 'CLOSE_EVALUATION'; ballotsCast: number; closeReason?: string | null }
   | { type: 'PUBLISH_EVALUATION'; results: PublishedResult[] };
 
 /**
@@ -78,6 +84,7 @@ export function decideRoom(state: RoomState, command: RoomCommand, now: number):
           ? invalid('everyone in the line-up has spoken')
           : new BadUserInputError(`speech ${command.speechId} is not in this session's line-up`, 'speechId');
       }
+      if (speech.status === SpeechStatus.WITHDRAWN) return invalid(`speech ${speech.speechId} was withdrawn: ${speech.withdrawnReason ?? ''}`);
       if (speech.status !== SpeechStatus.UPCOMING) return invalid(`speech ${speech.speechId} has already been given (${speech.status})`);
       return [{ type: 'SPEECH_STARTED', speechId: speech.speechId, allottedMs: speech.allottedMs }];
     }
@@ -148,9 +155,36 @@ export function decideRoom(state: RoomState, command: RoomCommand, now: number):
       return [{ type: 'REVIEW_POSTED', reviewId, speechId, tone, authorName, body }];
     }
 
+    case 'RECORD_ATTENDANCE': {
+      if (state.phase === RoomPhase.CLOSED) return invalid('the session is closed; its attendance is part of the record');
+      const { userIds, present, expected, presentCount } = command;
+      if (userIds.length === 0 && expected === state.attendance.expected && presentCount === state.attendance.present) return [];
+      return [{ type: 'ATTENDANCE_CHANGED', userIds, present, expected, presentCount }];
+    }
+
+    case 'WITHDRAW_SPEECH': {
+      const reason = command.reason.trim();
+      if (!reason || [...reason].length > MAX_NOTE_CHARS) return new BadUserInputError(`give a reason of 1 to ${MAX_NOTE_CHARS} characters`, 'reason');
+      if (state.phase === RoomPhase.CLOSED || state.evaluation) return invalid('the line-up is final once the evaluation opens');
+      const speech = speechOf(command.speechId);
+      if (!speech) return new BadUserInputError(`speech ${command.speechId} is not in this session's line-up`, 'speechId');
+      if (speech.status === SpeechStatus.WITHDRAWN) return invalid(`speech ${speech.speechId} is already withdrawn`);
+      if (speech.status !== SpeechStatus.UPCOMING) return invalid(`speech ${speech.speechId} has started (${speech.status}); only a speech not yet given can be withdrawn`);
+      return [{ type: 'SPEECH_WITHDRAWN', speechId: speech.speechId, reason }];
+    }
+
+    case 'RECORD_SUMMARY': {
+      const body = command.body.trim();
+      if (!body || [...body].length > MAX_SUMMARY_CHARS) return new BadUserInputError(`a summary has 1 to ${MAX_SUMMARY_CHARS} characters`, 'body');
+      if (state.phase !== RoomPhase.SUMMARY) return invalid('the summary (总结讲话) is recorded in phase SUMMARY');
+      return [{ type: 'SUMMARY_RECORDED', body, author: command.author }];
+    }
+
     case 'OPEN_EVALUATION':
       if (state.phase !== RoomPhase.EVALUATION) return invalid('the evaluation opens in phase EVALUATION');
-      return refuseEvaluationStep(state.evaluation?.status, 'open') ?? [{ type: 'EVALUATION_OPENED', entitledVoters: command.entitledVoters }];
+      return (
+        refuseEvaluationStep(state.evaluation?.status, 'open') ?? [{ type: 'EVALUATION_OPENED', entitledVoters: command.entitledVoters, quorum: command.quorum ?? 0 }]
+      );
 
     case 'CAST_BALLOT': {
       const refused = refuseEvaluationStep(state.evaluation?.status, 'ballot');
@@ -161,7 +195,11 @@ export function decideRoom(state: RoomState, command: RoomCommand, now: number):
     }
 
     case 'CLOSE_EVALUATION':
-      return refuseEvaluationStep(state.evaluation?.status, 'close') ?? [{ type: 'EVALUATION_CLOSED', ballotsCast: command.ballotsCast }];
+      return (
+        refuseEvaluationStep(state.evaluation?.status, 'close') ?? [
+          { type: 'EVALUATION_CLOSED', ballotsCast: command.ballotsCast, ...(command.closeReason ? { closeReason: command.closeReason } : {}) },
+        ]
+      );
 
     case 'PUBLISH_EVALUATION':
       return refuseEvaluationStep(state.evaluation?.status, 'publish') ?? [{ type: 'EVALUATION_PUBLISHED', results: command.results }];

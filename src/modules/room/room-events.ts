@@ -52,10 +52,17 @@ export type RoomEventPayload =
   | ({ type: 'COMMENT_APPROVED' } & ApprovedComment)
   | { type: 'COMMENT_REJECTED'; commentId: number }
   | { type: 'REVIEW_POSTED'; reviewId: number; speechId: number; tone: string; authorName: string; body: string }
-  | { type: 'EVALUATION_OPENED'; entitledVoters: number }
+  /** Who came or left (by the check-in code or marked by the chair), and the counts after it; an empty list only recounts. */
+  | { type: 'ATTENDANCE_CHANGED'; userIds: number[]; present: boolean; expected: number; presentCount: number }
+  | { type: 'SPEECH_WITHDRAWN'; speechId: number; reason: string }
+  /** The 总结讲话; a later one replaces it. */
+  | { type: 'SUMMARY_RECORDED'; body: string; author: string }
+  /** `quorum`: ballots needed for an ordinary close (absent in logs written before there was one: none). */
+  | { type: 'EVALUATION_OPENED'; entitledVoters: number; quorum?: number }
   /** Only the count: who voted is not in the log, and how never is anywhere. */
   | { type: 'BALLOT_CAST'; ballotsCast: number }
-  | { type: 'EVALUATION_CLOSED'; ballotsCast: number }
+  /** `closeReason`: why the chair closed it below the quorum (set only then). */
+  | { type: 'EVALUATION_CLOSED'; ballotsCast: number; closeReason?: string | null }
   | { type: 'EVALUATION_PUBLISHED'; results: PublishedResult[] };
 
 /** An event as it sits in the log: its place (seq), its instant (ms since epoch) and who caused it. */

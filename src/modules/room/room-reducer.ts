@@ -1,6 +1,6 @@
 import { SpeechStatus } from '../sessions/session-enums';
 import type { RoomEvent } from './room-events';
-import { CurrentSpeech, ROOM_COMMENT_WINDOW, RoomState, SpeechProgress } from './room-state';
+import { CurrentSpeech, ROOM_COMMENT_WINDOW, RoomReview, RoomState, SpeechProgress } from './room-state';
 import { extendTimer, pauseTimer, resumeTimer, startTimer } from './timer';
 
 function updateSpeech(state: RoomState, speechId: number, patch: Partial<SpeechProgress>): SpeechProgress[] {
@@ -81,16 +81,31 @@ export function reduceRoom(state: RoomState, event: RoomEvent): RoomState {
     }
     case 'COMMENT_REJECTED':
       return { ...next, comments: state.comments.filter((c) => c.commentId !== event.commentId) };
+    case 'ATTENDANCE_CHANGED':
+      return { ...next, attendance: { expected: event.expected, present: event.presentCount } };
+    case 'SPEECH_WITHDRAWN':
+      return { ...next, speeches: updateSpeech(state, event.speechId, { status: SpeechStatus.WITHDRAWN, withdrawnReason: event.reason }) };
+    case 'REVIEW_POSTED': {
+      const { reviewId, speechId, tone, authorName, body } = event;
+      return { ...next, reviews: [{ reviewId, speechId, tone: tone as RoomReview['tone'], authorName, body, at: event.at }, ...state.reviews] };
+    }
+    case 'SUMMARY_RECORDED':
+      return { ...next, summary: { body: event.body, author: event.author, at: event.at } };
     case 'EVALUATION_OPENED':
-      return { ...next, evaluation: { status: 'OPEN', entitledVoters: event.entitledVoters, ballotsCast: 0, results: null } };
+      return {
+        ...next,
+        evaluation: { status: 'OPEN', entitledVoters: event.entitledVoters, quorum: event.quorum ?? 0, ballotsCast: 0, closeReason: null, results: null },
+      };
     case 'BALLOT_CAST':
       return { ...next, evaluation: state.evaluation && { ...state.evaluation, ballotsCast: event.ballotsCast } };
     case 'EVALUATION_CLOSED':
-      return { ...next, evaluation: state.evaluation && { ...state.evaluation, status: 'CLOSED', ballotsCast: event.ballotsCast } };
+      return {
+        ...next,
+        evaluation: state.evaluation && { ...state.evaluation, status: 'CLOSED', ballotsCast: event.ballotsCast, closeReason: event.closeReason ?? null },
+      };
     case 'EVALUATION_PUBLISHED':
       return { ...next, evaluation: state.evaluation && { ...state.evaluation, status: 'PUBLISHED', results: event.results } };
     case 'COMMENT_POSTED':
-    case 'REVIEW_POSTED':
       return next;
   }
 }

@@ -20,8 +20,10 @@ export enum SpeechStatus {
   PAUSED = 'PAUSED',
   FINISHED = 'FINISHED',
   CUT_OFF = 'CUT_OFF',
+  /** Taken out before it started (缺席 / 取消): never started, never graded, outside the one-third base. */
+  WITHDRAWN = 'WITHDRAWN',
 }
 registerEnumType(SpeechStatus, {
   name: 'SpeechStatus',
-  description: 'UPCOMING in the line-up → SPEAKING ⇄ PAUSED → FINISHED, or CUT_OFF when the chair ends it with an interruption.',
+  description: 'UPCOMING in the line-up → SPEAKING ⇄ PAUSED → FINISHED, or CUT_OFF when the chair ends it with an interruption; WITHDRAWN when taken out before it started.',
 });

@@ -81,9 +81,27 @@ const AT_REST: Record<string, { command: (phase: RoomPhase) => RoomCommand; outc
   POST_REVIEW: {
     command: () => ({ type: 'POST_REVIEW', ...REVIEW }),
     outcome: (phase) => (reviewsIn(phase) ? accepts({ type: 'REVIEW_POSTED', ...REVIEW }) : invalidIn(phase)),
-  },  OPEN_EVALUATION: {
-    command: () => ({ type: 'OPEN_EVALUATION', entitledVoters: 40 }),
-    outcome: (phase) => (phase === RoomPhase.EVALUATION ? accepts({ type: 'EVALUATION_OPENED', entitledVoters: 40 }) : invalidIn(phase)),
+  },
+  RECORD_ATTENDANCE: {
+    command: () => ({ type: 'RECORD_ATTENDANCE', userIds: [7], present: true, expected: 40, presentCount: 1 }),
+    outcome: (phase) =>
+      phase !== RoomPhase.CLOSED ? accepts({ type: 'ATTENDANCE_CHANGED', userIds: [7], present: true, expected: 40, presentCount: 1 }) : invalidIn(phase),
+  },
+  'RECORD_ATTENDANCE (nothing changed)': {
+    command: () => ({ type: 'RECORD_ATTENDANCE', userIds: [], present: true, expected: 0, presentCount: 0 }),
+    outcome: (phase) => (phase !== RoomPhase.CLOSED ? accepts() : invalidIn(phase)),
+  },
+  WITHDRAW_SPEECH: {
+    command: () => ({ type: 'WITHDRAW_SPEECH', speechId: 103, reason: ' 因公请假 ' }),
+    outcome: (phase) => (phase !== RoomPhase.CLOSED ? accepts({ type: 'SPEECH_WITHDRAWN', speechId: 103, reason: '因公请假' }) : invalidIn(phase)),
+  },
+  RECORD_SUMMARY: {
+    command: () => ({ type: 'RECORD_SUMMARY', body: '总结', author: '市委书记' }),
+    outcome: (phase) => (phase === RoomPhase.SUMMARY ? accepts({ type: 'SUMMARY_RECORDED', body: '总结', author: '市委书记' }) : invalidIn(phase)),
+  },
+  OPEN_EVALUATION: {
+    command: () => ({ type: 'OPEN_EVALUATION', entitledVoters: 40, quorum: 27 }),
+    outcome: (phase) => (phase === RoomPhase.EVALUATION ? accepts({ type: 'EVALUATION_OPENED', entitledVoters: 40, quorum: 27 }) : invalidIn(phase)),
   },
   CAST_BALLOT: { command: () => ({ type: 'CAST_BALLOT', ballotsCast: 1 }), outcome: () => notOpen('not opened yet') },
   CLOSE_EVALUATION: { command: () => ({ type: 'CLOSE_EVALUATION', ballotsCast: 0 }), outcome: () => notOpen('not opened yet') },
@@ -498,13 +516,23 @@ describe(decideRoom.name, () => {
     it('runs open → ballots → close → publish, and the room shows the progress', () => {
       const script = roomIn(RoomPhase.EVALUATION);
       script.run({ type: 'OPEN_EVALUATION', entitledVoters: 35 });
-      expect(script.state.evaluation).toEqual({ status: 'OPEN', entitledVoters: 35, ballotsCast: 0, results: null });
+      expect(script.state.evaluation).toEqual({ status: 'OPEN', entitledVoters: 35, quorum: 0, ballotsCast: 0, closeReason: null, results: null });
       script.run({ type: 'CAST_BALLOT', ballotsCast: 1 });
       script.run({ type: 'CAST_BALLOT', ballotsCast: 2 });
       expect(script.state.evaluation).toMatchObject({ status: 'OPEN', ballotsCast: 2 });
       expect(script.run({ type: 'CLOSE_EVALUATION', ballotsCast: 2 })).toMatchObject([{ type: 'EVALUATION_CLOSED', ballotsCast: 2 }]);
       script.run({ type: 'PUBLISH_EVALUATION', results: [result] });
-      expect(script.state.evaluation).toEqual({ status: 'PUBLISHED', entitledVoters: 35, ballotsCast: 2, results: [result] });
+      expect(script.state.evaluation).toEqual({ status: 'PUBLISHED', entitledVoters: 35, quorum: 0, ballotsCast: 2, closeReason: null, results: [result] });
+    });
+
+    it('keeps the reason of a close below the quorum', () => {
+      const script = roomIn(RoomPhase.EVALUATION);
+      script.run({ type: 'OPEN_EVALUATION', entitledVoters: 30, quorum: 20 });
+      expect(script.state.evaluation?.quorum).toBe(20);
+      expect(script.run({ type: 'CLOSE_EVALUATION', ballotsCast: 12, closeReason: '大雪封路，部分同志未能到会' })).toMatchObject([
+        { type: 'EVALUATION_CLOSED', ballotsCast: 12, closeReason: '大雪封路，部分同志未能到会' },
+      ]);
+      expect(script.state.evaluation).toMatchObject({ status: 'CLOSED', ballotsCast: 12, closeReason: '大雪封路，部分同志未能到会' });
     });
 
     it('records a batch of ballots only when its count is higher than the room shows (another instance may have recorded it)', () => {

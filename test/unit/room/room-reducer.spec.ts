@@ -102,6 +102,9 @@ describe(reduceRoom.name, () => {
         current: { speechId: 103, timer: { startedAt: S + 375 * SEC, allottedMs: 2 * MIN, extendedMs: 0, pausedMs: 0, pausedAt: S + 405 * SEC }, timeUp: false, interruptions: [] },
         comments: [approvedComment(3, { speechId: 102, postedAt: S + 370 * SEC }), approvedComment(1, { postedAt: T0 + MIN })],
         evaluation: null,
+        attendance: { expected: 0, present: 0 },
+        reviews: [],
+        summary: null,
       };
       expect(foldRoom(initialRoomState(SESSION_ID), script.log)).toEqual(expected);
       expect(script.state).toEqual(expected);
@@ -131,10 +134,35 @@ describe(reduceRoom.name, () => {
     it('moves seq to the event’s seq, including the events that change nothing else', () => {
       const script = roomIn(RoomPhase.SPEECHES);
       const before = script.state;
-      const [review] = script.run({ type: 'POST_REVIEW', reviewId: 1, speechId: 101, tone: 'PRAISE', authorName: '市长', body: '数字扎实' });
-      expect(script.state).toEqual({ ...before, seq: review.seq });
       const [posted] = script.run({ type: 'POST_COMMENT', commentId: 9, speechId: null, approved: null });
       expect(script.state).toEqual({ ...before, seq: posted.seq });
+    });
+
+    it('REVIEW_POSTED puts the commentary first in the room’s reviews', () => {
+      const script = roomIn(RoomPhase.SPEECHES);
+      script.run({ type: 'START_SPEECH' });
+      const [first] = script.run({ type: 'POST_REVIEW', reviewId: 1, speechId: 101, tone: 'PRAISE', authorName: '市长', body: '数字扎实' });
+      script.run({ type: 'POST_REVIEW', reviewId: 2, speechId: 101, tone: 'DIRECTIVE', authorName: '书记', body: '抓落实' });
+      expect(script.state.reviews.map((r) => r.reviewId)).toEqual([2, 1]);
+      expect(script.state.reviews[1]).toEqual({ reviewId: 1, speechId: 101, tone: 'PRAISE', authorName: '市长', body: '数字扎实', at: first.at });
+    });
+
+    it('ATTENDANCE_CHANGED sets the counts; SUMMARY_RECORDED replaces the summary', () => {
+      const script = roomIn(RoomPhase.SUMMARY);
+      script.run({ type: 'RECORD_ATTENDANCE', userIds: [7, 8], present: true, expected: 10, presentCount: 2 });
+      expect(script.state.attendance).toEqual({ expected: 10, present: 2 });
+      script.run({ type: 'RECORD_SUMMARY', body: ' 第一稿 ', author: '市委书记' });
+      const [second] = script.run({ type: 'RECORD_SUMMARY', body: '定稿', author: '市委书记' });
+      expect(script.state.summary).toEqual({ body: '定稿', author: '市委书记', at: second.at });
+    });
+
+    it('SPEECH_WITHDRAWN marks the speech withdrawn with its reason, and START_SPEECH skips it', () => {
+      const script = roomIn(RoomPhase.SPEECHES);
+      script.run({ type: 'WITHDRAW_SPEECH', speechId: 102, reason: '因公请假' });
+      expect(script.state.speeches[1]).toMatchObject({ speechId: 102, status: SpeechStatus.WITHDRAWN, withdrawnReason: '因公请假' });
+      script.run({ type: 'START_SPEECH' });
+      expect(script.state.current?.speechId).toBe(103);
+      expect(script.decide({ type: 'WITHDRAW_SPEECH', speechId: 103, reason: '晚到' })).toBeInstanceOf(Error);
     });
 
     it('PHASE_CHANGED moves the room to the new phase', () => {
