@@ -31,6 +31,9 @@ describe('a whole demo session over HTTP and WebSocket', () => {
       await room('endSpeech');
     }
     for (const phase of ['EXCHANGE', 'SUMMARY', 'EVALUATION']) await room('advancePhase', `, phase: ${phase}`);
+    // Everyone registered is in the hall: the evaluation entitles those present.
+    const present = (await call(chair, `query($s: ID!) { attendance(sessionId: $s) { entries { user { id } } } }`, { s: s })).attendance.entries.map((e: { user: { id: string } }) => e.user.id);
+    for (let i = 0; i < present.length; i += 100) await call(chair, `mutation($s: ID!, $u: [ID!]!) { markPresent(sessionId: $s, userIds: $u, present: true) { present } }`, { s: s, u: present.slice(i, i + 100) });
     await call(chair, `mutation($s: ID!) { openEvaluation(sessionId: $s) { status } }`, { s });
 
     const screenToken = (await call(admin, `mutation($s: ID!) { issueScreenToken(sessionId: $s) }`, { s })).issueScreenToken;
