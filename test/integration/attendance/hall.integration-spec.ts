@@ -81,6 +81,20 @@ describeEachEngine('the hall: check-in, quorum, withdrawn speeches, reviews and 
       expect((await app.gql(CHECK_IN, { s: String(s.session.id), c: fresh.code }, await app.tokenFor(a))).data!.checkIn.present).toBe(true);
     });
 
+    it('takes a hall checking in at once: every one present, named in the log, in fewer room events than check-ins', async () => {
+      const s = await scriptSession(app, { speakers: 2, voters: 0, until: RoomPhase.SCHEDULED });
+      const hall: User[] = [];
+      for (let i = 0; i < 3; i++) hall.push(...(await newcomers(s, 20)));
+      const shown = await code(s);
+      const answers = await Promise.all(hall.map(async (u) => app.gql(CHECK_IN, { s: String(s.session.id), c: shown.code }, await app.tokenFor(u))));
+      expect(answers.filter((a) => a.errors)).toEqual([]);
+      expect((await room(s)).attendance).toEqual({ expected: 60, present: 60 });
+      const events = await app.ds.getRepository(RoomEventRecord).findBy({ sessionId: s.session.id, type: 'ATTENDANCE_CHANGED' });
+      const named = events.flatMap((e) => (JSON.parse(e.payload) as { userIds: number[] }).userIds);
+      expect(named.sort((a, b) => a - b)).toEqual(hall.map((u) => u.id).sort((a, b) => a - b));
+      expect(events.length).toBeLessThan(3 + 60);
+    });
+
     it('lets the session’s screen read the code, not another session’s', async () => {
       const s = await scriptSession(app, { speakers: 2, voters: 0, until: RoomPhase.SCHEDULED });
       const other = await scriptSession(app, { speakers: 2, voters: 0, until: RoomPhase.SCHEDULED });
