@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { DataSource, In, IsNull } from 'typeorm';
+import { DataSource, In, IsNull, Not } from 'typeorm';
 import { assertSessionVisible } from '../../auth/authorize.middleware';
-import { requireActorId, type Principal } from '../../auth/principal';
+import { hasAnyRole, requireActorId, type Principal } from '../../auth/principal';
 import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
 import { AppError, BadUserInputError, ForbiddenError, NotFoundError } from '../../common/errors';
@@ -169,12 +169,20 @@ export class AttendanceService {
     };
   }
 
-  /** The sessions the caller is registered for: open ones first, by start; closed ones after, newest first. */
+  /**
+   * The sessions the caller is registered for — and, for those who lead the meeting without attending it (leaders,
+   * the chair, the secretary, admin), every session not closed: open ones first, by start; closed ones after,
+   * newest first.
+   */
   async mySessions(principal: Principal | null): Promise<Session[]> {
     const userId = requireActorId(principal);
     const ids = (await this.ds.getRepository(Attendee).findBy({ userId })).map((a) => a.sessionId);
-    if (!ids.length) return [];
-    const sessions = await this.ds.getRepository(Session).find({ where: { id: In(ids) }, order: { startsAt: 'ASC' } });
+    const leads = hasAnyRole(principal, ['leader', 'chair', 'secretary', 'admin']);
+    if (!ids.length && !leads) return [];
+    const sessions = await this.ds.getRepository(Session).find({
+      where: leads ? [{ id: In(ids) }, { phase: Not(RoomPhase.CLOSED) }] : { id: In(ids) },
+      order: { startsAt: 'ASC' },
+    });
     const open = sessions.filter((s) => s.phase !== RoomPhase.CLOSED);
     const closed = sessions.filter((s) => s.phase === RoomPhase.CLOSED).reverse();
     return [...open, ...closed];

@@ -213,6 +213,18 @@ describeEachEngine('the hall: check-in, quorum, withdrawn speeches, reviews and 
     });
   });
 
+  describe('mySessions', () => {
+    it('lists the sessions an attendee is registered for, and every open one for a leader', async () => {
+      const s = await scriptSession(app, { speakers: 2, voters: 1, until: RoomPhase.SCHEDULED });
+      const ids = async (u: User) => (await app.gql(`{ mySessions { id phase } }`, {}, await app.tokenFor(u))).data!.mySessions.map((x: { id: string }) => x.id);
+      expect(await ids(s.voters[0])).toEqual([String(s.session.id)]);
+      const stranger = await createUser(app.ds.manager, { roles: ['voter'] });
+      expect(await ids(stranger)).toEqual([]);
+      const leader = await createUser(app.ds.manager, { roles: ['leader'] });
+      expect(await ids(leader)).toContain(String(s.session.id));
+    });
+  });
+
   describe('reviews and the summary', () => {
     it('carries the leaders’ reviews newest first and the 总结讲话 in the room’s state, recorded in SUMMARY only', async () => {
       const s = await scriptSession(app, { speakers: 2, voters: 1, until: RoomPhase.EXCHANGE });
