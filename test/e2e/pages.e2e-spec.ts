@@ -200,6 +200,22 @@ describe('the big screen and the chair console in chromium', () => {
     await screen.waitForFunction(`(document.getElementById('theme')?.textContent ?? '').length > 0`, null, { timeout: SLOW });
     expect(await text(screen, '#session-title')).toContain(`第${number}期`);
     expect(await text(screen, '#next')).toContain(first.name);
+
+    // Check-in: the screen shows the code checkInCode gives (it rotates every 30 s) with its QR code, and 到会 moves
+    // when someone checks in with it.
+    const chairToken = await login('chair');
+    await screen.locator('#checkin-qr svg path').waitFor({ timeout: SLOW });
+    let shownCode = '';
+    for (let attempt = 0; attempt < 3 && !shownCode; attempt++) {
+      const given = (await call(chairToken, `query($s: ID!) { checkInCode(sessionId: $s) { code } }`, { s })).checkInCode.code as string;
+      shownCode = await screen
+        .locator('#checkin-code', { hasText: given })
+        .waitFor({ timeout: 10_000 })
+        .then(() => given, () => '');
+    }
+    expect(shownCode).toMatch(/^\d{6}$/);
+    await call(await login('voter01'), `mutation($s: ID!, $c: String!) { checkIn(sessionId: $s, code: $c) { present } }`, { s, c: shownCode });
+    await see(screen, '#attendance', '到会 1 / ');
     await snap(screen, SHOTS, '01-screen-scheduled');
     await snap(consolePage, SHOTS, '01-console-session');
     // Chromium's new headless mode draws a tab that is not in front at about one frame a second, and clicks wait for
@@ -215,6 +231,11 @@ describe('the big screen and the chair console in chromium', () => {
     expect(Date.now() - tapped).toBeLessThan(FAST);
     expect(await text(screen, '#speaker-meta')).toContain(first.region.name);
     expect(await text(screen, '#speaker-order')).toBe('第 1 位发言');
+
+    // A leader's 点评 reaches the screen with the leader's name.
+    await call(await login('leader1'), `mutation($sp: ID!) { postReview(speechId: $sp, tone: PRAISE, body: "项目数据扎实，措施具体") { id } }`, { sp: speeches[0].id });
+    await see(screen, '#review', '项目数据扎实，措施具体');
+    expect(await text(screen, '#review')).toContain('表扬');
 
     // The countdown runs locally.
     const before = await text(screen, '#countdown');
@@ -291,11 +312,15 @@ describe('the big screen and the chair console in chromium', () => {
     for (const phase of ['互动交流', '总结讲话', '民主评议']) {
       await consolePage.locator('#next-phase:enabled').click({ timeout: SLOW });
       await see(screen, '#phase', phase);
+      if (phase !== '总结讲话') continue;
+      // The 总结讲话 is on the screen while it is given.
+      await call(chairToken, `mutation($s: ID!, $b: String!) { recordSummary(sessionId: $s, body: $b) { at } }`, { s, b: '一要盯紧重点项目，二要压实责任，三要以督查促落实。' });
+      await see(screen, '#summary', '一要盯紧重点项目');
+      await snap(screen, SHOTS, '06b-screen-summary');
     }
 
-    // Four voters are in the hall (marked present by the chair); the evaluation entitles those present, and three
-    // ballots of four meet the two-thirds quorum.
-    const chairToken = await login('chair');
+    // Four voters are in the hall (voter01 checked in, the chair marks the rest present); the evaluation entitles
+    // those present, and three ballots of four meet the two-thirds quorum.
     const entries = (await call(chairToken, `query($s: ID!) { attendance(sessionId: $s) { entries { user { id username } } } }`, { s })).attendance.entries;
     const inHall = entries.filter((e: { user: { username: string } }) => /^voter0[1-4]$/.test(e.user.username)).map((e: { user: { id: string } }) => e.user.id);
     expect(inHall).toHaveLength(4);
