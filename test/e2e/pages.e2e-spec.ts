@@ -319,18 +319,18 @@ describe('the big screen and the chair console in chromium', () => {
       await snap(screen, SHOTS, '06b-screen-summary');
     }
 
-    // Four voters are in the hall (voter01 checked in, the chair marks the rest present); the evaluation entitles
-    // those present, and three ballots of four meet the two-thirds quorum.
+    // Five voters are in the hall (voter01 checked in, the chair marks the rest present); the evaluation entitles
+    // those present, and its quorum is four (two thirds of five, rounded up).
     const entries = (await call(chairToken, `query($s: ID!) { attendance(sessionId: $s) { entries { user { id username } } } }`, { s })).attendance.entries;
-    const inHall = entries.filter((e: { user: { username: string } }) => /^voter0[1-4]$/.test(e.user.username)).map((e: { user: { id: string } }) => e.user.id);
-    expect(inHall).toHaveLength(4);
+    const inHall = entries.filter((e: { user: { username: string } }) => /^voter0[1-5]$/.test(e.user.username)).map((e: { user: { id: string } }) => e.user.id);
+    expect(inHall).toHaveLength(5);
     await call(chairToken, `mutation($s: ID!, $u: [ID!]!) { markPresent(sessionId: $s, userIds: $u, present: true) { present } }`, { s, u: inHall });
 
     // The ballot: the screen counts the votes, never shows who.
     await consolePage.locator('#eval-open:enabled').click({ timeout: SLOW });
     await see(screen, '#eval-count', '已投票 0 / ');
     const entitled = Number(/\/ (\d+)/.exec(await text(screen, '#eval-count'))![1]);
-    expect(entitled).toBe(4);
+    expect(entitled).toBe(5);
     for (let n = 1; n <= 3; n++) {
       const token = await login(`voter0${n}`);
       const grades = speeches.map((sp: { id: string }, i: number) => ({ speechId: sp.id, grade: (i + n) % 4 === 0 ? 'EXCELLENT' : (i + n) % 4 === 1 ? 'GOOD' : 'AVERAGE' }));
@@ -343,8 +343,20 @@ describe('the big screen and the chair console in chromium', () => {
     await snap(screen, SHOTS, '07-screen-voting');
     await snap(consolePage, SHOTS, '07-console-evaluation');
 
+    // Three of five is below the quorum: an ordinary close is refused in words and changes nothing; the forced close
+    // needs the chair's reason, which the log keeps.
+    await see(consolePage, '#quorum-note', '未达法定人数（3 / 4）');
+    expect(await text(screen, '#eval-status')).toContain('法定人数 4');
     await consolePage.locator('#eval-close:enabled').click({ timeout: SLOW });
+    await see(consolePage, '#toasts .toast', '未达法定人数', SLOW);
+    expect(await consolePage.locator('#eval-force').isDisabled()).toBe(true);
+    expect(await text(screen, '#eval-status')).toContain('投票进行中');
+    await consolePage.locator('#force-reason').fill('两位同志因公提前离会');
+    await snap(consolePage, SHOTS, '07b-console-below-quorum');
+    await consolePage.locator('#eval-force:enabled').click({ timeout: SLOW });
     await see(screen, '#eval-status', '投票已结束');
+    const closedRoom = (await call(chairToken, `query($s: ID!) { room(sessionId: $s) { evaluation { status closeReason } } }`, { s })).room.evaluation;
+    expect(closedRoom).toEqual({ status: 'CLOSED', closeReason: '两位同志因公提前离会' });
     await consolePage.locator('#chair-results li').first().waitFor({ timeout: SLOW });
     await consolePage.locator('#eval-publish:enabled').click({ timeout: SLOW });
     await screen.locator('#view-results').waitFor({ timeout: SLOW });
