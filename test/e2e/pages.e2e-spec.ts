@@ -130,7 +130,8 @@ describe('the big screen and the chair console in chromium', () => {
     await see(phone, 'h1', '擂台');
     expect(await phone.locator('a[href="/console"]').count()).toBeGreaterThan(0);
     expect(await phone.locator('a[href="/explorer"]').count()).toBe(1);
-    await see(phone, '#entry-hall', '即将上线');
+    expect(await phone.locator('a[href="/hall"]').count()).toBe(1);
+    await see(phone, '#entry-desk', '即将上线');
     await see(phone, '#healthz', '正常');
     await see(phone, '#readyz', '正常');
     // Nothing wider than the phone, and every link big enough to tap.
