@@ -617,6 +617,9 @@ function render(): void {
   renderLeader();
   renderLists();
   renderQuestionAbout();
+  const asking = r.phase !== 'CLOSED';
+  show(byId('ask'), asking || myComments.length > 0);
+  for (const id of ['question', 'question-send', 'question-count', 'question-about']) show(byId(id), asking);
 }
 
 function renderSeat(): void {
