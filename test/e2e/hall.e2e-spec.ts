@@ -287,6 +287,7 @@ describe('the hall on phones, beside the big screen', () => {
     await see(voter, '#my-comments li[data-status="APPROVED"]', '已通过');
     await see(screen, '#comments li', QUESTION);
     await see(voter, '#comments li', QUESTION);
+    await voter.locator('#my-comments').scrollIntoViewIfNeeded();
     await snap(voter, SHOTS, '06-voter-question-approved');
 
     // ——— the leader's 点评 on the speech on stage reaches the screen and every phone ———
@@ -306,11 +307,13 @@ describe('the hall on phones, beside the big screen', () => {
       await see(screen, '#review', REVIEW);
       expect(await text(screen, '#review')).toContain('领导');
     }
+    await voter.locator('#reviews-card').scrollIntoViewIfNeeded();
     await snap(voter, SHOTS, '08-voter-review');
 
     // ——— the rest of the line-up, the exchange and the summary ———
     await call(chair, `mutation($s: ID!) { endSpeech(sessionId: $s) { seq } }`, { s });
     await see(speaker, '#my-speech', '已发言');
+    await speaker.locator('#my-speech').scrollIntoViewIfNeeded();
     await snap(speaker, SHOTS, '09-speaker-slot');
     for (let i = 1; i < speeches.length - 1; i++) {
       await call(chair, `mutation($s: ID!) { startSpeech(sessionId: $s) { seq } }`, { s });
@@ -325,6 +328,7 @@ describe('the hall on phones, beside the big screen', () => {
     await see(leader, '#summary-status', '总结讲话已发布');
     await see(voter, '#summary-card', SUMMARY);
     if (await screen.locator('#summary').count()) await see(screen, '#summary', SUMMARY);
+    await voter.locator('#summary-card').scrollIntoViewIfNeeded();
     await snap(voter, SHOTS, '10-voter-summary');
     await snap(screen, SHOTS, '10-screen-summary');
 
@@ -421,8 +425,13 @@ describe('the hall on phones, beside the big screen', () => {
     await call(chair, `mutation($s: ID!) { publishEvaluation(sessionId: $s) { status } }`, { s });
     await see(speaker, '#my-speech', '评议结果：第');
     expect(await text(speaker, `#my-result-${first.id}`)).toMatch(/^评议结果：第 \d+ 名 · (优秀|良好|一般|较差)$/);
+    await see(speaker, '#results-card li', first.cadre.name);
+    expect(await speaker.locator('#results li').count()).toBe(onBallot.length);
     await fitsThePhone(speaker);
+    await speaker.locator('#my-speech').scrollIntoViewIfNeeded();
     await snap(speaker, SHOTS, '16-speaker-result');
+    await speaker.locator('#results-card').scrollIntoViewIfNeeded();
+    await snap(speaker, SHOTS, '16-speaker-results-list');
     await screen.locator('#view-results').waitFor({ timeout: SLOW });
     await snap(screen, SHOTS, '16-screen-results');
 

@@ -97,6 +97,8 @@ const hasRole = (...roles: string[]) => !!me && me.roles.some((r) => roles.inclu
 const keyFor = (what: string) => `leitai.hall.${what}.${sessionId}.${me?.id}`;
 const langSuffix = lang === 'en' ? 'lang=en' : '';
 const unitOf = (sp: HallSpeech) => (lang === 'en' ? sp.cadre.region.nameEn : sp.cadre.region.name);
+/** "双桥区委常委、常务副区长" already names the unit; otherwise the unit goes first. */
+const postOf = (sp: HallSpeech) => (sp.cadre.position.includes(sp.cadre.region.name) ? sp.cadre.position : `${unitOf(sp)}　${sp.cadre.position}`);
 
 function explain(err: unknown): string {
   if (err instanceof ApiError) return w.errors[err.code] ?? err.message;
@@ -434,6 +436,7 @@ function enterSession(id: string): void {
       h('ul', { class: 'my-comments', id: 'my-comments', 'aria-labelledby': 'my-comments-title' }),
     ),
     leaderCards(),
+    card('results-card', t.resultsTitle, h('ol', { class: 'results', id: 'results' })),
     card('summary-card', w.summary, h('p', { class: 'summary-body', id: 'summary-body' }), h('p', { class: 'by', id: 'summary-by' })),
     card('reviews-card', w.reviews, h('ul', { class: 'reviews', id: 'reviews' })),
     card('comments-card', w.approvedComments, h('ul', { class: 'comments', id: 'comments' })),
@@ -603,7 +606,7 @@ function render(): void {
   const receipt = storedReceipt();
   const ballotOpen = ev?.status === 'OPEN' && !!seat?.entitled && !seat.voted && !receipt;
   document.body.dataset.mode = ballotOpen ? 'ballot' : 'room';
-  for (const id of ['stage', 'my-speech', 'ask', 'leader-cards', 'summary-card', 'reviews-card', 'comments-card', 'lineup-card', 'checkin', 'checked-in']) {
+  for (const id of ['stage', 'my-speech', 'ask', 'leader-cards', 'results-card', 'summary-card', 'reviews-card', 'comments-card', 'lineup-card', 'checkin', 'checked-in']) {
     const el = document.getElementById(id);
     if (el) el.classList.toggle('away', ballotOpen);
   }
@@ -660,7 +663,7 @@ function renderStage(): void {
     const sp = r.current.speech;
     setText(byId('speaker-order'), `${w.onStage} · ${t.speakerNo(sp.order)}`);
     setText(byId('speaker-name'), sp.cadre.name);
-    setText(byId('speaker-meta'), `${unitOf(sp)}　${sp.cadre.position}`);
+    setText(byId('speaker-meta'), postOf(sp));
   } else {
     const next = r.speeches.find((s) => s.status === 'UPCOMING');
     let idle = t.phases[r.phase] ?? r.phase;
@@ -755,6 +758,18 @@ function renderLeader(): void {
 function renderLists(): void {
   const r = room!;
   const byIdSpeech = new Map(r.speeches.map((s) => [s.id, s]));
+  const results = r.evaluation?.status === 'PUBLISHED' ? (r.evaluation.results ?? []) : [];
+  show(byId('results-card'), results.length > 0);
+  keyedList(byId('results'), results, (x) => `${x.speech.id}:${x.rank}:${x.grade}`, (x) => {
+    const sp = byIdSpeech.get(x.speech.id);
+    return h(
+      'li',
+      { class: `grade-${x.grade.toLowerCase()}${seat?.ownSpeechIds.includes(x.speech.id) ? ' mine' : ''}` },
+      h('span', { class: 'n' }, String(x.rank)),
+      h('span', { class: 'who' }, h('span', { class: 'name' }, sp?.cadre.name ?? ''), h('span', { class: 'unit' }, sp ? unitOf(sp) : '')),
+      h('strong', { class: 'grade-word' }, t.grades[x.grade] ?? x.grade, x.droppedByTie ? h('small', {}, `（${t.tieNote}）`) : null),
+    );
+  });
   show(byId('summary-card'), !!r.summary);
   if (r.summary) {
     setText(byId('summary-body'), r.summary.body);
@@ -896,8 +911,11 @@ async function sendQuestion(): Promise<void> {
       void loadMyComments();
     } catch (err) {
       if (refusedToken(err)) return;
-      if (err instanceof ApiError && err.code === 'RATE_LIMITED') setText(status, w.rateLimited(seconds(err.retryAfterMs)));
-      else if (err instanceof ApiError && (err.code === 'NETWORK' || err.code === 'TIMEOUT' || err.code === 'SERVICE_UNAVAILABLE' || err.code === 'INTERNAL_SERVER_ERROR')) setText(status, w.unsent);
+      if (err instanceof ApiError && err.code === 'RATE_LIMITED') {
+        // Refused before anything was stored: the text stays in the box, the next tap is a question of its own.
+        store.remove(key);
+        setText(status, w.rateLimited(seconds(err.retryAfterMs)));
+      } else if (err instanceof ApiError && (err.code === 'NETWORK' || err.code === 'TIMEOUT' || err.code === 'SERVICE_UNAVAILABLE' || err.code === 'INTERNAL_SERVER_ERROR')) setText(status, w.unsent);
       else {
         // Refused for good (too long, not allowed): the next try is a new question.
         store.remove(key);
@@ -980,7 +998,7 @@ function ballotItem(sp: HallSpeech): HTMLElement {
   return h(
     'fieldset',
     { class: 'ballot-item', 'data-speech': sp.id, 'aria-labelledby': legendId },
-    h('legend', { id: legendId }, h('span', { class: 'n' }, String(sp.order)), h('span', { class: 'name' }, sp.cadre.name), h('span', { class: 'unit' }, `${unitOf(sp)} ${sp.cadre.position}`)),
+    h('legend', { id: legendId }, h('span', { class: 'n' }, String(sp.order)), h('span', { class: 'name' }, sp.cadre.name), h('span', { class: 'unit' }, postOf(sp))),
     h(
       'div',
       { class: 'grades', role: 'radiogroup', 'aria-label': w.gradeFor(sp.cadre.name) },
