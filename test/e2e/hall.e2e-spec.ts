@@ -120,7 +120,7 @@ describe('the hall on phones, beside the big screen', () => {
     expect((await (await fetch(`${origin}${script}`)).text()).length).toBeLessThan(80_000);
   });
 
-  it('runs a session on five pages: the screen, three voters’ phones and a leader’s', async () => {
+  it('runs a session on six pages: the screen, four attendees’ phones and a leader’s', async () => {
     const pages: Record<string, Page> = {};
     try {
       await runHall(pages);
@@ -229,11 +229,19 @@ describe('the hall on phones, beside the big screen', () => {
     await absent.goto(linkOf('voter03'));
     await see(absent, '#checkin', '签到');
 
-    // voter02 checks in by QR code (the URL the screen's QR encodes) without a phone page of its own here.
+    // ——— voter02 scans the QR code: the phone opens its URL and checks in by itself ———
     const voter2 = await login('voter02');
+    const scanner = await browser.page(PHONE.width, PHONE.height);
+    pages.scanner = scanner;
+    const scannerProblems = watch(scanner, origin);
+    await scanner.goto(linkOf('voter02'));
+    await see(scanner, '#checkin', '签到');
     const qr = (await call(chair, `query($s: ID!) { checkInCode(sessionId: $s) { code url } }`, { s })).checkInCode;
     expect(qr.url).toContain(`/hall?session=${s}&code=${qr.code}`);
-    await call(voter2, `mutation($s: ID!, $c: String!) { checkIn(sessionId: $s, code: $c) { present } }`, { s, c: qr.code });
+    await scanner.goto(qr.url.startsWith('http') ? qr.url : `${origin}${qr.url}`);
+    await see(scanner, '#checked-in', '已签到');
+    await scanner.waitForURL((url) => !url.search.includes('code='), { timeout: SLOW });
+    expect(new URL(scanner.url()).searchParams.get('session')).toBe(s);
 
     // ——— a leader signs in with a password on the form ———
     const leader = await browser.page(PHONE.width, PHONE.height);
@@ -414,11 +422,20 @@ describe('the hall on phones, beside the big screen', () => {
     await speaker.locator('#ballot-next:enabled').click();
     await speaker.locator('#ballot-cast').click();
     await see(speaker, '#voted', '已投票');
+    // voter02 votes from another device while the phone still shows the ballot: the phone's own try says so.
     await call(voter2, `mutation($s: ID!, $g: [GradeInput!]!) { castBallot(sessionId: $s, grades: $g, clientId: "voter02-tablet") { receipt } }`, {
       s,
       g: onBallot.map((sp) => ({ speechId: sp.id, grade: 'AVERAGE' })),
     });
     await see(screen, '#eval-count', '已投票 3 / 3');
+    await scanner.bringToFront();
+    await scanner.locator('#ballot').waitFor({ timeout: SLOW });
+    for (const sp of onBallot) await tap(scanner, sp.id, '一般');
+    await scanner.locator('#ballot-next:enabled').click();
+    await scanner.locator('#ballot-cast').click();
+    await see(scanner, '#voted', '您已投过票（本机没有回执）');
+    expect(await scanner.locator('#receipt-box').isHidden()).toBe(true);
+    await snap(scanner, SHOTS, '15-scanner-voted-elsewhere');
 
     // ——— results: the speaker reads their own rank and grade ———
     await call(chair, `mutation($s: ID!) { closeEvaluation(sessionId: $s) { status } }`, { s });
@@ -451,6 +468,7 @@ describe('the hall on phones, beside the big screen', () => {
     expect(voterProblems).toEqual([]);
     expect(speakerProblems).toEqual([]);
     expect(absentProblems).toEqual([]);
+    expect(scannerProblems).toEqual([]);
     expect(leaderProblems).toEqual([]);
   }
 });
