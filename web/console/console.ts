@@ -316,7 +316,7 @@ function showRoom(id: string): void {
           h('div', { class: 'card queue' }, h('h2', {}, c.queue, ' ', h('span', { class: 'count', id: 'queue-count' }, '0')), h('ul', { id: 'queue' }), h('div', { class: 'empty', id: 'queue-empty' }, c.queueEmpty)),
           h(
             'div',
-            { class: 'card evaluation' },
+            { class: 'card evaluation', id: 'evaluation-box', hidden: true },
             h('h2', {}, t.evaluationTitle, ' ', h('span', { class: 'eval-state', id: 'eval-state' })),
             h('div', { class: 'eval-count' }, h('span', { class: 'voted', id: 'voted' }), h('span', { class: 'quorum', id: 'quorum' })),
             h(
@@ -425,6 +425,7 @@ function renderRoom(): void {
   if (s.summary && !summaryInput.value && document.activeElement !== summaryInput) summaryInput.value = s.summary.body;
 
   const ev = s.evaluation;
+  show(byId('evaluation-box'), s.phase === 'EVALUATION' || s.phase === 'CLOSED' || ev !== null);
   setText(byId('eval-state'), ev ? c.evalStatus[ev.status] : '');
   setText(byId('voted'), ev ? t.voted(ev.ballotsCast, ev.entitledVoters) : '');
   setText(byId('quorum'), ev ? t.quorum(ev.quorum) : '');

@@ -38,7 +38,7 @@ const TICK_MS = 200;
 const CLOCK_SYNC_MS = 30_000;
 const MAX_COMMENTS = 12;
 /** Speakers listed as next: fewer while the check-in code and a 点评 share the side column with them. */
-const MAX_NEXT = [5, 4, 3];
+const MAX_NEXT = [5, 3, 2];
 
 /** The check-in code shows until the evaluation opens: large before the start, in the side column after. */
 const CHECK_IN_PHASES: readonly string[] = ['SCHEDULED', 'SPEECHES', 'EXCHANGE', 'SUMMARY'];
