@@ -207,7 +207,7 @@ function render(): void {
   const next = s.speeches.filter((sp) => (sp.status === 'UPCOMING' || sp.status === 'WITHDRAWN') && sp.id !== s.current?.speech.id);
   if (!next.some((sp) => sp.status === 'UPCOMING')) next.length = 0;
   next.splice(MAX_NEXT[Number(checkinShown && s.phase !== 'SCHEDULED') + Number(reviewShown)]);
-  show(byId('next-box'), next.length > 0 && view !== 'results');
+  show(byId('next-box'), next.length > 0 && view !== 'results' && view !== 'evaluation');
   keyedList(byId('next'), next, (sp) => `${sp.id}:${sp.status}`, (sp) =>
     sp.status === 'WITHDRAWN'
       ? h('li', { class: 'withdrawn' }, h('span', { class: 'n' }, String(sp.order)), h('span', { class: 'who' }, sp.cadre.name), h('span', { class: 'tag' }, t.withdrawn))
