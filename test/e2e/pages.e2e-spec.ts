@@ -217,6 +217,11 @@ describe('the big screen and the chair console in chromium', () => {
     expect(shownCode).toMatch(/^\d{6}$/);
     await call(await login('voter01'), `mutation($s: ID!, $c: String!) { checkIn(sessionId: $s, code: $c) { present } }`, { s, c: shownCode });
     await see(screen, '#attendance', '到会 1 / ');
+    // The console hands out the same code (with its own QR code) and counts the same 到会.
+    await consolePage.locator('#checkin-qr svg path').waitFor({ timeout: SLOW });
+    expect(await text(consolePage, '#checkin-code')).toMatch(/^\d{6}$/);
+    await see(consolePage, '#attendance', '到会 1 / ');
+    await consolePage.locator('#attendees li.present').first().waitFor({ timeout: SLOW });
     await snap(screen, SHOTS, '01-screen-scheduled');
     await snap(consolePage, SHOTS, '01-console-session');
     // Chromium's new headless mode draws a tab that is not in front at about one frame a second, and clicks wait for
@@ -320,18 +325,20 @@ describe('the big screen and the chair console in chromium', () => {
       await snap(screen, SHOTS, '06b-screen-summary');
     }
 
-    // Five voters are in the hall (voter01 checked in, the chair marks the rest present); the evaluation entitles
-    // those present, and its quorum is four (two thirds of five, rounded up).
+    // Four voters are in the hall (voter01 checked in, the chair marks the rest present); the evaluation entitles
+    // those present, and three ballots of four meet the two-thirds quorum.
     const entries = (await call(chairToken, `query($s: ID!) { attendance(sessionId: $s) { entries { user { id username } } } }`, { s })).attendance.entries;
-    const inHall = entries.filter((e: { user: { username: string } }) => /^voter0[1-5]$/.test(e.user.username)).map((e: { user: { id: string } }) => e.user.id);
-    expect(inHall).toHaveLength(5);
+    const inHall = entries.filter((e: { user: { username: string } }) => /^voter0[1-4]$/.test(e.user.username)).map((e: { user: { id: string } }) => e.user.id);
+    expect(inHall).toHaveLength(4);
     await call(chairToken, `mutation($s: ID!, $u: [ID!]!) { markPresent(sessionId: $s, userIds: $u, present: true) { present } }`, { s, u: inHall });
+    await see(screen, '#attendance', '到会 4 / ');
+    await see(consolePage, '#attendance', '到会 4 / ');
 
     // The ballot: the screen counts the votes, never shows who.
     await consolePage.locator('#eval-open:enabled').click({ timeout: SLOW });
     await see(screen, '#eval-count', '已投票 0 / ');
     const entitled = Number(/\/ (\d+)/.exec(await text(screen, '#eval-count'))![1]);
-    expect(entitled).toBe(5);
+    expect(entitled).toBe(4);
     for (let n = 1; n <= 3; n++) {
       const token = await login(`voter0${n}`);
       const grades = speeches.map((sp: { id: string }, i: number) => ({ speechId: sp.id, grade: (i + n) % 4 === 0 ? 'EXCELLENT' : (i + n) % 4 === 1 ? 'GOOD' : 'AVERAGE' }));
@@ -339,25 +346,16 @@ describe('the big screen and the chair console in chromium', () => {
       await see(screen, '#eval-count', `已投票 ${n} / ${entitled}`);
     }
     await see(consolePage, '#voted', `已投票 3 / ${entitled}`);
+    await see(consolePage, '#quorum', '法定人数 3');
+    await see(screen, '#eval-status', '法定人数 3');
+    await consolePage.locator('#below-quorum').waitFor({ state: 'hidden', timeout: SLOW });
     await consolePage.locator('#voters li.yes').nth(2).waitFor({ timeout: SLOW });
     expect(await consolePage.locator('#voters li.yes').count()).toBe(3);
     await snap(screen, SHOTS, '07-screen-voting');
     await snap(consolePage, SHOTS, '07-console-evaluation');
 
-    // Three of five is below the quorum: an ordinary close is refused in words and changes nothing; the forced close
-    // needs the chair's reason, which the log keeps.
-    await see(consolePage, '#quorum-note', '未达法定人数（3 / 4）');
-    expect(await text(screen, '#eval-status')).toContain('法定人数 4');
     await consolePage.locator('#eval-close:enabled').click({ timeout: SLOW });
-    await see(consolePage, '#toasts .toast', '未达法定人数', SLOW);
-    expect(await consolePage.locator('#eval-force').isDisabled()).toBe(true);
-    expect(await text(screen, '#eval-status')).toContain('投票进行中');
-    await consolePage.locator('#force-reason').fill('两位同志因公提前离会');
-    await snap(consolePage, SHOTS, '07b-console-below-quorum');
-    await consolePage.locator('#eval-force:enabled').click({ timeout: SLOW });
     await see(screen, '#eval-status', '投票已结束');
-    const closedRoom = (await call(chairToken, `query($s: ID!) { room(sessionId: $s) { evaluation { status closeReason } } }`, { s })).room.evaluation;
-    expect(closedRoom).toEqual({ status: 'CLOSED', closeReason: '两位同志因公提前离会' });
     await consolePage.locator('#chair-results li').first().waitFor({ timeout: SLOW });
     await consolePage.locator('#eval-publish:enabled').click({ timeout: SLOW });
     await screen.locator('#view-results').waitFor({ timeout: SLOW });
@@ -391,6 +389,140 @@ describe('the big screen and the chair console in chromium', () => {
     await screen.close();
     await consolePage.close();
   }
+
+  it('marks attendees present, withdraws a speech, records the summary and closes a ballot below quorum only with a reason, from the console', async () => {
+    const admin = await login('admin');
+    const chair = await login('chair');
+    const setup = await call(admin, `{ themes { id } cadres(first: 3) { edges { node { id name } } } }`);
+    const cadres = setup.cadres.edges.map((e: { node: { id: string; name: string } }) => e.node);
+    const s = (
+      await call(admin, `mutation($t: ID!, $at: DateTime!) { scheduleSession(input: { themeId: $t, title: "签到与评议测试", startsAt: $at, venue: "第二会议室" }) { id } }`, {
+        t: setup.themes[0].id,
+        at: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+      })
+    ).scheduleSession.id as string;
+    const lineup = (
+      await call(admin, `mutation($s: ID!, $e: [LineupEntryInput!]!) { setLineup(sessionId: $s, entries: $e) { speeches { id } } }`, {
+        s,
+        e: cadres.map((cd: { id: string }) => ({ cadreId: cd.id, allottedSeconds: 300 })),
+      })
+    ).setLineup.speeches as { id: string }[];
+    expect(lineup).toHaveLength(3);
+    // Six voters of the demo world are registered for it.
+    const demo = (await call(chair, `query($s: ID!) { attendance(sessionId: $s) { entries { user { id username } } } }`, { s: upcoming.id })).attendance.entries;
+    const voters = ['voter11', 'voter12', 'voter13', 'voter14', 'voter15', 'voter16'].map((u) => demo.find((e: { user: { username: string } }) => e.user.username === u).user.id as string);
+    await call(admin, `mutation($s: ID!, $u: [ID!]!) { registerAttendees(sessionId: $s, userIds: $u) { id } }`, { s, u: voters });
+
+    const consolePage = await browser.page(1280, 800);
+    const consoleProblems = watch(consolePage, origin);
+    const token = (await call(chair, `mutation($s: ID!) { issueScreenToken(sessionId: $s) }`, { s })).issueScreenToken;
+    const screen = await browser.page(1920, 1080);
+    const screenProblems = watch(screen, origin);
+    const pages: Record<string, Page> = { 'hall-console': consolePage, 'hall-screen': screen };
+    try {
+      await screen.goto(`${origin}/screen/${s}?token=${encodeURIComponent(token)}`);
+      await see(screen, '#attendance', '到会 0 / 6');
+      await consolePage.goto(`${origin}/console`);
+      await consolePage.locator('#username').fill('chair');
+      await consolePage.locator('#password').fill('leitai-demo');
+      await consolePage.locator('#login-submit').click();
+      await consolePage.locator('#session-list').waitFor({ timeout: SLOW });
+      await consolePage.goto(`${origin}/console#/session/${encodeURIComponent(s)}`);
+      await see(consolePage, '#link', '实时');
+      await see(consolePage, '#attendance', '到会 0 / 6');
+
+      // 标记到会 for three of the six; the screen counts them, and 取消 takes one back and puts it again.
+      for (const id of voters.slice(0, 3)) {
+        await consolePage.locator(`#attendees li[data-user="${id}"] button.mark`).click({ timeout: SLOW });
+        await consolePage.locator(`#attendees li.present[data-user="${id}"]`).waitFor({ timeout: SLOW });
+      }
+      await see(screen, '#attendance', '到会 3 / 6');
+      await consolePage.locator(`#attendees li[data-user="${voters[2]}"] button.unmark`).click({ timeout: SLOW });
+      await see(screen, '#attendance', '到会 2 / 6');
+      await consolePage.locator(`#attendees li[data-user="${voters[2]}"] button.mark`).click({ timeout: SLOW });
+      await see(screen, '#attendance', '到会 3 / 6');
+      await see(consolePage, '#attendance', '到会 3 / 6');
+
+      // 取消发言 needs a reason; once withdrawn the screen's line-up says 缺席 / 取消 for that speaker and nothing else.
+      const row = consolePage.locator(`#upcoming li[data-speech="${lineup[1].id}"]`);
+      await row.locator('button.withdraw').click({ timeout: SLOW });
+      await row.locator('button.withdraw-confirm').click();
+      await see(consolePage, `#upcoming li[data-speech="${lineup[1].id}"] .form-error`, '请填写取消发言的原因');
+      const statusOf = async (id: string) => (await call(chair, `query($s: ID!) { room(sessionId: $s) { speeches { id status } } }`, { s })).room.speeches.find((sp: { id: string }) => sp.id === id).status;
+      expect(await statusOf(lineup[1].id)).toBe('UPCOMING');
+      await row.locator('input.withdraw-reason').fill('请假缺席');
+      await row.locator('button.withdraw-confirm').click();
+      await see(consolePage, `#upcoming li.withdrawn[data-speech="${lineup[1].id}"]`, '已取消：请假缺席');
+      await see(screen, '#next li.withdrawn', cadres[1].name);
+      expect(await text(screen, '#next li.withdrawn')).toContain('取消');
+      expect(await text(screen, '#next li.withdrawn')).not.toContain('请假缺席');
+      await snap(screen, SHOTS, '16-screen-withdrawn-scheduled');
+      await snap(consolePage, SHOTS, '16-console-attendance-withdrawn');
+
+      // Through to the 总结讲话, recorded in the console's box and shown on the screen.
+      for (const phase of ['SPEECHES', 'EXCHANGE', 'SUMMARY'] as const) {
+        await call(chair, `mutation($s: ID!, $p: RoomPhase!) { advancePhase(sessionId: $s, phase: $p) { seq } }`, { s, p: phase });
+      }
+      await see(screen, '#phase', '总结讲话');
+      await consolePage.locator('#summary-box').waitFor({ state: 'visible', timeout: SLOW });
+      await consolePage.locator('#summary-save').click();
+      await see(consolePage, '#summary-error', '请填写总结讲话内容');
+      await consolePage.locator('#summary-body').fill('会议开得紧凑务实。会后各单位要把整改清单落到人头、落到时限。');
+      await consolePage.locator('#summary-save').click();
+      await see(screen, '#summary', '整改清单落到人头');
+      await see(consolePage, '#summary-saved', '已记录');
+      await snap(screen, SHOTS, '17-screen-summary-from-console');
+      await snap(consolePage, SHOTS, '17-console-summary');
+      await call(chair, `mutation($s: ID!) { advancePhase(sessionId: $s, phase: EVALUATION) { seq } }`, { s });
+      await screen.locator('#checkin').waitFor({ state: 'hidden', timeout: SLOW });
+
+      // Three present are entitled; the quorum is two. One ballot is not enough for 结束投票.
+      await consolePage.locator('#eval-open:enabled').click({ timeout: SLOW });
+      await see(consolePage, '#voted', '已投票 0 / 3');
+      await see(consolePage, '#quorum', '法定人数 2');
+      await see(screen, '#eval-count', '已投票 0 / 3');
+      await see(screen, '#eval-status', '法定人数 2');
+      const grades = [lineup[0], lineup[2]].map((sp, i) => ({ speechId: sp.id, grade: i === 0 ? 'GOOD' : 'AVERAGE' }));
+      await call(await login('voter11'), `mutation($s: ID!, $g: [GradeInput!]!) { castBallot(sessionId: $s, grades: $g) { receipt } }`, { s, g: grades });
+      await see(screen, '#eval-count', '已投票 1 / 3');
+      await see(consolePage, '#below-quorum', '未达法定人数 (1 / 2)');
+      const status = async () => (await call(chair, `query($s: ID!) { evaluation(sessionId: $s) { status closeReason } }`, { s })).evaluation;
+
+      await consolePage.locator('#eval-close:enabled').click({ timeout: SLOW });
+      await see(consolePage, '#eval-error', '未达法定人数');
+      expect(await status()).toEqual({ status: 'OPEN', closeReason: null });
+      await consolePage.locator('#eval-force:enabled').click({ timeout: SLOW });
+      await see(consolePage, '#eval-error', '强制结束须填写理由');
+      expect(await status()).toEqual({ status: 'OPEN', closeReason: null });
+      expect(await text(screen, '#eval-status')).toContain('投票进行中');
+      await snap(consolePage, SHOTS, '18-console-below-quorum');
+
+      await consolePage.locator('#force-reason').fill('部分人员临时公务离场');
+      await consolePage.locator('#eval-force:enabled').click();
+      await see(screen, '#eval-status', '投票已结束');
+      expect(await status()).toEqual({ status: 'CLOSED', closeReason: '部分人员临时公务离场' });
+      await see(consolePage, '#eval-reason', '部分人员临时公务离场');
+      await consolePage.locator('#below-quorum').waitFor({ state: 'hidden', timeout: SLOW });
+      await consolePage.locator('#chair-results li').first().waitFor({ timeout: SLOW });
+      await snap(consolePage, SHOTS, '18-console-forced-close');
+      await snap(screen, SHOTS, '18-screen-forced-close');
+
+      // The withdrawn speech is not ranked.
+      await consolePage.locator('#eval-publish:enabled').click({ timeout: SLOW });
+      await screen.locator('#view-results').waitFor({ timeout: SLOW });
+      expect(await screen.locator('#results li').count()).toBe(2);
+      expect(await screen.locator('#results li', { hasText: cadres[1].name }).count()).toBe(0);
+
+      expect(screenProblems).toEqual([]);
+      expect(consoleProblems).toEqual([]);
+    } catch (err) {
+      for (const [name, page] of Object.entries(pages)) await snap(page, SHOTS, `failure-${name}`).catch(() => undefined);
+      throw err;
+    } finally {
+      await screen.close();
+      await consolePage.close();
+    }
+  }, 120_000);
 
   it('shows the same time on two screens whose clocks disagree by 90 s, amber in the last minute, red counting up after', async () => {
     const admin = await login('admin');

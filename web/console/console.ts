@@ -3,7 +3,8 @@ import { ApiError, graphql, liveSubscription, whileBusy, type LinkStatus } from 
 import { countdown, ServerClock } from '../shared/clock';
 import { byId, h, keyedList, setText, show } from '../shared/dom';
 import { langFromLocation, words } from '../shared/i18n';
-import { nextPhase, ROOM_STATE_FIELDS, ROOM_SUBSCRIPTION, type Phase, type RoomState } from '../shared/room';
+import { qrSvg } from '../shared/qr';
+import { CHECK_IN_CODE_QUERY, nextPhase, ROOM_STATE_FIELDS, ROOM_SUBSCRIPTION, type CheckInCode, type Phase, type RoomState, type Speech } from '../shared/room';
 import { consoleWords } from './words';
 
 /**
@@ -36,6 +37,11 @@ interface VoterStatus {
   voted: boolean;
   user: { id: string; displayName: string };
 }
+interface AttendanceEntry {
+  present: boolean;
+  checkedInAt: string | null;
+  user: { id: string; displayName: string };
+}
 interface ChairResult {
   rank: number;
   grade: string;
@@ -52,6 +58,11 @@ let snapshotNext = true;
 let resultsStatus: string | null = null;
 let pollTimer: number | undefined;
 const clock = new ServerClock();
+let code: CheckInCode | null = null;
+let codeTimer: number | undefined;
+
+/** The check-in code is handed out until the evaluation opens (web/screen/screen.ts shows it as long). */
+const CHECK_IN_PHASES: readonly Phase[] = ['SCHEDULED', 'SPEECHES', 'EXCHANGE', 'SUMMARY'];
 
 const api = <T>(query: string, variables: Record<string, unknown> = {}) => graphql<T>(query, variables, token);
 
@@ -258,7 +269,13 @@ function showRoom(id: string): void {
         h(
           'section',
           { class: 'control' },
-          h('div', { class: 'phase-row' }, h('span', { class: 'phase-now', id: 'phase-now' }), button('next-phase', c.nextPhase, '⇧→', () => void advance())),
+          h(
+            'div',
+            { class: 'phase-row' },
+            h('span', { class: 'phase-now', id: 'phase-now' }),
+            h('span', { class: 'attendance', id: 'attendance', 'aria-live': 'polite' }),
+            button('next-phase', c.nextPhase, '⇧→', () => void advance()),
+          ),
           h(
             'div',
             { class: 'current card', id: 'current' },
@@ -288,30 +305,50 @@ function showRoom(id: string): void {
         h(
           'section',
           { class: 'side' },
+          h(
+            'div',
+            { class: 'card summary-box', id: 'summary-box', hidden: true },
+            h('h2', {}, c.summary),
+            h('textarea', { id: 'summary-body', rows: 4, maxlength: 5000, placeholder: c.summaryPlaceholder }),
+            h('div', { class: 'row' }, button('summary-save', c.summarySave, '', () => void saveSummary(), 'go'), h('span', { class: 'saved', id: 'summary-saved' })),
+            h('div', { class: 'form-error', id: 'summary-error', role: 'alert' }),
+          ),
           h('div', { class: 'card queue' }, h('h2', {}, c.queue, ' ', h('span', { class: 'count', id: 'queue-count' }, '0')), h('ul', { id: 'queue' }), h('div', { class: 'empty', id: 'queue-empty' }, c.queueEmpty)),
           h(
             'div',
-            { class: 'card evaluation' },
+            { class: 'card evaluation', id: 'evaluation-box', hidden: true },
             h('h2', {}, t.evaluationTitle, ' ', h('span', { class: 'eval-state', id: 'eval-state' })),
-            h('div', { class: 'voted', id: 'voted' }),
-            h('div', { class: 'attendance', id: 'attendance' }),
+            h('div', { class: 'eval-count' }, h('span', { class: 'voted', id: 'voted' }), h('span', { class: 'quorum', id: 'quorum' })),
             h(
               'div',
               { class: 'eval-actions' },
               button('eval-open', c.openEval, '', () => void evaluationAction(c.openEval, 'eval-open', 'openEvaluation')),
-              button('eval-close', c.closeEval, '', () => void evaluationAction(c.closeEval, 'eval-close', 'closeEvaluation'), 'stop'),
+              button('eval-close', c.closeEval, '', () => void closeEvaluation(), 'stop'),
               button('eval-publish', c.publishEval, '', () => void evaluationAction(c.publishEval, 'eval-publish', 'publishEvaluation'), 'go'),
             ),
             h(
               'div',
-              { class: 'force-box', id: 'force-box', hidden: true },
-              h('p', { class: 'quorum-note', id: 'quorum-note', role: 'status' }),
-              h('label', { for: 'force-reason', class: 'force-label' }, c.forceReason),
-              h('textarea', { id: 'force-reason', rows: 2, maxlength: 500, onInput: () => updateControls() }),
-              h('button', { id: 'eval-force', class: 'action stop', type: 'button', onClick: () => void forceClose() }, c.forceClose),
+              { class: 'below-quorum', id: 'below-quorum', hidden: true },
+              h('div', { class: 'below', id: 'below-quorum-text' }),
+              h('div', { class: 'row' }, h('input', { type: 'text', id: 'force-reason', maxlength: 500, required: true, placeholder: c.forceReason }), button('eval-force', c.forceClose, '', () => void forceClose(), 'stop')),
             ),
+            h('div', { class: 'form-error', id: 'eval-error', role: 'alert' }),
+            h('div', { class: 'eval-reason', id: 'eval-reason', hidden: true }),
             h('ul', { class: 'voters', id: 'voters' }),
             h('ol', { class: 'chair-results', id: 'chair-results' }),
+          ),
+          h(
+            'div',
+            { class: 'card checkin', id: 'checkin', hidden: true },
+            h('div', { class: 'checkin-qr', id: 'checkin-qr' }),
+            h('div', { class: 'checkin-text' }, h('h2', {}, c.checkIn), h('div', { class: 'checkin-code', id: 'checkin-code' }), h('div', { class: 'hint' }, c.checkInHint)),
+          ),
+          h(
+            'div',
+            { class: 'card attendees-box' },
+            h('h2', {}, c.attendees, ' ', h('span', { class: 'eval-state', id: 'attendees-count' })),
+            h('ul', { class: 'attendees', id: 'attendees' }),
+            h('div', { class: 'empty', id: 'attendees-empty', hidden: true }, c.attendeesEmpty),
           ),
         ),
       ),
@@ -343,6 +380,7 @@ function showRoom(id: string): void {
     },
   });
   pollTimer = window.setInterval(() => void refreshSide(true), POLL_MS);
+  void refreshCode();
   updateControls();
 }
 
@@ -352,6 +390,8 @@ function leaveRoom(): void {
   state = null;
   sessionId = null;
   clearInterval(pollTimer);
+  clearTimeout(codeTimer);
+  code = null;
 }
 
 function renderRoom(): void {
@@ -368,18 +408,33 @@ function renderRoom(): void {
     setText(byId('current-name'), s.phase === 'SPEECHES' ? (s.upcoming[0] ? `${c.nextUp}：${s.upcoming[0].cadre.name}` : t.allSpoken) : t.phases[s.phase]);
     setText(byId('current-meta'), '');
   }
-  const upcoming = s.upcoming.filter((sp) => sp.id !== s.current?.speech.id);
-  show(byId('upcoming-box'), upcoming.length > 0);
-  keyedList(byId('upcoming'), upcoming, (sp) => sp.id, (sp) =>
-    h('li', {}, h('span', { class: 'n' }, String(sp.order)), ` ${sp.cadre.name}`, h('span', { class: 'unit' }, ` ${sp.cadre.region.name}`)),
-  );
+  // The speakers still to come, and the withdrawn ones with their reason; withdrawing needs the evaluation unopened.
+  const upcoming = s.speeches.filter((sp) => (sp.status === 'UPCOMING' || sp.status === 'WITHDRAWN') && sp.id !== s.current?.speech.id);
+  show(byId('upcoming-box'), upcoming.length > 0 && s.phase !== 'CLOSED');
+  keyedList(byId('upcoming'), upcoming, (sp) => `${sp.id}:${sp.status}`, lineupRow);
+  const canWithdraw = !s.evaluation && s.phase !== 'CLOSED';
+  for (const b of byId('upcoming').querySelectorAll<HTMLButtonElement>('button.withdraw, button.withdraw-confirm')) b.disabled = !canWithdraw;
+
+  setText(byId('attendance'), s.attendance.expected ? t.attendance(s.attendance.present, s.attendance.expected) : '');
+  show(byId('checkin'), CHECK_IN_PHASES.includes(s.phase) && code !== null);
+
+  const summaryBox = byId('summary-box');
+  show(summaryBox, s.phase === 'SUMMARY');
+  setText(byId('summary-saved'), s.summary ? c.summarySaved(s.summary.author) : '');
+  const summaryInput = byId<HTMLTextAreaElement>('summary-body');
+  if (s.summary && !summaryInput.value && document.activeElement !== summaryInput) summaryInput.value = s.summary.body;
+
   const ev = s.evaluation;
+  show(byId('evaluation-box'), s.phase === 'EVALUATION' || s.phase === 'CLOSED' || ev !== null);
   setText(byId('eval-state'), ev ? c.evalStatus[ev.status] : '');
-  setText(byId('voted'), ev ? `${t.voted(ev.ballotsCast, ev.entitledVoters)}${ev.quorum ? `（${c.quorum(ev.quorum)}）` : ''}` : '');
-  setText(byId('attendance'), s.attendance.expected ? c.attendance(s.attendance.present, s.attendance.expected) : '');
+  setText(byId('voted'), ev ? t.voted(ev.ballotsCast, ev.entitledVoters) : '');
+  setText(byId('quorum'), ev ? t.quorum(ev.quorum) : '');
   const below = ev?.status === 'OPEN' && ev.ballotsCast < ev.quorum;
-  show(byId('force-box'), Boolean(below));
-  if (ev && below) setText(byId('quorum-note'), c.belowQuorum(ev.ballotsCast, ev.quorum));
+  show(byId('below-quorum'), below);
+  if (ev && below) setText(byId('below-quorum-text'), c.belowQuorum(ev.ballotsCast, ev.quorum));
+  if (ev?.status !== 'OPEN') setText(byId('eval-error'), '');
+  show(byId('eval-reason'), Boolean(ev?.closeReason));
+  if (ev?.closeReason) setText(byId('eval-reason'), c.forcedBecause(ev.closeReason));
   tick();
   updateControls();
   if (s.seq !== lastSideSeq) {
@@ -408,11 +463,12 @@ function tick(): void {
 function updateControls(): void {
   if (!sessionId || !document.getElementById('start-next')) return;
   const cur = state?.current ?? null;
+  (byId('eval-force') as HTMLButtonElement).disabled = !allowed('eval-close');
+  (byId('summary-save') as HTMLButtonElement).disabled = state?.phase !== 'SUMMARY';
   for (const id of ['start-next', 'pause', 'resume', 'extend', 'end', 'next-phase', 'eval-open', 'eval-close', 'eval-publish'] as const) {
     (byId(id) as HTMLButtonElement).disabled = !allowed(id);
   }
   for (const r of REASONS) (byId(`interrupt-${r}`) as HTMLButtonElement).disabled = !allowed('interrupt');
-  (byId('eval-force') as HTMLButtonElement).disabled = !allowed('eval-close') || !(byId('force-reason') as HTMLTextAreaElement).value.trim();
   show(byId('pause'), !cur || cur.timer.running);
   show(byId('resume'), !!cur && !cur.timer.running);
 }
@@ -423,14 +479,16 @@ async function refreshSide(polled: boolean): Promise<void> {
   if (!id || !token) return;
   const ev = state?.evaluation ?? null;
   try {
-    const data = await api<{ comments: PendingComment[]; evaluationVoters?: VoterStatus[] }>(
+    const attendance = `attendance(sessionId: $s) { expected present entries { present checkedInAt user { id displayName } } }`;
+    const data = await api<{ comments: PendingComment[]; evaluationVoters?: VoterStatus[]; attendance: { expected: number; present: number; entries: AttendanceEntry[] } }>(
       ev
-        ? `query($s: ID!) { comments(sessionId: $s, status: PENDING) { id authorName body postedAt } evaluationVoters(sessionId: $s) { voted user { id displayName } } }`
-        : `query($s: ID!) { comments(sessionId: $s, status: PENDING) { id authorName body postedAt } }`,
+        ? `query($s: ID!) { comments(sessionId: $s, status: PENDING) { id authorName body postedAt } evaluationVoters(sessionId: $s) { voted user { id displayName } } ${attendance} }`
+        : `query($s: ID!) { comments(sessionId: $s, status: PENDING) { id authorName body postedAt } ${attendance} }`,
       { s: id },
     );
     if (id !== sessionId) return;
     renderQueue(data.comments);
+    renderAttendees(data.attendance.entries, data.attendance.present, data.attendance.expected);
     if (data.evaluationVoters) renderVoters(data.evaluationVoters);
     if (ev && ev.status !== 'OPEN' && resultsStatus !== ev.status) {
       const r = await api<{ evaluation: { status: string; results: ChairResult[] | null } | null }>(
@@ -471,6 +529,42 @@ function renderVoters(voters: VoterStatus[]): void {
   const sorted = [...voters].sort((a, b) => Number(b.voted) - Number(a.voted) || a.user.displayName.localeCompare(b.user.displayName));
   keyedList(byId('voters'), sorted, (v) => `${v.user.id}:${v.voted}`, (v) =>
     h('li', { class: v.voted ? 'yes' : 'no', title: v.user.displayName }, `${v.voted ? '✓' : '·'} ${v.user.displayName}`),
+  );
+}
+
+function lineupRow(sp: Speech): HTMLElement {
+  const head = [h('span', { class: 'n' }, String(sp.order)), h('span', { class: 'who' }, sp.cadre.name), h('span', { class: 'unit' }, sp.cadre.region.name)];
+  if (sp.status === 'WITHDRAWN') {
+    return h('li', { class: 'withdrawn', 'data-speech': sp.id }, ...head, h('span', { class: 'why' }, c.withdrawn(sp.withdrawnReason ?? '')));
+  }
+  const reason = h('input', { type: 'text', class: 'withdraw-reason', maxlength: 500, required: true, placeholder: c.withdrawReason });
+  const error = h('div', { class: 'form-error' });
+  const form = h(
+    'div',
+    { class: 'withdraw-form', hidden: true },
+    reason,
+    h('button', { type: 'button', class: 'withdraw-confirm stop', onclick: () => void withdraw(sp.id, reason, error) }, c.withdrawConfirm),
+    h('button', { type: 'button', class: 'withdraw-keep', onclick: () => (show(form, false), setText(error, '')) }, c.withdrawKeep),
+    error,
+  );
+  const open = h('button', { type: 'button', class: 'withdraw', onclick: () => (show(form, true), reason.focus()) }, c.withdraw);
+  return h('li', { 'data-speech': sp.id }, ...head, open, form);
+}
+
+function renderAttendees(entries: AttendanceEntry[], present: number, expected: number): void {
+  setText(byId('attendees-count'), t.attendance(present, expected));
+  show(byId('attendees-empty'), entries.length === 0);
+  const at = (iso: string) => new Date(iso).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' });
+  keyedList(byId('attendees'), entries, (e) => `${e.user.id}:${e.present}`, (e) =>
+    h(
+      'li',
+      { class: e.present ? 'present' : 'absent', 'data-user': e.user.id },
+      h('span', { class: 'who' }, e.user.displayName),
+      h('span', { class: 'state' }, e.present ? (e.checkedInAt ? c.checkedIn(at(e.checkedInAt)) : c.present) : c.absent),
+      e.present
+        ? h('button', { type: 'button', class: 'unmark', onclick: () => void markPresent(e.user.id, false) }, c.unmark)
+        : h('button', { type: 'button', class: 'mark go', onclick: () => void markPresent(e.user.id, true) }, c.markPresent),
+    ),
   );
 }
 
@@ -534,16 +628,100 @@ function evaluationAction(label: string, id: ActionId, mutation: string): Promis
   });
 }
 
-/** Closes the ballot box below the quorum, with the chair's reason (the log and the archive keep it). */
-function forceClose(): Promise<void> {
+/** 结束投票: below the quorum the server refuses, and the console says so in words beside the forced close. */
+function closeEvaluation(): Promise<void> {
   const session = sessionId;
-  const reason = (byId('force-reason') as HTMLTextAreaElement).value.trim();
-  return act(c.forceClose, () => allowed('eval-close') && reason.length > 0, async () => {
-    await api(`mutation($s: ID!, $r: String!) { closeEvaluation(sessionId: $s, force: true, reason: $r) { status } }`, { s: session, r: reason });
-    (byId('force-reason') as HTMLTextAreaElement).value = '';
+  const error = byId('eval-error');
+  return act(c.closeEval, () => allowed('eval-close'), async () => {
+    try {
+      await api(`mutation($s: ID!) { closeEvaluation(sessionId: $s) { status } }`, { s: session });
+      setText(error, '');
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'EVALUATION_QUORUM_NOT_MET')) throw err;
+      setText(error, c.errors.EVALUATION_QUORUM_NOT_MET);
+      show(byId('below-quorum'), true);
+      byId('force-reason').focus();
+      return;
+    }
     resultsStatus = null;
     await refreshSide(false);
   });
+}
+
+/** 强制结束: closes below the quorum, never without a reason (the log and the archive keep it). */
+function forceClose(): Promise<void> {
+  const session = sessionId;
+  const input = byId<HTMLInputElement>('force-reason');
+  const error = byId('eval-error');
+  const reason = input.value.trim();
+  if (!reason) {
+    setText(error, c.forceNeedsReason);
+    input.focus();
+    return Promise.resolve();
+  }
+  return act(c.forceClose, () => allowed('eval-close'), async () => {
+    await api(`mutation($s: ID!, $r: String!) { closeEvaluation(sessionId: $s, force: true, reason: $r) { status } }`, { s: session, r: reason });
+    input.value = '';
+    setText(error, '');
+    resultsStatus = null;
+    await refreshSide(false);
+  });
+}
+
+function withdraw(speechId: string, input: HTMLInputElement, error: HTMLElement): Promise<void> {
+  const reason = input.value.trim();
+  if (!reason) {
+    setText(error, c.withdrawNeedsReason);
+    input.focus();
+    return Promise.resolve();
+  }
+  return act(c.withdraw, () => !state?.evaluation, async () => {
+    await api(`mutation($id: ID!, $r: String!) { withdrawSpeech(speechId: $id, reason: $r) { id status } }`, { id: speechId, r: reason });
+  });
+}
+
+function markPresent(userId: string, present: boolean): Promise<void> {
+  const session = sessionId;
+  return act(present ? c.markPresent : c.unmark, () => true, async () => {
+    await api(`mutation($s: ID!, $u: [ID!]!, $p: Boolean!) { markPresent(sessionId: $s, userIds: $u, present: $p) { present } }`, { s: session, u: [userId], p: present });
+    await refreshSide(false);
+  });
+}
+
+function saveSummary(): Promise<void> {
+  const session = sessionId;
+  const input = byId<HTMLTextAreaElement>('summary-body');
+  const error = byId('summary-error');
+  const body = input.value.trim();
+  if (!body) {
+    setText(error, c.summaryNeedsBody);
+    input.focus();
+    return Promise.resolve();
+  }
+  return act(c.summarySave, () => state?.phase === 'SUMMARY', async () => {
+    await api(`mutation($s: ID!, $b: String!) { recordSummary(sessionId: $s, body: $b) { at } }`, { s: session, b: body });
+    setText(error, '');
+  });
+}
+
+/** Reads the check-in code now and again when it rotates (by the server's clock); a failure retries in 5 s. */
+async function refreshCode(): Promise<void> {
+  window.clearTimeout(codeTimer);
+  const id = sessionId;
+  if (!id || !token || (state && !CHECK_IN_PHASES.includes(state.phase))) return;
+  try {
+    const data = await api<{ checkInCode: CheckInCode }>(CHECK_IN_CODE_QUERY, { s: id });
+    if (id !== sessionId) return;
+    code = data.checkInCode;
+    setText(byId('checkin-code'), code.code);
+    byId('checkin-qr').replaceChildren(qrSvg(code.url.startsWith('/') ? `${location.origin}${code.url}` : code.url, t.checkInQr));
+    byId('checkin').dataset.code = code.code;
+    show(byId('checkin'), !state || CHECK_IN_PHASES.includes(state.phase));
+    codeTimer = window.setTimeout(() => void refreshCode(), Math.max(1000, Date.parse(code.rotatesAt) - clock.now() + 250));
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') return signOut(c.expired);
+    if (id === sessionId) codeTimer = window.setTimeout(() => void refreshCode(), 5000);
+  }
 }
 
 function moderate(commentId: string, approve: boolean): Promise<void> {

@@ -37,7 +37,8 @@ const BANNER_MS = 30_000;
 const TICK_MS = 200;
 const CLOCK_SYNC_MS = 30_000;
 const MAX_COMMENTS = 12;
-const MAX_NEXT = 5;
+/** Speakers listed as next: fewer while the check-in code and a 点评 share the side column with them. */
+const MAX_NEXT = [5, 3, 2];
 
 /** The check-in code shows until the evaluation opens: large before the start, in the side column after. */
 const CHECK_IN_PHASES: readonly string[] = ['SCHEDULED', 'SPEECHES', 'EXCHANGE', 'SUMMARY'];
@@ -112,6 +113,7 @@ function layout(): void {
             h('div', { class: 'idle-title', id: 'idle-title' }),
             h('div', { class: 'idle-sub', id: 'idle-sub' }),
             h('div', { class: 'summary', id: 'summary', hidden: true }),
+            h('div', { class: 'checkin-slot', id: 'checkin-slot' }),
           ),
           h(
             'div',
@@ -139,7 +141,7 @@ function layout(): void {
         ),
         h(
           'aside',
-          { class: 'side' },
+          { class: 'side', id: 'side' },
           h(
             'section',
             { class: 'checkin', id: 'checkin', hidden: true },
@@ -186,9 +188,15 @@ function render(): void {
   if (evaluation?.results && view === 'results') renderResults(evaluation.results);
 
   setText(byId('attendance'), s.attendance.expected ? t.attendance(s.attendance.present, s.attendance.expected) : '');
-  show(byId('checkin'), CHECK_IN_PHASES.includes(s.phase) && code !== null);
+  // Large beside 等待开始 before the start; a small panel at the top of the side column once the speeches begin.
+  const checkin = byId('checkin');
+  const slot = s.phase === 'SCHEDULED' ? byId('checkin-slot') : byId('side');
+  if (checkin.parentElement !== slot) slot.prepend(checkin);
+  const checkinShown = CHECK_IN_PHASES.includes(s.phase) && code !== null;
+  show(checkin, checkinShown);
   const review = s.reviews[0];
-  show(byId('review'), Boolean(review) && REVIEW_PHASES.includes(s.phase));
+  const reviewShown = Boolean(review) && REVIEW_PHASES.includes(s.phase);
+  show(byId('review'), reviewShown);
   if (review) {
     const about = s.speeches.find((sp) => sp.id === review.speechId);
     setText(byId('review-who'), `${review.authorName} · ${t.tones[review.tone] ?? review.tone}${about ? ` · ${about.cadre.name}` : ''}`);
@@ -198,8 +206,8 @@ function render(): void {
   // The speakers still to come, and those withdrawn (缺席 / 取消) in their place, marked and nothing else.
   const next = s.speeches.filter((sp) => (sp.status === 'UPCOMING' || sp.status === 'WITHDRAWN') && sp.id !== s.current?.speech.id);
   if (!next.some((sp) => sp.status === 'UPCOMING')) next.length = 0;
-  next.splice(MAX_NEXT);
-  show(byId('next-box'), next.length > 0 && view !== 'results');
+  next.splice(MAX_NEXT[Number(checkinShown && s.phase !== 'SCHEDULED') + Number(reviewShown)]);
+  show(byId('next-box'), next.length > 0 && view !== 'results' && view !== 'evaluation');
   keyedList(byId('next'), next, (sp) => `${sp.id}:${sp.status}`, (sp) =>
     sp.status === 'WITHDRAWN'
       ? h('li', { class: 'withdrawn' }, h('span', { class: 'n' }, String(sp.order)), h('span', { class: 'who' }, sp.cadre.name), h('span', { class: 'tag' }, t.withdrawn))
