@@ -164,7 +164,7 @@ export async function checkInPhase(base: string, pid: number, session: HallSessi
   const counts = await must(console, ATTENDANCE, { s: session.sessionId }, chairToken);
   return {
     code: read,
-    checkIn: { ...step(outcomes, t0, [cpu0, cpu1]), allPresentMs: present.length === tokens.length ? round(Math.max(...present.map((o) => o.doneAt - t0))) : null },
+    checkIn: { ...step(outcomes, t0, [cpu0, cpu1], ['SERVICE_UNAVAILABLE']), allPresentMs: present.length === tokens.length ? round(Math.max(...present.map((o) => o.doneAt - t0))) : null },
     attendance: counts.attendance,
     room: counts.room.attendance,
   };
@@ -368,7 +368,7 @@ export async function ballotStorm(base: string, pid: number, session: HallSessio
     retriesWithSameReceipt: same,
     receiptsVerified: verdicts.filter((v) => v === true).length,
     receiptsRejected: verdicts.filter((v) => v === false).length,
-    step: step(outcomes.flat(), t0, [cpu0, cpu1]),
+    step: step(outcomes.flat(), t0, [cpu0, cpu1], ['SERVICE_UNAVAILABLE']),
     serverCpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
   };
 }
