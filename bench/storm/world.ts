@@ -200,6 +200,8 @@ export async function prepareBallotSession(device: Device, adminToken: string, l
   for (let i = 0; i < voters.length; i += 100) {
     const ids = voters.slice(i, i + 100).map((v) => String(v.id));
     await must(device, 'mutation($s: ID!, $u: [ID!]!) { registerAttendees(sessionId: $s, userIds: $u) { id } }', { s, u: ids }, adminToken);
+    // Present in the hall: the evaluation entitles those present when it opens.
+    await must(device, 'mutation($s: ID!, $u: [ID!]!) { markPresent(sessionId: $s, userIds: $u, present: true) { present } }', { s, u: ids }, adminToken);
   }
   const room = (field: string, extra = '') => must(device, `mutation($s: ID!) { ${field}(sessionId: $s${extra}) { seq } }`, { s }, adminToken);
   await room('advancePhase', ', phase: SPEECHES');

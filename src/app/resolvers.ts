@@ -1,5 +1,6 @@
 import type { ContainerType } from 'type-graphql';
 import { AccountResolver } from '../modules/account/account.resolver';
+import { AttendanceResolver } from '../modules/attendance/attendance.resolver';
 import { AnalyticsResolver, ANALYTICS_RESOLVERS } from '../modules/analytics/analytics.resolver';
 import { AuditResolver, FindingResolver } from '../modules/audit/audit.resolver';
 import { ClaimAuditsResolver, CommitmentAuditsResolver } from '../modules/audit/briefing-audits.resolver';
@@ -10,6 +11,7 @@ import { DossierResolver } from '../modules/dossier/dossier.resolver';
 import { EvaluationResolver, EvaluationResultResolver } from '../modules/evaluation/evaluation.resolver';
 import { RegistryResolver } from '../modules/registry/registry.resolver';
 import { RoomResolver } from '../modules/room/room.resolver';
+import { ProceedingsResolver } from '../modules/room/proceedings.resolver';
 import { SpeechRoomResolver } from '../modules/room/speech-room.resolver';
 import { SessionResolver } from '../modules/sessions/session.resolver';
 import { SpeechResolver } from '../modules/sessions/speech.resolver';
@@ -28,6 +30,8 @@ const WIRING: readonly (readonly [Function, (s: Services) => object])[] = [
   [SpeechResolver, () => new SpeechResolver()],
   [SpeechRoomResolver, () => new SpeechRoomResolver()],
   [RoomResolver, (s) => new RoomResolver(s.room, s.comments, s.clock)],
+  [ProceedingsResolver, (s) => new ProceedingsResolver(s.proceedings)],
+  [AttendanceResolver, (s) => new AttendanceResolver(s.attendance)],
   [EvaluationResolver, (s) => new EvaluationResolver(s.evaluations)],
   [EvaluationResultResolver, () => new EvaluationResultResolver()],
   [ArchiveResolver, (s) => new ArchiveResolver(s.archives)],

@@ -5,6 +5,7 @@ import { MemoryRateStore, RateStore } from '../common/rate-limiter';
 import { DEFAULT_COMMENDATION_WINDOW_DAYS, type Config } from '../config/config';
 import { AccountService } from '../modules/account/account.service';
 import { AnalyticsService } from '../modules/analytics/analytics.service';
+import { AttendanceService } from '../modules/attendance/attendance.service';
 import { AuditService } from '../modules/audit/audit.service';
 import { BriefingService } from '../modules/briefing/briefing.service';
 import { ArchiveService } from '../modules/archive/archive.service';
@@ -16,6 +17,7 @@ import { CommentService, DEFAULT_COMMENT_RATE_LIMITS } from '../modules/room/com
 import { RoomHub } from '../modules/room/room-hub';
 import { RoomTimeKeeper } from '../modules/room/room-time-keeper';
 import { RoomService } from '../modules/room/room.service';
+import { ProceedingsService } from '../modules/room/proceedings.service';
 import { SessionService } from '../modules/sessions/session.service';
 import { ThemeService } from '../modules/themes/theme.service';
 import type { PubSub } from '../pubsub/pubsub';
@@ -23,7 +25,7 @@ import type { Logger } from '../common/logger';
 
 export interface ServiceDeps {
   ds: DataSource;
-  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally' | 'commendationWindowDays' | 'commentRateLimits' | 'publicUrl'>>;
+  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally' | 'evaluationQuorum' | 'commendationWindowDays' | 'commentRateLimits' | 'publicUrl'>>;
   clock: Clock;
   pubsub: PubSub;
   logger: Logger;
@@ -42,6 +44,7 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
   const briefings = new BriefingService(ds, clock);
   const audits = new AuditService(ds, clock);
   const timeKeeper = new RoomTimeKeeper(hub, clock, (sessionId) => room.recordTimeUp(sessionId), logger);
+  const attendance = new AttendanceService(ds, clock, room, config.jwtSecret, rates, config.publicUrl ?? '');
   return {
     ds,
     clock,
@@ -49,7 +52,9 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     accounts: new AccountService(ds, tokens, clock, rates, logger, { publicUrl: config.publicUrl }),
     registry: new RegistryService(ds, clock),
     themes,
-    sessions: new SessionService(ds, clock, themes, room),
+    sessions: new SessionService(ds, clock, themes, room, (sessionId, actorId) => attendance.recount(sessionId, actorId)),
+    attendance,
+    proceedings: new ProceedingsService(ds, room),
     hub,
     room,
     timeKeeper,
@@ -60,7 +65,7 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     briefings,
     audits,
     analytics: new AnalyticsService(ds, clock),
-    evaluations: new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG, rates, { logger }),
+    evaluations: new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG, rates, { logger, quorum: config.evaluationQuorum }),
     /** Stops the timers and records the ballots still waiting to be recorded in their rooms. */
     close(): Promise<void> {
       timeKeeper.close();

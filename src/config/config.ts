@@ -24,6 +24,9 @@ export const DEFAULT_TALLY: TallySettings = Object.freeze({
 /** An EXCELLENT result earns commendation priority unless an adverse finding is published within this many days. */
 export const DEFAULT_COMMENDATION_WINDOW_DAYS = 180;
 
+/** The share of the entitled voters whose ballots an ordinary close needs (法定人数): two thirds. */
+export const DEFAULT_EVALUATION_QUORUM = 2 / 3;
+
 export interface Config {
   readonly nodeEnv: NodeEnv;
   readonly port: number;
@@ -38,6 +41,8 @@ export interface Config {
   readonly demoHistorySessions: number;
   readonly logLevel: string;
   readonly tally: TallySettings;
+  /** The share of the entitled voters whose ballots an ordinary close of the evaluation needs, in (0, 1]. */
+  readonly evaluationQuorum: number;
   /** An EXCELLENT result earns COMMENDATION_PRIORITY unless an adverse finding is published within this many days. */
   readonly commendationWindowDays: number;
   /** Browser origins allowed to open WebSockets; empty allows any. */
@@ -88,6 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoHistorySessions: parseCount('SEED_DEMO_HISTORY', env.SEED_DEMO_HISTORY, 26, 500),
     logLevel: parseLogLevel(env.LOG_LEVEL, nodeEnv),
     tally: parseTally(env.EVALUATION_WEIGHTS, env.EVALUATION_THRESHOLDS),
+    evaluationQuorum: parseQuorum(env.EVALUATION_QUORUM),
     commendationWindowDays: parseDays('COMMENDATION_WINDOW_DAYS', env.COMMENDATION_WINDOW_DAYS, DEFAULT_COMMENDATION_WINDOW_DAYS),
     allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
     adminPassword: parseAdminPassword(env.ADMIN_PASSWORD),
@@ -253,6 +259,15 @@ export function parseRateLimits(variable: string, value: string | undefined, fal
   const windows = rules.map((r) => r.windowMs);
   if (new Set(windows).size !== windows.length) throw new ConfigError(variable, `each window may appear once, not "${source}"`);
   return Object.freeze(rules);
+}
+
+/** A fraction in (0, 1], written `2/3` or `0.5`; blank: two thirds. */
+function parseQuorum(value: string | undefined): number {
+  if (blank(value)) return DEFAULT_EVALUATION_QUORUM;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(\d+(?:\.\d+)?))?\s*$/.exec(value);
+  const share = m ? Number(m[1]) / (m[2] === undefined ? 1 : Number(m[2])) : NaN;
+  if (!(share > 0 && share <= 1)) throw new ConfigError('EVALUATION_QUORUM', 'must be a share of the entitled voters above 0 and at most 1, e.g. 2/3 or 0.5');
+  return share;
 }
 
 /** Blank variables take DEFAULT_TALLY's values. */

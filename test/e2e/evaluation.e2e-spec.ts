@@ -31,6 +31,9 @@ describe('a whole demo session over HTTP and WebSocket', () => {
       await room('endSpeech');
     }
     for (const phase of ['EXCHANGE', 'SUMMARY', 'EVALUATION']) await room('advancePhase', `, phase: ${phase}`);
+    // Everyone registered is in the hall: the evaluation entitles those present.
+    const present = (await call(chair, `query($s: ID!) { attendance(sessionId: $s) { entries { user { id } } } }`, { s: s })).attendance.entries.map((e: { user: { id: string } }) => e.user.id);
+    for (let i = 0; i < present.length; i += 100) await call(chair, `mutation($s: ID!, $u: [ID!]!) { markPresent(sessionId: $s, userIds: $u, present: true) { present } }`, { s: s, u: present.slice(i, i + 100) });
     await call(chair, `mutation($s: ID!) { openEvaluation(sessionId: $s) { status } }`, { s });
 
     const screenToken = (await call(admin, `mutation($s: ID!) { issueScreenToken(sessionId: $s) }`, { s })).issueScreenToken;
@@ -45,7 +48,10 @@ describe('a whole demo session over HTTP and WebSocket', () => {
       await call(voter, `mutation($s: ID!, $g: [GradeInput!]!) { castBallot(sessionId: $s, grades: $g) { receipt } }`, { s, g: grades });
       expect((await screen.next(1000)).evaluation.ballotsCast).toBe(n);
     }
-    await call(chair, `mutation($s: ID!) { closeEvaluation(sessionId: $s) { status } }`, { s });
+    // Ten of the hall's ballots are fewer than its quorum: the chair closes by force, with a reason the archive keeps.
+    const early = await postGraphQL(server.url, `mutation($s: ID!) { closeEvaluation(sessionId: $s) { status } }`, { s }, chair);
+    expect(early.body.errors[0].extensions).toMatchObject({ code: 'EVALUATION_QUORUM_NOT_MET', ballotsCast: 10 });
+    await call(chair, `mutation($s: ID!) { closeEvaluation(sessionId: $s, force: true, reason: "演示：只有十位同志投票") { status } }`, { s });
     await call(chair, `mutation($s: ID!) { publishEvaluation(sessionId: $s) { status } }`, { s });
     let state = await screen.next(1000);
     while (state.evaluation.status !== 'PUBLISHED') state = await screen.next(1000);
@@ -57,6 +63,8 @@ describe('a whole demo session over HTTP and WebSocket', () => {
     const archive = (await call(admin, `mutation($s: ID!) { sealArchive(sessionId: $s) { contentHash previousHash document } }`, { s })).sealArchive;
     expect(archive.contentHash).toMatch(/^[0-9a-f]{64}$/);
     expect(archive.document.speeches).toHaveLength(11);
+    expect(archive.document.evaluation).toMatchObject({ ballotsCast: 10, closeReason: '演示：只有十位同志投票' });
+    expect(archive.document.attendance.present).toBe(archive.document.attendance.expected);
     expect((await call(admin, `{ archiveChain { valid length brokenAt } }`)).archiveChain).toEqual({ valid: true, length: 1, brokenAt: null });
   });
 });

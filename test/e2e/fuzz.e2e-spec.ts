@@ -195,6 +195,9 @@ describe('fuzzing the server', () => {
       await room('endSpeech');
     }
     for (const phase of ['EXCHANGE', 'SUMMARY', 'EVALUATION']) await room('advancePhase', `, phase: ${phase}`);
+    // Everyone registered is in the hall: the evaluation entitles those present.
+    const present = (await gql(chair, `query($s: ID!) { attendance(sessionId: $s) { entries { user { id } } } }`, { s: ids.sessionId })).attendance.entries.map((e: { user: { id: string } }) => e.user.id);
+    for (let i = 0; i < present.length; i += 100) await gql(chair, `mutation($s: ID!, $u: [ID!]!) { markPresent(sessionId: $s, userIds: $u, present: true) { present } }`, { s: ids.sessionId, u: present.slice(i, i + 100) });
     await gql(chair, `mutation($s: ID!) { openEvaluation(sessionId: $s) { status } }`, { s: ids.sessionId });
   }, 60_000);
 

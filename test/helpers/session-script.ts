@@ -32,7 +32,8 @@ export async function scriptSession(
   for (let i = 0; i < opts.speakers; i++) cadres.push(await createCadre(m, { userId: i < (opts.speakerVoters ?? 0) ? voters[i].id : null }));
   const session = await createNextSession(m);
   await app.services.sessions.setLineup(null, String(session.id), cadres.map((c) => ({ cadreId: String(c.id), allottedSeconds: 120 })));
-  if (voters.length) await m.getRepository(Attendee).insert(voters.map((v) => ({ sessionId: session.id, userId: v.id })));
+  // The voters are registered and present (checked in before the start), so the evaluation entitles them all.
+  if (voters.length) await m.getRepository(Attendee).insert(voters.map((v) => ({ sessionId: session.id, userId: v.id, checkedInAt: new Date(app.clock.now().getTime()) })));
   const until = opts.until ?? RoomPhase.EVALUATION;
   const order = Object.values(RoomPhase);
   for (const to of order.slice(1, order.indexOf(until) + 1)) {

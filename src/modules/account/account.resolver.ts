@@ -15,6 +15,9 @@ class AuthPayload {
 
   @Field(() => User, { description: 'The signed-in user.' })
   user: User;
+
+  @Field(() => ID, { nullable: true, description: 'The session a personal sign-in link was issued for (the hall opens it); null after a password sign-in.' })
+  sessionId: string | null;
 }
 
 @ObjectType('SignInLink', { simpleResolvers: true, description: 'A personal sign-in link, shown once: print it or send it to its user only.' })

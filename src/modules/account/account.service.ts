@@ -28,6 +28,8 @@ const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 export interface SignInData {
   token: string;
   user: User;
+  /** The session a personal link was issued for; null after a password sign-in. */
+  sessionId: string | null;
 }
 
 /** Where a sign-in comes from, for the throttle and the security log. */
@@ -97,7 +99,7 @@ export class AccountService {
       this.logger.info({ event: 'password-hash-upgraded', userId: user.id }, 'password hash upgraded to the current parameters');
     }
     await this.guard.succeeded(attempt, hadFailures);
-    return { token: await this.tokens.signUser(user), user };
+    return { token: await this.tokens.signUser(user), user, sessionId: null };
   }
 
   /** Clears every sign-in count of an account, from every source (admin). */
@@ -143,7 +145,7 @@ export class AccountService {
     const user = await this.ds.getRepository(User).findOneBy({ id: link.userId });
     if (!user) throw refused;
     await inTransaction(this.ds, (m) => m.getRepository(SignInLink).update({ id: link.id }, { lastUsedAt: now }));
-    return { token: await this.tokens.signUser(user), user };
+    return { token: await this.tokens.signUser(user), user, sessionId: String(link.sessionId) };
   }
 
   async me(principal: Principal | null): Promise<User | null> {

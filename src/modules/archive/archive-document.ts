@@ -44,6 +44,7 @@ export function buildArchiveDocument(x: ArchiveInputs): Record<string, unknown> 
       endedAt: iso(s.endedAt),
       spokenMs: s.spokenMs,
       overtimeMs: s.overtimeMs,
+      ...(s.withdrawnReason ? { withdrawnReason: s.withdrawnReason } : {}),
       interruptions: interruptions.filter((i) => i.speechId === s.speechId).map((i) => ({ reason: i.reason, note: i.note, cutOff: i.cutOff, at: iso(i.at) })),
       reviews: x.reviews.filter((r) => r.speechId === s.speechId).map((r) => ({ leader: r.authorName, tone: r.tone, body: r.body, at: r.at.toISOString() })),
       claims: x.claims
@@ -56,7 +57,16 @@ export function buildArchiveDocument(x: ArchiveInputs): Record<string, unknown> 
     comments: x.comments
       .filter((c) => c.status === 'APPROVED')
       .map((c) => ({ id: c.id, author: c.authorName, body: c.body, speechId: c.speechId, postedAt: c.postedAt.toISOString() })),
-    evaluation: x.state.evaluation && { status: x.state.evaluation.status, entitledVoters: x.state.evaluation.entitledVoters, ballotsCast: x.state.evaluation.ballotsCast, results: x.results },
+    attendance: x.state.attendance,
+    summary: x.state.summary && { author: x.state.summary.author, body: x.state.summary.body, at: iso(x.state.summary.at) },
+    evaluation: x.state.evaluation && {
+      status: x.state.evaluation.status,
+      entitledVoters: x.state.evaluation.entitledVoters,
+      quorum: x.state.evaluation.quorum,
+      ballotsCast: x.state.evaluation.ballotsCast,
+      ...(x.state.evaluation.closeReason ? { closeReason: x.state.evaluation.closeReason } : {}),
+      results: x.results,
+    },
     log: { events: x.events.length, lastSeq: x.state.seq, digest: sha256Hex(canonicalJson(x.events)) },
   };
 }

@@ -1,9 +1,11 @@
-import { DataSource, EntityManager, In, LessThan } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, LessThan, Not } from 'typeorm';
 import { User } from '../../auth/user.entity';
 import { sha256Hex } from '../../common/canonical';
 import { ManualClock } from '../../common/clock';
 import { inTransaction } from '../../db/transaction';
 import { sealSessionIn } from '../archive/archive.service';
+import { markAttendanceIn } from '../attendance/attendance-steps';
+import { DEFAULT_EVALUATION_QUORUM } from '../../config/config';
 import { Audit, AuditMethod, AuditStatus, Evidence, Finding, Verdict } from '../audit/audit.entity';
 import { Claim, Commitment } from '../briefing/briefing.entity';
 import { castBallotIn, closeEvaluationIn, openEvaluationIn, publishEvaluationIn, speechesToGrade } from '../evaluation/evaluation-steps';
@@ -160,6 +162,10 @@ async function runSession(m: EntityManager, session: Session, cast: Cast, o: His
   const command = (actorId: number | null, c: RoomCommand) => run(actorId, async () => c);
   const chair = cast.chairId;
 
+  // The hall checks in before the start; one in twenty-five stays away.
+  const registered = await m.getRepository(Attendee).find({ where: { sessionId: session.id }, order: { userId: 'ASC' } });
+  const came = registered.filter(() => random() >= 0.04).map((a) => a.userId);
+  await run(chair, (tx) => markAttendanceIn(tx, session.id, came, true, clock.now()));
   await command(chair, { type: 'ADVANCE_PHASE', to: RoomPhase.SPEECHES });
   // Form on the day: the cadre's steady form, with room for a good or a bad day.
   const dayForm = new Map(state.speeches.map((s) => [s.cadreId, formOf(s.cadreId) * 0.55 + random() * 0.45]));
@@ -224,10 +230,10 @@ async function runSession(m: EntityManager, session: Session, cast: Cast, o: His
     clock.advance(10 * MINUTE);
     await command(chair, { type: 'ADVANCE_PHASE', to });
   }
-  await run(chair, (tx) => openEvaluationIn(tx, session.id, clock));
-  const voters = await m.getRepository(Attendee).find({ where: { sessionId: session.id }, order: { userId: 'ASC' } });
+  await run(chair, (tx) => openEvaluationIn(tx, session.id, clock, DEFAULT_EVALUATION_QUORUM));
+  const voters = await m.getRepository(Attendee).find({ where: { sessionId: session.id, checkedInAt: Not(IsNull()) }, order: { userId: 'ASC' } });
   for (const voter of voters) {
-    if (random() < 0.05) continue;
+    if (random() < 0.03) continue;
     clock.advance(2000);
     const toGrade = await speechesToGrade(m, state, voter.userId);
     const lines = ballot(toGrade.map((id) => state.speeches.find((s) => s.speechId === id)!), dayForm, random);

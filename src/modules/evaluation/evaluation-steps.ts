@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { EntityManager, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, In, IsNull, Not, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Clock } from '../../common/clock';
 import { shareLockClause, writeLock } from '../../db/transaction';
 import { SpeechResultRow } from '../analytics/projections.entity';
@@ -11,9 +11,10 @@ import { EvaluationStatus, Grade } from '../room/results';
 import { refuseEvaluationStep } from '../room/evaluation-lifecycle';
 import { Attendee } from '../sessions/attendee.entity';
 import { Speech } from '../sessions/speech.entity';
+import { SpeechStatus } from '../sessions/session-enums';
 import { BallotLine, checkBallot } from './ballot';
 import { BallotGrade, Evaluation, EvaluationVoter } from './evaluation.entity';
-import { EvaluationAlreadyVotedError, EvaluationNotEntitledError } from './evaluation.errors';
+import { EvaluationAlreadyVotedError, EvaluationNotEntitledError, EvaluationQuorumNotMetError } from './evaluation.errors';
 import { emptyCounts, GradeCounts, tally, TallyConfig, TallyResult } from './tally';
 
 /**
@@ -25,16 +26,23 @@ import { emptyCounts, GradeCounts, tally, TallyConfig, TallyResult } from './tal
 
 const VOTER_INSERT_SLICE = 200;
 
-export async function openEvaluationIn(m: EntityManager, sessionId: number, clock: Clock): Promise<RoomCommand> {
-  const attendees = await m.getRepository(Attendee).find({ where: { sessionId }, order: { userId: 'ASC' } });
+/** Ballots an ordinary close needs: the share of the entitled, rounded up (2/3 of 30 is 20, not 21 by rounding error). */
+export function quorumOf(entitledVoters: number, share: number): number {
+  return Math.min(entitledVoters, Math.ceil(entitledVoters * share - 1e-9));
+}
+
+/** Opens the ballot box: the attendees present now (checked in or marked present) become the entitled voters. */
+export async function openEvaluationIn(m: EntityManager, sessionId: number, clock: Clock, quorumShare: number): Promise<RoomCommand> {
+  const attendees = await m.getRepository(Attendee).find({ where: { sessionId, checkedInAt: Not(IsNull()) }, order: { userId: 'ASC' } });
+  const quorum = quorumOf(attendees.length, quorumShare);
   if (!(await m.getRepository(Evaluation).existsBy({ sessionId }))) {
     // In slices: SQLite refuses one INSERT of a thousand rows (its expression tree grows too deep).
     for (let i = 0; i < attendees.length; i += VOTER_INSERT_SLICE) {
       await m.getRepository(EvaluationVoter).insert(attendees.slice(i, i + VOTER_INSERT_SLICE).map((a) => ({ sessionId, userId: a.userId, voted: false, clientId: null })));
     }
-    await m.getRepository(Evaluation).insert({ sessionId, status: EvaluationStatus.OPEN, entitledVoters: attendees.length, ballotsCast: 0, openedAt: clock.now() });
+    await m.getRepository(Evaluation).insert({ sessionId, status: EvaluationStatus.OPEN, entitledVoters: attendees.length, quorum, ballotsCast: 0, openedAt: clock.now() });
   }
-  return { type: 'OPEN_EVALUATION', entitledVoters: attendees.length };
+  return { type: 'OPEN_EVALUATION', entitledVoters: attendees.length, quorum };
 }
 
 /**
@@ -168,26 +176,51 @@ export async function castBallotIn(
   return recordBallotsIn(m, state, sessionId);
 }
 
-/** Every speech of the line-up except the voter's own. */
+/** Every speech of the line-up except the voter's own and the withdrawn ones. */
 export async function speechesToGrade(m: EntityManager, state: RoomState, userId: number): Promise<number[]> {
   const own = new Set((await m.getRepository(Cadre).findBy({ userId })).map((c) => c.id));
-  return state.speeches.filter((s) => !own.has(s.cadreId)).map((s) => s.speechId);
+  return gradedSpeeches(state).filter((s) => !own.has(s.cadreId)).map((s) => s.speechId);
+}
+
+/** The speeches a ballot grades and the tally ranks: the line-up without the withdrawn ones. */
+export function gradedSpeeches(state: RoomState): RoomState['speeches'] {
+  return state.speeches.filter((s) => s.status !== SpeechStatus.WITHDRAWN);
+}
+
+/** A close below the quorum is forced only with a reason, which the log and the archive keep. */
+export interface CloseOptions {
+  force: boolean;
+  reason: string | null;
 }
 
 /**
  * Closes the ballot box and computes the results once, from the grade counts alone. The evaluation row is taken
  * exclusively first: every ballot holding it shared has committed by then and every later one will find the box
  * closed. The counts are locked reads, which see those commits (a plain read on MySQL would use the snapshot the
- * transaction took before the lock was granted, and miss them).
+ * transaction took before the lock was granted, and miss them). Below the quorum it closes only when forced, with
+ * a reason (checked by the caller).
  */
-export async function closeEvaluationIn(m: EntityManager, state: RoomState, sessionId: number, clock: Clock, config: TallyConfig): Promise<RoomCommand> {
+export async function closeEvaluationIn(
+  m: EntityManager,
+  state: RoomState,
+  sessionId: number,
+  clock: Clock,
+  config: TallyConfig,
+  close: CloseOptions = { force: false, reason: null },
+): Promise<RoomCommand> {
   const evaluation = await m.getRepository(Evaluation).findOne({ where: { sessionId }, lock: writeLock(m) });
   const refused = refuseEvaluationStep(evaluation?.status, 'close');
   if (refused) throw refused;
-  const counts = await gradeCounts(m, sessionId);
   const ballotsCast = await countBallotsIn(m, sessionId, true);
-  const results = tally(state.speeches.map((s) => ({ speechId: s.speechId, order: s.order, counts: counts.get(s.speechId) ?? emptyCounts() })), config);
-  await m.getRepository(Evaluation).update({ sessionId }, { status: EvaluationStatus.CLOSED, closedAt: clock.now(), resultsJson: JSON.stringify(results), ballotsCast });
+  const quorum = evaluation!.quorum;
+  const belowQuorum = ballotsCast < quorum;
+  if (belowQuorum && !close.force) throw new EvaluationQuorumNotMetError(ballotsCast, quorum);
+  const closeReason = belowQuorum ? close.reason : null;
+  const counts = await gradeCounts(m, sessionId);
+  const results = tally(gradedSpeeches(state).map((s) => ({ speechId: s.speechId, order: s.order, counts: counts.get(s.speechId) ?? emptyCounts() })), config);
+  await m
+    .getRepository(Evaluation)
+    .update({ sessionId }, { status: EvaluationStatus.CLOSED, closedAt: clock.now(), resultsJson: JSON.stringify(results), ballotsCast, closeReason });
   const speeches = new Map((await m.getRepository(Speech).findBy({ sessionId })).map((s) => [s.id, s]));
   if (results.length) {
     await m.getRepository(SpeechResultRow).insert(
@@ -207,7 +240,7 @@ export async function closeEvaluationIn(m: EntityManager, state: RoomState, sess
       })),
     );
   }
-  return { type: 'CLOSE_EVALUATION', ballotsCast };
+  return { type: 'CLOSE_EVALUATION', ballotsCast, closeReason };
 }
 
 /** Publishes closed results; the room's decider refuses it unless the evaluation is CLOSED. */

@@ -23,6 +23,14 @@ export class Evaluation {
   @Column({ default: 0 })
   ballotsCast: number;
 
+  @Field(() => Int, { description: 'Ballots needed for an ordinary close (法定人数), fixed when it opened.' })
+  @Column({ default: 0 })
+  quorum: number;
+
+  @Field(() => String, { nullable: true, description: 'Why the chair closed it below the quorum; null for an ordinary close.' })
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  closeReason: string | null;
+
   @Field(() => Date, { description: 'When it opened.' })
   @InstantColumn()
   openedAt: Date;

@@ -30,9 +30,17 @@ export class EvaluationResolver {
     return this.evaluations.castBallot(ctx.principal, sessionId, grades, clientId ?? null);
   }
 
-  @Mutation(() => Evaluation, { description: 'Closes the ballot box and computes the results (chair).' })
-  closeEvaluation(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: EvaluationContext): Promise<Evaluation> {
-    return this.evaluations.closeEvaluation(ctx.principal, sessionId);
+  @Mutation(() => Evaluation, {
+    description:
+      'Closes the ballot box and computes the results (chair). Below the quorum it is refused with EVALUATION_QUORUM_NOT_MET unless force is true and a reason is given; the log and the archive keep the reason.',
+  })
+  closeEvaluation(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('force', () => Boolean, { nullable: true, description: 'Close below the quorum (with a reason).' }) force: boolean | null,
+    @Arg('reason', () => String, { nullable: true, description: 'Why it closes below the quorum, 1–500 characters.' }) reason: string | null,
+    @Ctx() ctx: EvaluationContext,
+  ): Promise<Evaluation> {
+    return this.evaluations.closeEvaluation(ctx.principal, sessionId, force ?? false, reason);
   }
 
   @Mutation(() => Evaluation, { description: 'Publishes the closed results to the hall, the analysts and the dossiers (chair).' })

@@ -3,6 +3,8 @@ import { DataSource, In } from 'typeorm';
 import { requireActorId, type Principal } from '../../auth/principal';
 import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
+import { BadUserInputError } from '../../common/errors';
+import { DEFAULT_EVALUATION_QUORUM } from '../../config/config';
 import { checkClientId } from '../../common/validation';
 import { parseId } from '../../common/ids';
 import type { Logger } from '../../common/logger';
@@ -20,6 +22,7 @@ import { EvaluationAlreadyVotedError, EvaluationNotEntitledError } from './evalu
 import {
   closeEvaluationIn,
   countBallotsIn,
+  gradedSpeeches,
   openEvaluationIn,
   publishedResult,
   publishEvaluationIn,
@@ -47,10 +50,17 @@ export interface EvaluationServiceOptions {
   logger?: Logger;
   /** How ballots are recorded in the room (ballot-batcher.ts); tests inject timers. */
   batching?: Partial<Omit<BallotBatcherOptions, 'onError'>>;
+  /** The share of the entitled voters whose ballots an ordinary close needs (EVALUATION_QUORUM); default two thirds. */
+  quorum?: number;
 }
+
+/** The most characters of the reason for a close below the quorum. */
+export const MAX_CLOSE_REASON_CHARS = 500;
 
 export class EvaluationService {
   private readonly receiptKey: Buffer;
+
+  private readonly quorumShare: number;
 
   constructor(
     private readonly ds: DataSource,
@@ -61,6 +71,7 @@ export class EvaluationService {
     rates: RateStore,
     options: EvaluationServiceOptions = {},
   ) {
+    this.quorumShare = options.quorum ?? DEFAULT_EVALUATION_QUORUM;
     this.receiptKey = createHmac('sha256', secret).update('leitai ballot receipts').digest();
     this.ballotAttempts = new RateLimiter('ballot attempts', [{ limit: 30, windowMs: 60_000 }], rates);
     this.batcher = new BallotBatcher((sessionId) => this.recordBallots(sessionId), {
@@ -89,10 +100,10 @@ export class EvaluationService {
   /** Stores ballots, those of a session that arrive together in one transaction. */
   private readonly writer: BallotWriter<CheckedBallot, StoreOutcome>;
 
-  /** Opens the ballot box: freezes the attendees as the entitled voters. */
+  /** Opens the ballot box: freezes the attendees present now as the entitled voters, and the quorum. */
   async openEvaluation(principal: Principal | null, rawSessionId: string): Promise<Evaluation> {
     const sessionId = parseId('session', rawSessionId, 'sessionId');
-    await this.room.execute(sessionId, requireActorId(principal), (m) => openEvaluationIn(m, sessionId, this.clock));
+    await this.room.execute(sessionId, requireActorId(principal), (m) => openEvaluationIn(m, sessionId, this.clock, this.quorumShare));
     return this.withCount(await this.ds.getRepository(Evaluation).findOneByOrFail({ sessionId }));
   }
 
@@ -133,13 +144,17 @@ export class EvaluationService {
 
   /**
    * Closes the ballot box and computes the result once, from the grade counts alone. Ballots waiting to be
-   * recorded are recorded first; the close itself records the exact final count.
+   * recorded are recorded first; the close itself records the exact final count. Below the quorum it is refused
+   * (EVALUATION_QUORUM_NOT_MET) unless `force` comes with a reason, which the room's log and the archive keep.
    */
-  async closeEvaluation(principal: Principal | null, rawSessionId: string): Promise<Evaluation> {
+  async closeEvaluation(principal: Principal | null, rawSessionId: string, force = false, rawReason: string | null = null): Promise<Evaluation> {
     const sessionId = parseId('session', rawSessionId, 'sessionId');
     const actorId = requireActorId(principal);
+    const reason = rawReason?.trim() || null;
+    if (force && !reason) throw new BadUserInputError('a close below the quorum needs a reason', 'reason');
+    if (reason && [...reason].length > MAX_CLOSE_REASON_CHARS) throw new BadUserInputError(`a reason has at most ${MAX_CLOSE_REASON_CHARS} characters`, 'reason');
     await this.flushBallots(sessionId);
-    await this.room.execute(sessionId, actorId, (m, state) => closeEvaluationIn(m, state, sessionId, this.clock, this.config));
+    await this.room.execute(sessionId, actorId, (m, state) => closeEvaluationIn(m, state, sessionId, this.clock, this.config, { force, reason }));
     this.ownSpeeches.delete(sessionId);
     return this.ds.getRepository(Evaluation).findOneByOrFail({ sessionId });
   }
@@ -227,7 +242,7 @@ export class EvaluationService {
       speakers.catch(() => this.ownSpeeches.delete(sessionId));
     }
     const own = new Set((await speakers).get(userId) ?? []);
-    return room.speeches.filter((s) => !own.has(s.speechId)).map((s) => s.speechId);
+    return gradedSpeeches(room).filter((s) => !own.has(s.speechId)).map((s) => s.speechId);
   }
 
   /** One room command recording the ballot box's exact count; nothing once the evaluation has closed. */

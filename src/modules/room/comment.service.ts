@@ -112,6 +112,13 @@ export class CommentService {
     return this.ds.getRepository(Comment).find({ where: { sessionId, ...(status ? { status } : {}) }, order: { id: 'DESC' }, take: 200 });
   }
 
+  /** The caller's own comments in a session, newest first, whatever their status (at most 200). */
+  myComments(principal: Principal | null, rawSessionId: string): Promise<Comment[]> {
+    if (principal?.kind !== 'user') throw new ForbiddenError();
+    const sessionId = parseId('session', rawSessionId, 'sessionId');
+    return this.ds.getRepository(Comment).find({ where: { sessionId, authorId: principal.userId }, order: { id: 'DESC' }, take: 200 });
+  }
+
   async postReview(principal: Principal | null, rawSpeechId: string, tone: ReviewTone, body: string): Promise<Review> {
     if (principal?.kind !== 'user') throw new ForbiddenError();
     const speechId = parseId('speech', rawSpeechId, 'speechId');

@@ -93,6 +93,9 @@ async function project(m: EntityManager, sessionId: number, e: RoomEvent): Promi
         { status: e.cutOff ? SpeechStatus.CUT_OFF : SpeechStatus.FINISHED, endedAt: new Date(e.at), spokenMs: e.spokenMs, overtimeMs: e.overtimeMs },
       );
       return;
+    case 'SPEECH_WITHDRAWN':
+      await speeches.update({ id: e.speechId }, { status: SpeechStatus.WITHDRAWN, withdrawnReason: e.reason });
+      return;
     case 'SPEECH_INTERRUPTED':
       await m.getRepository(InterruptionRow).insert({ sessionId, seq: e.seq, speechId: e.speechId, reason: e.reason, cutOff: e.cutOff, at: new Date(e.at) });
       return;

@@ -99,6 +99,11 @@ export class RoomResolver {
     return this.commentService.comments(sessionId, status ?? undefined);
   }
 
+  @Query(() => [Comment], { description: 'The caller’s own comments in a session, newest first, with their moderation status (at most 200).' })
+  myComments(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: RoomContext): Promise<Comment[]> {
+    return this.commentService.myComments(ctx.principal, sessionId);
+  }
+
   @Mutation(() => Review, { description: 'A city leader’s commentary (点评) on a speech that has started, with its tone.' })
   postReview(
     @Arg('speechId', () => ID) speechId: string,

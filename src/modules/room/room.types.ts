@@ -3,6 +3,7 @@ import { JSONScalar } from '../../common/scalars';
 import { RoomPhase, SpeechStatus } from '../sessions/session-enums';
 import { Speech } from '../sessions/speech.entity';
 import { Comment, CommentStatus } from './comment.entity';
+import { Review, ReviewTone } from './review.entity';
 import { EvaluationResult, EvaluationStatus, Grade } from './results';
 import { InterruptionReason, type RoomEvent } from './room-events';
 import type { RoomState, SpeechProgress } from './room-state';
@@ -76,11 +77,38 @@ export class EvaluationProgress {
   @Field(() => Int, { description: 'Entitled voters.' })
   entitledVoters: number;
 
+  @Field(() => Int, { description: 'Ballots needed for an ordinary close (法定人数).' })
+  quorum: number;
+
   @Field(() => Int, { description: 'Ballots cast so far.' })
   ballotsCast: number;
 
+  @Field(() => String, { nullable: true, description: 'Why the chair closed it below the quorum; null otherwise.' })
+  closeReason: string | null;
+
   @Field(() => [EvaluationResult], { nullable: true, description: 'The results, in rank order, once published.' })
   results: EvaluationResult[] | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: '到会: registered attendees and how many are present.' })
+export class AttendanceCount {
+  @Field(() => Int, { description: 'Registered attendees.' })
+  expected: number;
+
+  @Field(() => Int, { description: 'Present (checked in or marked present).' })
+  present: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'The 总结讲话 of the presiding leader.' })
+export class Summary {
+  @Field({ description: 'What was said.' })
+  body: string;
+
+  @Field({ description: 'Who said it, as shown in the hall.' })
+  author: string;
+
+  @Field(() => Date, { description: 'When it was recorded.' })
+  at: Date;
 }
 
 @ObjectType('RoomState', { simpleResolvers: true, description: 'The live room as the hall sees it, at `serverNow`.' })
@@ -111,6 +139,15 @@ export class RoomStateView {
 
   @Field(() => EvaluationProgress, { nullable: true, description: 'The democratic evaluation, once opened.' })
   evaluation: EvaluationProgress | null;
+
+  @Field(() => AttendanceCount, { description: '到会 present / expected.' })
+  attendance: AttendanceCount;
+
+  @Field(() => [Review], { description: 'The leaders’ commentary (点评), newest first.' })
+  reviews: Review[];
+
+  @Field(() => Summary, { nullable: true, description: 'The 总结讲话, once recorded.' })
+  summary: Summary | null;
 }
 
 @ObjectType('RoomEvent', { simpleResolvers: true, description: 'One entry of the room’s event log.' })
@@ -143,6 +180,7 @@ export function speechView(sessionId: number, s: SpeechProgress): Speech {
     endedAt: s.endedAt === null ? null : new Date(s.endedAt),
     spokenMs: s.spokenMs,
     overtimeMs: s.overtimeMs,
+    withdrawnReason: s.withdrawnReason ?? null,
   });
 }
 
@@ -176,7 +214,9 @@ export function roomStateView(state: RoomState, now: number): RoomStateView {
     evaluation: state.evaluation && {
       status: state.evaluation.status as EvaluationStatus,
       entitledVoters: state.evaluation.entitledVoters,
+      quorum: state.evaluation.quorum,
       ballotsCast: state.evaluation.ballotsCast,
+      closeReason: state.evaluation.closeReason,
       results: state.evaluation.results && state.evaluation.results.map((r) => ({ ...r, grade: r.grade as Grade })),
     },
     comments: state.comments.map((c) =>
@@ -191,6 +231,19 @@ export function roomStateView(state: RoomState, now: number): RoomStateView {
         moderatedAt: null,
       }),
     ),
+    attendance: { ...state.attendance },
+    reviews: state.reviews.map((r) =>
+      Object.assign(new Review(), {
+        id: r.reviewId,
+        sessionId: state.sessionId,
+        speechId: r.speechId,
+        authorName: r.authorName,
+        tone: r.tone as ReviewTone,
+        body: r.body,
+        at: new Date(r.at),
+      }),
+    ),
+    summary: state.summary && { body: state.summary.body, author: state.summary.author, at: new Date(state.summary.at) },
   };
 }
 

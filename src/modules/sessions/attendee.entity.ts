@@ -1,9 +1,9 @@
 import { Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Column, Unique } from 'typeorm';
 import { User } from '../../auth/user.entity';
-import { CreatedAtColumn } from '../../db/columns';
+import { CreatedAtColumn, InstantColumn } from '../../db/columns';
 import { Session } from './session.entity';
 
-/** A user entitled to attend, comment and vote in one session. */
+/** A user registered to attend one session; present once checked in (or marked present), which entitles them to vote. */
 @Entity('attendees')
 @Unique('uq_attendees_session_user', ['sessionId', 'userId'])
 export class Attendee {
@@ -27,4 +27,8 @@ export class Attendee {
 
   @CreatedAtColumn()
   registeredAt: Date;
+
+  /** When they checked in with the hall's code or were marked present; null while absent. */
+  @InstantColumn({ nullable: true })
+  checkedInAt: Date | null;
 }

@@ -26,6 +26,8 @@ export class SessionService {
     private readonly clock: Clock,
     private readonly themes: ThemeService,
     private readonly room: LineupRoom,
+    /** Told after attendees were registered, so the room's 到会 count follows (attendance.service.ts recounts). */
+    private readonly attendeesRegistered: (sessionId: number, actorId: number | null) => Promise<void> = async () => {},
   ) {}
 
   /** A session by id; a screen token sees only the session it was issued for. */
@@ -100,7 +102,8 @@ export class SessionService {
   async registerAttendees(rawSessionId: string, rawUserIds: string[], actorId: number | null): Promise<Session> {
     if (rawUserIds.length > MAX_PAGE_SIZE) throw new BadUserInputError(`at most ${MAX_PAGE_SIZE} users per call`, 'userIds');
     const userIds = [...new Set(rawUserIds.map((u, i) => parseId('user', u, `userIds.${i}`)))];
-    return inTransaction(this.ds, async (m) => {
+    let added = false;
+    const registered = await inTransaction(this.ds, async (m) => {
       const session = await this.lockSession(m, rawSessionId);
       if (session.sealedAt) throw new ArchiveSealedError(session.id);
       if (!ATTENDEES_OPEN.includes(session.phase)) {
@@ -118,9 +121,12 @@ export class SessionService {
       if (fresh.length) {
         await m.getRepository(Attendee).insert(fresh.map((userId) => ({ sessionId: session.id, userId })));
         await journal(m, this.clock, { actorId, action: 'registerAttendees', entity: 'Session', entityId: session.id, after: { added: fresh } });
+        added = true;
       }
       return session;
     });
+    if (added) await this.attendeesRegistered(registered.id, actorId);
+    return registered;
   }
 
   attendeeCount(sessionId: number): Promise<number> {

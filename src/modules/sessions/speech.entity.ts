@@ -65,4 +65,8 @@ export class Speech {
   @Field(() => Int, { nullable: true, description: 'Time spoken beyond the allowance (extensions included), once ended.' })
   @Column({ type: 'int', nullable: true })
   overtimeMs: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Why it was withdrawn (缺席 / 取消), when its status is WITHDRAWN.' })
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  withdrawnReason: string | null;
 }

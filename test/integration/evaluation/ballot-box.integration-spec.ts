@@ -11,7 +11,8 @@ import { scriptSession, ScriptedSession } from '../../helpers/session-script';
 import { codeOf, createTestApp, GqlResult, TestApp } from '../../helpers/test-app';
 
 const OPEN = `mutation($s: ID!) { openEvaluation(sessionId: $s) { status } }`;
-const CLOSE = `mutation($s: ID!) { closeEvaluation(sessionId: $s) { status ballotsCast results { excellent good average poor } } }`;
+/** Forced, with a reason: a close racing the ballots may come before the quorum (hall.integration-spec.ts tests the quorum). */
+const CLOSE = `mutation($s: ID!) { closeEvaluation(sessionId: $s, force: true, reason: "投票时间已到") { status ballotsCast results { excellent good average poor } } }`;
 const CAST = `mutation($s: ID!, $g: [GradeInput!]!, $c: String) { castBallot(sessionId: $s, grades: $g, clientId: $c) { sessionId receipt } }`;
 const EVALUATION = `query($s: ID!) { evaluation(sessionId: $s) { status ballotsCast } }`;
 

@@ -11,7 +11,8 @@ import { scriptSession, ScriptedSession } from '../../helpers/session-script';
 import { codeOf, createTestApp, TestApp } from '../../helpers/test-app';
 
 const OPEN = `mutation($s: ID!) { openEvaluation(sessionId: $s) { status entitledVoters ballotsCast } }`;
-const CLOSE = `mutation($s: ID!) { closeEvaluation(sessionId: $s) { status ballotsCast } }`;
+/** Forced, with a reason: these sessions close with fewer ballots than the quorum (hall.integration-spec.ts tests the quorum). */
+const CLOSE = `mutation($s: ID!) { closeEvaluation(sessionId: $s, force: true, reason: "部分同志未投票") { status ballotsCast } }`;
 const PUBLISH = `mutation($s: ID!) { publishEvaluation(sessionId: $s) { status } }`;
 const CAST = `mutation($s: ID!, $g: [GradeInput!]!, $c: String) { castBallot(sessionId: $s, grades: $g, clientId: $c) { sessionId receipt } }`;
 const EVALUATION = `query($s: ID!) { evaluation(sessionId: $s) { status entitledVoters ballotsCast results { speech { id order } excellent good average poor score rank grade droppedByTie } } }`;

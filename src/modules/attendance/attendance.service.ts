@@ -1,0 +1,153 @@
+import { createHmac } from 'node:crypto';
+import { DataSource, In } from 'typeorm';
+import { assertSessionVisible } from '../../auth/authorize.middleware';
+import { requireActorId, type Principal } from '../../auth/principal';
+import { User } from '../../auth/user.entity';
+import type { Clock } from '../../common/clock';
+import { AppError, BadUserInputError, ForbiddenError, NotFoundError } from '../../common/errors';
+import { parseId } from '../../common/ids';
+import { MAX_PAGE_SIZE } from '../../common/pagination';
+import { RateLimiter, type RateStore } from '../../common/rate-limiter';
+import { EvaluationVoter } from '../evaluation/evaluation.entity';
+import { Cadre } from '../registry/cadre.entity';
+import type { RoomService } from '../room/room.service';
+import { Attendee } from '../sessions/attendee.entity';
+import { RoomPhase } from '../sessions/session-enums';
+import { Session } from '../sessions/session.entity';
+import { Speech } from '../sessions/speech.entity';
+import { markAttendanceIn } from './attendance-steps';
+import type { Attendance, AttendanceSummary, CheckInCode, Seat } from './attendance.types';
+import { acceptsCheckInCode, checkInCodeAt } from './check-in-code';
+
+export class CheckInCodeInvalidError extends AppError {
+  constructor() {
+    super('CHECK_IN_CODE_INVALID', 'this check-in code is wrong or no longer valid: type the code the hall shows now');
+  }
+}
+
+/**
+ * Who is in the hall: the rotating check-in code, checking in with it, the chair or secretary marking people
+ * present, and each person's own seat. Presence changes run as room commands, so the log records who came and the
+ * room's state carries 到会 N / M.
+ */
+export class AttendanceService {
+  private readonly codeKey: Buffer;
+  private readonly checkInAttempts: RateLimiter;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly room: RoomService,
+    secret: string,
+    rates: RateStore,
+    private readonly publicUrl = '',
+  ) {
+    this.codeKey = createHmac('sha256', secret).update('leitai check-in codes').digest();
+    // Six digits and a minute's life: ten tries a minute leave a guesser a chance of one in a hundred thousand.
+    this.checkInAttempts = new RateLimiter('check-in attempts', [{ limit: 10, windowMs: 60_000 }], rates);
+  }
+
+  async checkInCode(principal: Principal | null, rawSessionId: string): Promise<CheckInCode> {
+    const sessionId = parseId('session', rawSessionId, 'sessionId');
+    assertSessionVisible(principal, sessionId);
+    await this.existingSession(sessionId);
+    const reading = checkInCodeAt(this.codeKey, sessionId, this.clock.now().getTime());
+    return {
+      code: reading.code,
+      rotatesAt: new Date(reading.rotatesAt),
+      expiresAt: new Date(reading.expiresAt),
+      url: `${this.publicUrl}/hall?session=${sessionId}&code=${reading.code}`,
+    };
+  }
+
+  /** A registered attendee checks in with the code the hall shows; checking in twice is harmless. */
+  async checkIn(principal: Principal | null, rawSessionId: string, rawCode: string): Promise<Attendance> {
+    const userId = requireActorId(principal);
+    const sessionId = parseId('session', rawSessionId, 'sessionId');
+    const code = rawCode.replace(/\s+/g, '');
+    const attendee = await this.ds.getRepository(Attendee).findOneBy({ sessionId, userId });
+    if (!attendee) {
+      await this.existingSession(sessionId);
+      throw new ForbiddenError(`you are not registered for session ${sessionId}; ask the secretary`);
+    }
+    if (attendee.checkedInAt) return this.entry(attendee);
+    await this.checkInAttempts.take(`user:${userId}`);
+    if (!acceptsCheckInCode(this.codeKey, sessionId, code, this.clock.now().getTime())) throw new CheckInCodeInvalidError();
+    await this.room.execute(sessionId, userId, (m) => markAttendanceIn(m, sessionId, [userId], true, this.clock.now()));
+    return this.entry(await this.ds.getRepository(Attendee).findOneByOrFail({ id: attendee.id }));
+  }
+
+  /** The chair or secretary marks registered attendees present (or absent again). */
+  async markPresent(principal: Principal | null, rawSessionId: string, rawUserIds: string[], present: boolean): Promise<Attendance[]> {
+    const actorId = requireActorId(principal);
+    const sessionId = parseId('session', rawSessionId, 'sessionId');
+    if (rawUserIds.length === 0 || rawUserIds.length > MAX_PAGE_SIZE) throw new BadUserInputError(`give 1 to ${MAX_PAGE_SIZE} users`, 'userIds');
+    const userIds = [...new Set(rawUserIds.map((u, i) => parseId('user', u, `userIds.${i}`)))];
+    await this.existingSession(sessionId);
+    const registered = new Set((await this.ds.getRepository(Attendee).findBy({ sessionId, userId: In(userIds) })).map((a) => a.userId));
+    const stranger = userIds.find((id) => !registered.has(id));
+    if (stranger !== undefined) throw new BadUserInputError(`user ${stranger} is not registered for session ${sessionId}`, 'userIds');
+    await this.room.execute(sessionId, actorId, (m) => markAttendanceIn(m, sessionId, userIds, present, this.clock.now()));
+    const rows = await this.ds.getRepository(Attendee).find({ where: { sessionId, userId: In(userIds) }, order: { userId: 'ASC' } });
+    return this.entries(rows);
+  }
+
+  /** Records the new count of registered attendees in the room (after registering some). */
+  async recount(sessionId: number, actorId: number | null): Promise<void> {
+    await this.room.execute(sessionId, actorId, (m) => markAttendanceIn(m, sessionId, [], true, this.clock.now()));
+  }
+
+  async attendance(rawSessionId: string): Promise<AttendanceSummary> {
+    const sessionId = parseId('session', rawSessionId, 'sessionId');
+    await this.existingSession(sessionId);
+    const entries = await this.entries(await this.ds.getRepository(Attendee).findBy({ sessionId }));
+    entries.sort((a, b) => Number(b.present) - Number(a.present) || a.user.displayName.localeCompare(b.user.displayName, 'zh-CN'));
+    return { expected: entries.length, present: entries.filter((e) => e.present).length, entries };
+  }
+
+  /** The caller's own place in a session. */
+  async mySeat(principal: Principal | null, rawSessionId: string): Promise<Seat> {
+    const userId = requireActorId(principal);
+    const sessionId = parseId('session', rawSessionId, 'sessionId');
+    await this.existingSession(sessionId);
+    const [attendee, voter, cadres] = await Promise.all([
+      this.ds.getRepository(Attendee).findOneBy({ sessionId, userId }),
+      this.ds.getRepository(EvaluationVoter).findOneBy({ sessionId, userId }),
+      this.ds.getRepository(Cadre).findBy({ userId }),
+    ]);
+    const own = cadres.length ? await this.ds.getRepository(Speech).find({ where: { sessionId, cadreId: In(cadres.map((c) => c.id)) }, order: { order: 'ASC' } }) : [];
+    return {
+      sessionId: String(sessionId),
+      registered: !!attendee,
+      present: !!attendee?.checkedInAt,
+      checkedInAt: attendee?.checkedInAt ?? null,
+      entitled: !!voter,
+      voted: !!voter?.voted,
+      ownSpeechIds: own.map((s) => String(s.id)),
+    };
+  }
+
+  /** The sessions the caller is registered for: open ones first, by start; closed ones after, newest first. */
+  async mySessions(principal: Principal | null): Promise<Session[]> {
+    const userId = requireActorId(principal);
+    const ids = (await this.ds.getRepository(Attendee).findBy({ userId })).map((a) => a.sessionId);
+    if (!ids.length) return [];
+    const sessions = await this.ds.getRepository(Session).find({ where: { id: In(ids) }, order: { startsAt: 'ASC' } });
+    const open = sessions.filter((s) => s.phase !== RoomPhase.CLOSED);
+    const closed = sessions.filter((s) => s.phase === RoomPhase.CLOSED).reverse();
+    return [...open, ...closed];
+  }
+
+  private async existingSession(sessionId: number): Promise<void> {
+    if (!(await this.ds.getRepository(Session).existsBy({ id: sessionId }))) throw new NotFoundError('session', sessionId, 'sessionId');
+  }
+
+  private async entry(attendee: Attendee): Promise<Attendance> {
+    return (await this.entries([attendee]))[0];
+  }
+
+  private async entries(rows: readonly Attendee[]): Promise<Attendance[]> {
+    const users = rows.length ? new Map((await this.ds.getRepository(User).findBy({ id: In(rows.map((r) => r.userId)) })).map((u) => [u.id, u])) : new Map<number, User>();
+    return rows.map((r) => ({ sessionId: String(r.sessionId), user: users.get(r.userId)!, present: r.checkedInAt !== null, checkedInAt: r.checkedInAt }));
+  }
+}
