@@ -72,6 +72,8 @@ interface Round {
   walk: WalkPhase;
   seats: SeatCheck;
   ballots: BallotPhase;
+  /** Baseline: the same walk and vote in the baseline session with no phone subscribed (the count polled by the chair). */
+  unwatched: { walk: WalkPhase; ballots: BallotPhase };
   ruleChecks: RuleCheck[];
   /** Messages each phone received over the round, min and max. */
   phoneMessages: { min: number; max: number };
@@ -177,6 +179,14 @@ async function main(): Promise<void> {
         serial = await runSerial();
       }
 
+      const runUnwatched = async () => {
+        const walk = await walkRoom(other, chairToken, console_, null);
+        const { toGrade } = await readSeats(server.base, other, people.attendees, tokens);
+        const ballots = await ballotStorm(server.base, server.pid, other, people.attendees, tokens, toGrade, chairToken, console_, null);
+        log(`  baseline, nobody subscribed: the chair's commands p50 ${walk.perCommand.p50Ms} / p99 ${walk.perCommand.p99Ms} ms; ${ballots.voters} ballots × 2: p50 ${ballots.perBallot.p50Ms} / p99 ${ballots.perBallot.p99Ms} ms, counted (polled) after ${ballots.countedOnSubscriptionMs ?? 'never'} ms ${JSON.stringify(ballots.step.answersByCode)}`);
+        return { walk, ballots };
+      };
+      const unwatchedFirst = baselineFirst ? await runUnwatched() : null;
       const hall = new Hall(`${server.base.replace(/^http/, 'ws')}/graphql`, tokens);
       try {
         const sub = await subscribeAll(hall, session.sessionId);
@@ -195,6 +205,8 @@ async function main(): Promise<void> {
         log(`     rule checks: ${checks.length - missed.length} of ${checks.length} refused as the rules say${missed.length ? `; not: ${missed.map((c) => `${c.check} (${c.got ?? 'ok'})`).join('; ')}` : ''}`);
         const counts = hall.phones.map((p) => p.messages);
         const phoneErrors = hall.phones.map((p) => p.error).filter((e): e is string => e !== null);
+        await hall.close();
+        const unwatched = unwatchedFirst ?? (await runUnwatched());
         results.push({
           round: r,
           sessionId: session.sessionId,
@@ -211,6 +223,7 @@ async function main(): Promise<void> {
           seats,
           ballots: b,
           ruleChecks: checks,
+          unwatched,
           phoneMessages: { min: Math.min(...counts), max: Math.max(...counts) },
           phoneErrors: phoneErrors.reduce<Record<string, number>>((acc, c) => ((acc[c] = (acc[c] ?? 0) + 1), acc), {}),
         });
@@ -299,6 +312,16 @@ function summarise(rs: Round[]) {
     subscribe: { p50Ms: of((r) => r.subscribe.firstSnapshot.p50Ms), p99Ms: of((r) => r.subscribe.firstSnapshot.p99Ms), allMs: of((r) => r.subscribe.allMs), withSnapshot: of((r) => r.subscribe.withSnapshot), errorsByCode: sum(rs.map((r) => r.subscribe.errorsByCode)) },
     walk: { p50Ms: of((r) => r.walk.perCommand.p50Ms), p99Ms: of((r) => r.walk.perCommand.p99Ms), wallMs: of((r) => r.walk.wallMs), openSeenByAllMs: of((r) => r.walk.openSeenByAllMs), quorum: of((r) => r.walk.quorum), entitledVoters: of((r) => r.walk.entitledVoters) },
     seatMismatches: of((r) => r.seats.mismatches),
+    baselineUnwatched: {
+      walkP50Ms: of((r) => r.unwatched.walk.perCommand.p50Ms),
+      walkP99Ms: of((r) => r.unwatched.walk.perCommand.p99Ms),
+      p50Ms: of((r) => r.unwatched.ballots.perBallot.p50Ms),
+      p99Ms: of((r) => r.unwatched.ballots.perBallot.p99Ms),
+      countedPolledMs: of((r) => r.unwatched.ballots.countedOnSubscriptionMs),
+      wallMs: of((r) => r.unwatched.ballots.wallMs),
+      answersByCode: sum(rs.map((r) => r.unwatched.ballots.step.answersByCode)),
+      unexplained: sum(rs.map((r) => r.unwatched.ballots.step.unexplained)),
+    },
     ballots: {
       p50Ms: of((r) => r.ballots.perBallot.p50Ms),
       p99Ms: of((r) => r.ballots.perBallot.p99Ms),
@@ -308,7 +331,7 @@ function summarise(rs: Round[]) {
       countedOnSubscriptionMs: of((r) => r.ballots.countedOnSubscriptionMs),
       countedOnAllPhonesMs: of((r) => r.ballots.countedOnAllPhonesMs),
       wallMs: of((r) => r.ballots.wallMs),
-      countedEqualsDistinct: rs.every((r) => r.ballots.countedEqualsDistinct),
+      countedEqualsDistinct: rs.every((r) => r.ballots.countedEqualsDistinct && r.unwatched.ballots.countedEqualsDistinct),
       ballotsCast: of((r) => r.ballots.ballotsCast),
       distinctVoters: of((r) => r.ballots.distinctVoters),
       retriesWithSameReceipt: of((r) => r.ballots.retriesWithSameReceipt),
@@ -337,7 +360,7 @@ function printTable(p: Profile, s: Summary): Target[] {
   const n = (x: Spread) => (x.median === null ? '—' : s.rounds > 1 && x.min !== x.max ? `${x.median} (${x.min}–${x.max})` : String(x.median));
   const codes = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   const N = p.attendees;
-  const refusals = codes(sum([s.signInByLink.unexplained, s.signInByPasswordBeside.unexplained, s.baselinePasswordOnly.unexplained, s.baselineLinkOnly.unexplained, s.checkIn.unexplained, s.baselineSerialCheckIn.unexplained, s.ballots.unexplained, s.subscribe.errorsByCode, s.phoneErrors]));
+  const refusals = codes(sum([s.signInByLink.unexplained, s.signInByPasswordBeside.unexplained, s.baselinePasswordOnly.unexplained, s.baselineLinkOnly.unexplained, s.checkIn.unexplained, s.baselineSerialCheckIn.unexplained, s.ballots.unexplained, s.baselineUnwatched.unexplained, s.subscribe.errorsByCode, s.phoneErrors]));
   type Row = [string, string, string, string];
   const rows: Row[] = [
     [`1. sign-in by link (${N}), ${p.others} by password beside`, '', '', ''],
@@ -352,11 +375,11 @@ function printTable(p: Profile, s: Summary): Target[] {
     ['   attendance.present', n(s.checkIn.present), '', `= ${N}`],
     [`3. subscribe (${N}): first snapshot p50 / p99`, `${sp(s.subscribe.p50Ms)} / ${sp(s.subscribe.p99Ms)}`, '', ''],
     ['   all with a snapshot', sp(s.subscribe.allMs), '', ''],
-    [`4. the chair's walk: p50 / p99 per command`, `${sp(s.walk.p50Ms)} / ${sp(s.walk.p99Ms)}`, '', ''],
+    [`4. the chair's walk: p50 / p99 per command`, `${sp(s.walk.p50Ms)} / ${sp(s.walk.p99Ms)}`, `${sp(s.baselineUnwatched.walkP50Ms)} / ${sp(s.baselineUnwatched.walkP99Ms)} unwatched`, ''],
     ['   box open on every phone', sp(s.walk.openSeenByAllMs), '', ''],
-    [`   ballots (${N} × 2): p50 / p99`, `${sp(s.ballots.p50Ms)} / ${sp(s.ballots.p99Ms)}`, '', '≤ 500 ms (p99)'],
+    [`   ballots (${N} × 2): p50 / p99`, `${sp(s.ballots.p50Ms)} / ${sp(s.ballots.p99Ms)}`, `${sp(s.baselineUnwatched.p50Ms)} / ${sp(s.baselineUnwatched.p99Ms)} unwatched`, '≤ 500 ms (p99)'],
     ['   first send p99; retry in flight / after answer p99', `${sp(s.ballots.firstP99Ms)}; ${sp(s.ballots.retryInFlightP99Ms)} / ${sp(s.ballots.retryAfterAnswerP99Ms)}`, '', ''],
-    ['   all counted (ballotsCast on a phone)', sp(s.ballots.wallMs), '', ''],
+    ['   all counted (ballotsCast on a phone)', sp(s.ballots.wallMs), `${sp(s.baselineUnwatched.wallMs)} unwatched, polled`, ''],
     ['   counted on every phone', sp(s.ballots.countedOnAllPhonesMs), '', ''],
     ['   counted = distinct voters', `${n(s.ballots.ballotsCast)} = ${n(s.ballots.distinctVoters)}`, '', 'equal'],
     ['   retries with the same receipt', `${n(s.ballots.retriesWithSameReceipt)} of ${N}`, '', `${N}`],
@@ -377,7 +400,7 @@ function printTable(p: Profile, s: Summary): Target[] {
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => c.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
   console.log(`\n${[line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n')}`);
-  console.log('baseline: sign-in = the attendees by link, or by password, with nobody beside them; check-in = the same attendees one after another into another session');
+  console.log('baseline: sign-in = the attendees by link, or by password, with nobody beside them; check-in = the same attendees one after another into another session; walk and ballots = the same in that session with no phone subscribed');
   if (s.ruleChecks.missed.length) console.log(`rule checks not refused as expected: ${s.ruleChecks.missed.map((c) => `round ${c.round}: ${c.check} → ${c.got ?? 'ok'} (expected ${c.expected ?? 'ok'})`).join('; ')}`);
   return rows.filter(([, , , t]) => t).map(([m, v, , t]) => ({ measure: m.trim(), value: v, target: t, met: met[m] ?? false }));
 }

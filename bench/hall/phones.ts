@@ -144,7 +144,11 @@ export class Hall {
     }
   }
 
+  private closed = false;
+
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await Promise.all(this.phones.map((p) => p.close()));
   }
 }
