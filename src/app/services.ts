@@ -44,7 +44,7 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
   const briefings = new BriefingService(ds, clock);
   const audits = new AuditService(ds, clock);
   const timeKeeper = new RoomTimeKeeper(hub, clock, (sessionId) => room.recordTimeUp(sessionId), logger);
-  const attendance = new AttendanceService(ds, clock, room, config.jwtSecret, rates, config.publicUrl ?? '');
+  const attendance = new AttendanceService(ds, clock, room, config.jwtSecret, rates, config.publicUrl ?? '', logger);
   return {
     ds,
     clock,
@@ -69,7 +69,7 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     /** Stops the timers and records the ballots still waiting to be recorded in their rooms. */
     close(): Promise<void> {
       timeKeeper.close();
-      return this.evaluations.close().finally(() => hub.close());
+      return Promise.all([this.evaluations.close(), attendance.close()]).finally(() => hub.close()).then(() => undefined);
     },
   };
 }

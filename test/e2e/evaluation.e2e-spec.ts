@@ -50,7 +50,7 @@ describe('a whole demo session over HTTP and WebSocket', () => {
     }
     // Ten of the hall's ballots are fewer than its quorum: the chair closes by force, with a reason the archive keeps.
     const early = await postGraphQL(server.url, `mutation($s: ID!) { closeEvaluation(sessionId: $s) { status } }`, { s }, chair);
-    expect(early.body.errors[0].extensions).toMatchObject({ code: 'EVALUATION_QUORUM_NOT_MET', ballotsCast: 10 });
+    expect(early.body.errors![0].extensions).toMatchObject({ code: 'EVALUATION_QUORUM_NOT_MET', ballotsCast: 10 });
     await call(chair, `mutation($s: ID!) { closeEvaluation(sessionId: $s, force: true, reason: "演示：只有十位同志投票") { status } }`, { s });
     await call(chair, `mutation($s: ID!) { publishEvaluation(sessionId: $s) { status } }`, { s });
     let state = await screen.next(1000);

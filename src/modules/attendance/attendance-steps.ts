@@ -12,10 +12,16 @@ export async function markAttendanceIn(m: EntityManager, sessionId: number, user
   let changed: number[] = [];
   if (userIds.length) {
     const rows = await attendees.find({ select: { id: true, userId: true }, where: { sessionId, userId: In([...userIds]), checkedInAt: present ? IsNull() : Not(IsNull()) } });
-    changed = rows.map((r) => r.userId).sort((a, b) => a - b);
+    changed = rows.map((r) => r.userId);
     if (rows.length) await attendees.update({ id: In(rows.map((r) => r.id)) }, { checkedInAt: present ? at : null });
   }
+  return recordAttendanceIn(m, sessionId, changed, present);
+}
+
+/** The room command recording that `userIds` came (or left) and the exact counts read now. */
+export async function recordAttendanceIn(m: EntityManager, sessionId: number, userIds: readonly number[], present: boolean): Promise<RoomCommand> {
+  const attendees = m.getRepository(Attendee);
   const expected = await attendees.countBy({ sessionId });
   const presentCount = await attendees.countBy({ sessionId, checkedInAt: Not(IsNull()) });
-  return { type: 'RECORD_ATTENDANCE', userIds: changed, present, expected, presentCount };
+  return { type: 'RECORD_ATTENDANCE', userIds: [...userIds].sort((a, b) => a - b), present, expected, presentCount };
 }

@@ -40,7 +40,7 @@ export class AttendanceResolver {
     return this.service.mySeat(ctx.principal, sessionId);
   }
 
-  @Query(() => [Session], { description: 'The sessions the caller is registered for: open ones by start, then closed ones, newest first.' })
+  @Query(() => [Session], { description: 'The sessions the caller is registered for (for leaders, the chair, the secretary and admin also every session not closed): open ones by start, then closed ones, newest first.' })
   mySessions(@Ctx() ctx: AuthContext): Promise<Session[]> {
     return this.service.mySessions(ctx.principal);
   }

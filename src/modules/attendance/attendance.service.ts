@@ -1,21 +1,25 @@
 import { createHmac } from 'node:crypto';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, IsNull, Not } from 'typeorm';
 import { assertSessionVisible } from '../../auth/authorize.middleware';
-import { requireActorId, type Principal } from '../../auth/principal';
+import { hasAnyRole, requireActorId, type Principal } from '../../auth/principal';
 import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
 import { AppError, BadUserInputError, ForbiddenError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { MAX_PAGE_SIZE } from '../../common/pagination';
 import { RateLimiter, type RateStore } from '../../common/rate-limiter';
+import type { Logger } from '../../common/logger';
+import { inTransaction } from '../../db/transaction';
+import { BallotBatcher, DEFAULT_BALLOT_BATCHING } from '../evaluation/ballot-batcher';
 import { EvaluationVoter } from '../evaluation/evaluation.entity';
+import { RoomInvalidTransitionError } from '../room/room.errors';
 import { Cadre } from '../registry/cadre.entity';
 import type { RoomService } from '../room/room.service';
 import { Attendee } from '../sessions/attendee.entity';
 import { RoomPhase } from '../sessions/session-enums';
 import { Session } from '../sessions/session.entity';
 import { Speech } from '../sessions/speech.entity';
-import { markAttendanceIn } from './attendance-steps';
+import { markAttendanceIn, recordAttendanceIn } from './attendance-steps';
 import type { Attendance, AttendanceSummary, CheckInCode, Seat } from './attendance.types';
 import { acceptsCheckInCode, checkInCodeAt } from './check-in-code';
 
@@ -33,6 +37,10 @@ export class CheckInCodeInvalidError extends AppError {
 export class AttendanceService {
   private readonly codeKey: Buffer;
   private readonly checkInAttempts: RateLimiter;
+  /** Check-ins committed but not yet named in the room's log, per session. */
+  private readonly pending = new Map<number, Set<number>>();
+  /** Turns a hall checking in at once into few room commands (the ballot box's batcher: evaluation/ballot-batcher.ts). */
+  private readonly batcher: BallotBatcher;
 
   constructor(
     private readonly ds: DataSource,
@@ -41,10 +49,15 @@ export class AttendanceService {
     secret: string,
     rates: RateStore,
     private readonly publicUrl = '',
+    logger?: Logger,
   ) {
     this.codeKey = createHmac('sha256', secret).update('leitai check-in codes').digest();
     // Six digits and a minute's life: ten tries a minute leave a guesser a chance of one in a hundred thousand.
     this.checkInAttempts = new RateLimiter('check-in attempts', [{ limit: 10, windowMs: 60_000 }], rates);
+    this.batcher = new BallotBatcher((sessionId) => this.recordCheckIns(sessionId), {
+      ...DEFAULT_BALLOT_BATCHING,
+      onError: (err, sessionId) => logger?.warn({ err, sessionId }, 'recording check-ins in the room failed; retried'),
+    });
   }
 
   async checkInCode(principal: Principal | null, rawSessionId: string): Promise<CheckInCode> {
@@ -73,8 +86,37 @@ export class AttendanceService {
     if (attendee.checkedInAt) return this.entry(attendee);
     await this.checkInAttempts.take(`user:${userId}`);
     if (!acceptsCheckInCode(this.codeKey, sessionId, code, this.clock.now().getTime())) throw new CheckInCodeInvalidError();
-    await this.room.execute(sessionId, userId, (m) => markAttendanceIn(m, sessionId, [userId], true, this.clock.now()));
+    const room = this.room.hub.cached(sessionId) ?? (await this.room.state(sessionId));
+    if (room.phase === RoomPhase.CLOSED) throw new RoomInvalidTransitionError('the session is closed; its attendance is part of the record', room.phase);
+    // The row in a short transaction of its own; the room records the check-ins of a short window in one command.
+    await inTransaction(this.ds, (m) => m.getRepository(Attendee).update({ id: attendee.id, checkedInAt: IsNull() }, { checkedInAt: this.clock.now() }));
+    this.arrived(sessionId).add(userId);
+    await this.batcher.committed(sessionId);
     return this.entry(await this.ds.getRepository(Attendee).findOneByOrFail({ id: attendee.id }));
+  }
+
+  /** Records at shutdown the check-ins still waiting for their batch. */
+  close(): Promise<void> {
+    return this.batcher.close();
+  }
+
+  private arrived(sessionId: number): Set<number> {
+    let set = this.pending.get(sessionId);
+    if (!set) this.pending.set(sessionId, (set = new Set()));
+    return set;
+  }
+
+  /** One room command naming the check-ins committed since the last one, with the exact counts. */
+  private async recordCheckIns(sessionId: number): Promise<void> {
+    const userIds = [...this.arrived(sessionId)];
+    this.pending.delete(sessionId);
+    try {
+      await this.room.execute(sessionId, null, (m) => recordAttendanceIn(m, sessionId, userIds, true));
+    } catch (err) {
+      if (err instanceof RoomInvalidTransitionError) return;
+      for (const id of userIds) this.arrived(sessionId).add(id);
+      throw err;
+    }
   }
 
   /** The chair or secretary marks registered attendees present (or absent again). */
@@ -127,12 +169,20 @@ export class AttendanceService {
     };
   }
 
-  /** The sessions the caller is registered for: open ones first, by start; closed ones after, newest first. */
+  /**
+   * The sessions the caller is registered for — and, for those who lead the meeting without attending it (leaders,
+   * the chair, the secretary, admin), every session not closed: open ones first, by start; closed ones after,
+   * newest first.
+   */
   async mySessions(principal: Principal | null): Promise<Session[]> {
     const userId = requireActorId(principal);
     const ids = (await this.ds.getRepository(Attendee).findBy({ userId })).map((a) => a.sessionId);
-    if (!ids.length) return [];
-    const sessions = await this.ds.getRepository(Session).find({ where: { id: In(ids) }, order: { startsAt: 'ASC' } });
+    const leads = hasAnyRole(principal, ['leader', 'chair', 'secretary', 'admin']);
+    if (!ids.length && !leads) return [];
+    const sessions = await this.ds.getRepository(Session).find({
+      where: leads ? [{ id: In(ids) }, { phase: Not(RoomPhase.CLOSED) }] : { id: In(ids) },
+      order: { startsAt: 'ASC' },
+    });
     const open = sessions.filter((s) => s.phase !== RoomPhase.CLOSED);
     const closed = sessions.filter((s) => s.phase === RoomPhase.CLOSED).reverse();
     return [...open, ...closed];

@@ -81,6 +81,20 @@ describeEachEngine('the hall: check-in, quorum, withdrawn speeches, reviews and 
       expect((await app.gql(CHECK_IN, { s: String(s.session.id), c: fresh.code }, await app.tokenFor(a))).data!.checkIn.present).toBe(true);
     });
 
+    it('takes a hall checking in at once: every one present, named in the log, in fewer room events than check-ins', async () => {
+      const s = await scriptSession(app, { speakers: 2, voters: 0, until: RoomPhase.SCHEDULED });
+      const hall: User[] = [];
+      for (let i = 0; i < 3; i++) hall.push(...(await newcomers(s, 20)));
+      const shown = await code(s);
+      const answers = await Promise.all(hall.map(async (u) => app.gql(CHECK_IN, { s: String(s.session.id), c: shown.code }, await app.tokenFor(u))));
+      expect(answers.filter((a) => a.errors)).toEqual([]);
+      expect((await room(s)).attendance).toEqual({ expected: 60, present: 60 });
+      const events = await app.ds.getRepository(RoomEventRecord).findBy({ sessionId: s.session.id, type: 'ATTENDANCE_CHANGED' });
+      const named = events.flatMap((e) => (JSON.parse(e.payload) as { userIds: number[] }).userIds);
+      expect(named.sort((a, b) => a - b)).toEqual(hall.map((u) => u.id).sort((a, b) => a - b));
+      expect(events.length).toBeLessThan(3 + 60);
+    });
+
     it('lets the session’s screen read the code, not another session’s', async () => {
       const s = await scriptSession(app, { speakers: 2, voters: 0, until: RoomPhase.SCHEDULED });
       const other = await scriptSession(app, { speakers: 2, voters: 0, until: RoomPhase.SCHEDULED });
@@ -196,6 +210,18 @@ describeEachEngine('the hall: check-in, quorum, withdrawn speeches, reviews and 
       const results = (await app.gql(`query($s: ID!) { evaluation(sessionId: $s) { results { speech { id } } } }`, { s: sid }, chair)).data!.evaluation.results;
       expect(results.map((r: { speech: { id: string } }) => r.speech.id).sort()).toEqual(others.map((sp) => String(sp.id)).sort());
       expect((await room(s)).speeches[1]).toEqual({ id: String(withdrawn.id), status: 'WITHDRAWN', withdrawnReason: '因公出差' });
+    });
+  });
+
+  describe('mySessions', () => {
+    it('lists the sessions an attendee is registered for, and every open one for a leader', async () => {
+      const s = await scriptSession(app, { speakers: 2, voters: 1, until: RoomPhase.SCHEDULED });
+      const ids = async (u: User) => (await app.gql(`{ mySessions { id phase } }`, {}, await app.tokenFor(u))).data!.mySessions.map((x: { id: string }) => x.id);
+      expect(await ids(s.voters[0])).toEqual([String(s.session.id)]);
+      const stranger = await createUser(app.ds.manager, { roles: ['voter'] });
+      expect(await ids(stranger)).toEqual([]);
+      const leader = await createUser(app.ds.manager, { roles: ['leader'] });
+      expect(await ids(leader)).toContain(String(s.session.id));
     });
   });
 
