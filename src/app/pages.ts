@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import express, { type Express, type Response } from 'express';
 
 /**
- * The front door (`/`), the big screen (`/screen/:sessionId?token=…`) and the chair's console (`/console`): small
+ * The front door (`/`), the big screen (`/screen/:sessionId?token=…`), the chair's console (`/console`) and the
+ * attendee's phone (`/hall`, also behind a personal sign-in link `/signin/:token`): small
  * HTML shells that load the esbuild bundles in dist/web (`npm run build`) from `/assets`. Nothing is loaded from
  * anywhere else, so the pages work on a hall's LAN without internet; the Content-Security-Policy holds them to that.
  */
@@ -16,6 +17,7 @@ const PAGES = {
   home: { title: '擂台 · 大培训大比拼', script: 'home.js', style: 'home.css' },
   screen: { title: '擂台 · 大屏', script: 'screen.js', style: 'screen.css' },
   console: { title: '擂台 · 主持台', script: 'console.js', style: 'console.css' },
+  hall: { title: '擂台 · 与会', script: 'hall.js', style: 'hall.css' },
 } as const;
 
 /** Scripts and styles from this origin only; the WebSocket goes back to it ('self' covers ws: and wss: of it). */
@@ -32,6 +34,8 @@ const CSP = [
 ].join('; ');
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** A personal sign-in link's token: 256 random bits in base64url (docs/sign-in.md). */
+const SIGN_IN_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const YEAR_S = 365 * 24 * 3600;
 
 export function mountPages(app: Express, options: PagesOptions = {}): void {
@@ -69,6 +73,17 @@ export function mountPages(app: Express, options: PagesOptions = {}): void {
   app.get('/console', (req, res) => {
     sendShell(res, 'console', built(), req.query.lang === 'en' ? 'en' : 'zh-CN');
   });
+  app.get('/hall', (req, res) => {
+    sendShell(res, 'hall', built(), req.query.lang === 'en' ? 'en' : 'zh-CN');
+  });
+  // The same shell: the page exchanges the token for a session and takes it out of the address bar.
+  app.get('/signin/:token', (req, res) => {
+    if (!SIGN_IN_TOKEN.test(req.params.token)) {
+      res.status(404).type('text/plain').send('no such sign-in link');
+      return;
+    }
+    sendShell(res, 'hall', built(), req.query.lang === 'en' ? 'en' : 'zh-CN');
+  });
 }
 
 function sendShell(res: Response, page: keyof typeof PAGES, manifest: Record<string, string> | null, lang: 'en' | 'zh-CN'): void {
@@ -83,7 +98,7 @@ function sendShell(res: Response, page: keyof typeof PAGES, manifest: Record<str
     .set({
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Security-Policy': CSP,
-      // The screen's URL carries its token: keep it out of caches and Referer headers.
+      // The screen's URL and a sign-in link carry a token: keep them out of caches and Referer headers.
       'Cache-Control': 'no-store',
       'Referrer-Policy': 'no-referrer',
       'X-Content-Type-Options': 'nosniff',

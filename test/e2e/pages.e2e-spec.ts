@@ -130,7 +130,8 @@ describe('the big screen and the chair console in chromium', () => {
     await see(phone, 'h1', '擂台');
     expect(await phone.locator('a[href="/console"]').count()).toBeGreaterThan(0);
     expect(await phone.locator('a[href="/explorer"]').count()).toBe(1);
-    await see(phone, '#entry-hall', '即将上线');
+    expect(await phone.locator('a[href="/hall"]').count()).toBe(1);
+    await see(phone, '#entry-desk', '即将上线');
     await see(phone, '#healthz', '正常');
     await see(phone, '#readyz', '正常');
     // Nothing wider than the phone, and every link big enough to tap.
@@ -200,6 +201,22 @@ describe('the big screen and the chair console in chromium', () => {
     await screen.waitForFunction(`(document.getElementById('theme')?.textContent ?? '').length > 0`, null, { timeout: SLOW });
     expect(await text(screen, '#session-title')).toContain(`第${number}期`);
     expect(await text(screen, '#next')).toContain(first.name);
+
+    // Check-in: the screen shows the code checkInCode gives (it rotates every 30 s) with its QR code, and 到会 moves
+    // when someone checks in with it.
+    const chairToken = await login('chair');
+    await screen.locator('#checkin-qr svg path').waitFor({ timeout: SLOW });
+    let shownCode = '';
+    for (let attempt = 0; attempt < 3 && !shownCode; attempt++) {
+      const given = (await call(chairToken, `query($s: ID!) { checkInCode(sessionId: $s) { code } }`, { s })).checkInCode.code as string;
+      shownCode = await screen
+        .locator('#checkin-code', { hasText: given })
+        .waitFor({ timeout: 10_000 })
+        .then(() => given, () => '');
+    }
+    expect(shownCode).toMatch(/^\d{6}$/);
+    await call(await login('voter01'), `mutation($s: ID!, $c: String!) { checkIn(sessionId: $s, code: $c) { present } }`, { s, c: shownCode });
+    await see(screen, '#attendance', '到会 1 / ');
     await snap(screen, SHOTS, '01-screen-scheduled');
     await snap(consolePage, SHOTS, '01-console-session');
     // Chromium's new headless mode draws a tab that is not in front at about one frame a second, and clicks wait for
@@ -215,6 +232,11 @@ describe('the big screen and the chair console in chromium', () => {
     expect(Date.now() - tapped).toBeLessThan(FAST);
     expect(await text(screen, '#speaker-meta')).toContain(first.region.name);
     expect(await text(screen, '#speaker-order')).toBe('第 1 位发言');
+
+    // A leader's 点评 reaches the screen with the leader's name.
+    await call(await login('leader1'), `mutation($sp: ID!) { postReview(speechId: $sp, tone: PRAISE, body: "项目数据扎实，措施具体") { id } }`, { sp: speeches[0].id });
+    await see(screen, '#review', '项目数据扎实，措施具体');
+    expect(await text(screen, '#review')).toContain('表扬');
 
     // The countdown runs locally.
     const before = await text(screen, '#countdown');
@@ -291,13 +313,25 @@ describe('the big screen and the chair console in chromium', () => {
     for (const phase of ['互动交流', '总结讲话', '民主评议']) {
       await consolePage.locator('#next-phase:enabled').click({ timeout: SLOW });
       await see(screen, '#phase', phase);
+      if (phase !== '总结讲话') continue;
+      // The 总结讲话 is on the screen while it is given.
+      await call(chairToken, `mutation($s: ID!, $b: String!) { recordSummary(sessionId: $s, body: $b) { at } }`, { s, b: '一要盯紧重点项目，二要压实责任，三要以督查促落实。' });
+      await see(screen, '#summary', '一要盯紧重点项目');
+      await snap(screen, SHOTS, '06b-screen-summary');
     }
+
+    // Five voters are in the hall (voter01 checked in, the chair marks the rest present); the evaluation entitles
+    // those present, and its quorum is four (two thirds of five, rounded up).
+    const entries = (await call(chairToken, `query($s: ID!) { attendance(sessionId: $s) { entries { user { id username } } } }`, { s })).attendance.entries;
+    const inHall = entries.filter((e: { user: { username: string } }) => /^voter0[1-5]$/.test(e.user.username)).map((e: { user: { id: string } }) => e.user.id);
+    expect(inHall).toHaveLength(5);
+    await call(chairToken, `mutation($s: ID!, $u: [ID!]!) { markPresent(sessionId: $s, userIds: $u, present: true) { present } }`, { s, u: inHall });
 
     // The ballot: the screen counts the votes, never shows who.
     await consolePage.locator('#eval-open:enabled').click({ timeout: SLOW });
     await see(screen, '#eval-count', '已投票 0 / ');
     const entitled = Number(/\/ (\d+)/.exec(await text(screen, '#eval-count'))![1]);
-    expect(entitled).toBeGreaterThan(3);
+    expect(entitled).toBe(5);
     for (let n = 1; n <= 3; n++) {
       const token = await login(`voter0${n}`);
       const grades = speeches.map((sp: { id: string }, i: number) => ({ speechId: sp.id, grade: (i + n) % 4 === 0 ? 'EXCELLENT' : (i + n) % 4 === 1 ? 'GOOD' : 'AVERAGE' }));
@@ -310,8 +344,20 @@ describe('the big screen and the chair console in chromium', () => {
     await snap(screen, SHOTS, '07-screen-voting');
     await snap(consolePage, SHOTS, '07-console-evaluation');
 
+    // Three of five is below the quorum: an ordinary close is refused in words and changes nothing; the forced close
+    // needs the chair's reason, which the log keeps.
+    await see(consolePage, '#quorum-note', '未达法定人数（3 / 4）');
+    expect(await text(screen, '#eval-status')).toContain('法定人数 4');
     await consolePage.locator('#eval-close:enabled').click({ timeout: SLOW });
+    await see(consolePage, '#toasts .toast', '未达法定人数', SLOW);
+    expect(await consolePage.locator('#eval-force').isDisabled()).toBe(true);
+    expect(await text(screen, '#eval-status')).toContain('投票进行中');
+    await consolePage.locator('#force-reason').fill('两位同志因公提前离会');
+    await snap(consolePage, SHOTS, '07b-console-below-quorum');
+    await consolePage.locator('#eval-force:enabled').click({ timeout: SLOW });
     await see(screen, '#eval-status', '投票已结束');
+    const closedRoom = (await call(chairToken, `query($s: ID!) { room(sessionId: $s) { evaluation { status closeReason } } }`, { s })).room.evaluation;
+    expect(closedRoom).toEqual({ status: 'CLOSED', closeReason: '两位同志因公提前离会' });
     await consolePage.locator('#chair-results li').first().waitFor({ timeout: SLOW });
     await consolePage.locator('#eval-publish:enabled').click({ timeout: SLOW });
     await screen.locator('#view-results').waitFor({ timeout: SLOW });

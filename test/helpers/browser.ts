@@ -62,3 +62,22 @@ export async function snap(page: Page, folder: string, name: string): Promise<st
   await page.screenshot({ path });
   return path;
 }
+
+/**
+ * One chromium in which every page has a context of its own (its own localStorage, cookies and cache): several
+ * people's phones side by side, each signed in as itself and each keeping its own state across a reload.
+ */
+export async function launchSeparateBrowser(): Promise<TestBrowser> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const first = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  return {
+    context: first,
+    async page(width, height) {
+      const context = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      return context.newPage();
+    },
+    async close() {
+      await browser.close();
+    },
+  };
+}

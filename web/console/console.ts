@@ -294,12 +294,21 @@ function showRoom(id: string): void {
             { class: 'card evaluation' },
             h('h2', {}, t.evaluationTitle, ' ', h('span', { class: 'eval-state', id: 'eval-state' })),
             h('div', { class: 'voted', id: 'voted' }),
+            h('div', { class: 'attendance', id: 'attendance' }),
             h(
               'div',
               { class: 'eval-actions' },
               button('eval-open', c.openEval, '', () => void evaluationAction(c.openEval, 'eval-open', 'openEvaluation')),
               button('eval-close', c.closeEval, '', () => void evaluationAction(c.closeEval, 'eval-close', 'closeEvaluation'), 'stop'),
               button('eval-publish', c.publishEval, '', () => void evaluationAction(c.publishEval, 'eval-publish', 'publishEvaluation'), 'go'),
+            ),
+            h(
+              'div',
+              { class: 'force-box', id: 'force-box', hidden: true },
+              h('p', { class: 'quorum-note', id: 'quorum-note', role: 'status' }),
+              h('label', { for: 'force-reason', class: 'force-label' }, c.forceReason),
+              h('textarea', { id: 'force-reason', rows: 2, maxlength: 500, onInput: () => updateControls() }),
+              h('button', { id: 'eval-force', class: 'action stop', type: 'button', onClick: () => void forceClose() }, c.forceClose),
             ),
             h('ul', { class: 'voters', id: 'voters' }),
             h('ol', { class: 'chair-results', id: 'chair-results' }),
@@ -366,7 +375,11 @@ function renderRoom(): void {
   );
   const ev = s.evaluation;
   setText(byId('eval-state'), ev ? c.evalStatus[ev.status] : '');
-  setText(byId('voted'), ev ? t.voted(ev.ballotsCast, ev.entitledVoters) : '');
+  setText(byId('voted'), ev ? `${t.voted(ev.ballotsCast, ev.entitledVoters)}${ev.quorum ? `（${c.quorum(ev.quorum)}）` : ''}` : '');
+  setText(byId('attendance'), s.attendance.expected ? c.attendance(s.attendance.present, s.attendance.expected) : '');
+  const below = ev?.status === 'OPEN' && ev.ballotsCast < ev.quorum;
+  show(byId('force-box'), Boolean(below));
+  if (ev && below) setText(byId('quorum-note'), c.belowQuorum(ev.ballotsCast, ev.quorum));
   tick();
   updateControls();
   if (s.seq !== lastSideSeq) {
@@ -399,6 +412,7 @@ function updateControls(): void {
     (byId(id) as HTMLButtonElement).disabled = !allowed(id);
   }
   for (const r of REASONS) (byId(`interrupt-${r}`) as HTMLButtonElement).disabled = !allowed('interrupt');
+  (byId('eval-force') as HTMLButtonElement).disabled = !allowed('eval-close') || !(byId('force-reason') as HTMLTextAreaElement).value.trim();
   show(byId('pause'), !cur || cur.timer.running);
   show(byId('resume'), !!cur && !cur.timer.running);
 }
@@ -515,6 +529,18 @@ function evaluationAction(label: string, id: ActionId, mutation: string): Promis
   const session = sessionId;
   return act(label, () => allowed(id), async () => {
     await api(`mutation($s: ID!) { ${mutation}(sessionId: $s) { status } }`, { s: session });
+    resultsStatus = null;
+    await refreshSide(false);
+  });
+}
+
+/** Closes the ballot box below the quorum, with the chair's reason (the log and the archive keep it). */
+function forceClose(): Promise<void> {
+  const session = sessionId;
+  const reason = (byId('force-reason') as HTMLTextAreaElement).value.trim();
+  return act(c.forceClose, () => allowed('eval-close') && reason.length > 0, async () => {
+    await api(`mutation($s: ID!, $r: String!) { closeEvaluation(sessionId: $s, force: true, reason: $r) { status } }`, { s: session, r: reason });
+    (byId('force-reason') as HTMLTextAreaElement).value = '';
     resultsStatus = null;
     await refreshSide(false);
   });

@@ -39,6 +39,12 @@ const zh = {
   openEval: '开启评议',
   closeEval: '结束投票',
   publishEval: '公布结果',
+  quorum: (q: number) => `法定人数 ${q}`,
+  belowQuorum: (n: number, q: number) => `未达法定人数（${n} / ${q}）：如须结束，请写明理由后强制结束`,
+  forceReason: '强制结束的理由（记入日志和档案）',
+  forceClose: '强制结束',
+  attendance: (n: number, m: number) => `到会 ${n} / ${m}`,
+  checkInCode: '签到码',
   evalStatus: { OPEN: '投票中', CLOSED: '已结束投票', PUBLISHED: '已公布' } as Record<string, string>,
   link: { connecting: '连接中…', online: '● 实时', offline: '● 连接中断，重连中…' } as Record<string, string>,
   help: '快捷键：N 开始下一位 · 空格 暂停/继续 · + 延时1分钟 · E 结束发言 · 1–4 打断（虚话套话/偏离主题/超时/其他）· A 通过 / X 拒绝 首条留言 · Shift+→ 下一阶段',
@@ -54,6 +60,7 @@ const zh = {
     ROOM_INVALID_TRANSITION: '当前不能这样操作',
     ROOM_NO_SPEECH_RUNNING: '没有正在进行的发言',
     EVALUATION_NOT_OPEN: '评议未开启',
+    EVALUATION_QUORUM_NOT_MET: '未达法定人数',
   } as Record<string, string>,
 };
 
@@ -95,6 +102,12 @@ const en: typeof zh = {
   openEval: 'Open ballot',
   closeEval: 'Close ballot',
   publishEval: 'Publish results',
+  quorum: (q: number) => `quorum ${q}`,
+  belowQuorum: (n: number, q: number) => `Below the quorum (${n} / ${q}): to close anyway, give a reason and force it`,
+  forceReason: 'Why close below the quorum (kept in the log and the archive)',
+  forceClose: 'Force close',
+  attendance: (n: number, m: number) => `Present ${n} / ${m}`,
+  checkInCode: 'Check-in code',
   evalStatus: { OPEN: 'voting', CLOSED: 'closed', PUBLISHED: 'published' },
   link: { connecting: 'Connecting…', online: '● Live', offline: '● Link lost, reconnecting…' },
   help: 'Keys: N start next · Space pause/resume · + one more minute · E end · 1–4 interrupt (empty talk/off topic/over time/other) · A approve / X reject the first comment · Shift+→ next phase',
@@ -110,6 +123,7 @@ const en: typeof zh = {
     ROOM_INVALID_TRANSITION: 'Not now',
     ROOM_NO_SPEECH_RUNNING: 'No speech running',
     EVALUATION_NOT_OPEN: 'Ballot not open',
+    EVALUATION_QUORUM_NOT_MET: 'Quorum not met',
   },
 };
 

@@ -4,13 +4,16 @@ import { liveSubscription, queryOver, type ApiError, type LinkStatus } from '../
 import { countdown, ServerClock } from '../shared/clock';
 import { byId, h, keyedList, setText, show } from '../shared/dom';
 import { langFromLocation, words } from '../shared/i18n';
+import { qrSvg } from '../shared/qr';
 import {
+  CHECK_IN_CODE_QUERY,
   INTERRUPTIONS_QUERY,
   latestInterruption,
   ROOM_SUBSCRIPTION,
   SERVER_NOW_QUERY,
   SESSION_QUERY,
   type Cadre,
+  type CheckInCode,
   type EvaluationResult,
   type Interruption,
   type RoomState,
@@ -36,7 +39,13 @@ const CLOCK_SYNC_MS = 30_000;
 const MAX_COMMENTS = 12;
 const MAX_NEXT = 5;
 
+/** The check-in code shows until the evaluation opens: large before the start, in the side column after. */
+const CHECK_IN_PHASES: readonly string[] = ['SCHEDULED', 'SPEECHES', 'EXCHANGE', 'SUMMARY'];
+const REVIEW_PHASES: readonly string[] = ['SPEECHES', 'EXCHANGE', 'SUMMARY'];
+
 const clock = new ServerClock();
+let code: CheckInCode | null = null;
+let codeTimer: number | undefined;
 let state: RoomState | null = null;
 let client: Client | null = null;
 let sessionInfo: SessionInfo | null = null;
@@ -78,6 +87,7 @@ function layout(): void {
         'header',
         { class: 'top' },
         h('div', { class: 'titles' }, h('div', { class: 'theme', id: 'theme' }), h('div', { class: 'session-title', id: 'session-title' })),
+        h('div', { class: 'attendance', id: 'attendance', 'aria-live': 'polite' }),
         h('div', { class: 'phase', id: 'phase' }),
       ),
       h('div', { class: 'banner', id: 'banner', hidden: true, role: 'alert' }, h('span', { class: 'banner-label', id: 'banner-label' }), h('span', { class: 'banner-reason', id: 'banner-reason' }), h('span', { class: 'banner-note', id: 'banner-note' })),
@@ -96,7 +106,13 @@ function layout(): void {
             h('div', { class: 'countdown', id: 'countdown' }),
             h('div', { class: 'timer-notes' }, h('span', { class: 'timer-state', id: 'timer-state' }), h('span', { class: 'interrupt-tag', id: 'interrupt-tag', hidden: true })),
           ),
-          h('div', { class: 'view idle', id: 'view-idle', hidden: true }, h('div', { class: 'idle-title', id: 'idle-title' }), h('div', { class: 'idle-sub', id: 'idle-sub' })),
+          h(
+            'div',
+            { class: 'view idle', id: 'view-idle', hidden: true },
+            h('div', { class: 'idle-title', id: 'idle-title' }),
+            h('div', { class: 'idle-sub', id: 'idle-sub' }),
+            h('div', { class: 'summary', id: 'summary', hidden: true }),
+          ),
           h(
             'div',
             { class: 'view evaluation', id: 'view-evaluation', hidden: true },
@@ -124,6 +140,13 @@ function layout(): void {
         h(
           'aside',
           { class: 'side' },
+          h(
+            'section',
+            { class: 'checkin', id: 'checkin', hidden: true },
+            h('div', { class: 'checkin-qr', id: 'checkin-qr' }),
+            h('div', { class: 'checkin-text' }, h('h2', {}, t.checkInTitle), h('div', { class: 'checkin-code', id: 'checkin-code' }), h('div', { class: 'checkin-hint' }, t.checkInHint)),
+          ),
+          h('section', { class: 'review-box', id: 'review', hidden: true }, h('h2', {}, t.reviewTitle), h('div', { class: 'review-who', id: 'review-who' }), h('div', { class: 'review-body', id: 'review-body' })),
           h('section', { class: 'next-box', id: 'next-box' }, h('h2', {}, t.next), h('ol', { class: 'next-list', id: 'next' })),
           h('section', { class: 'comments-box' }, h('h2', {}, t.comments), h('ul', { class: 'comments-list', id: 'comments' }), h('div', { class: 'empty', id: 'comments-empty' }, t.noComments)),
         ),
@@ -157,14 +180,30 @@ function render(): void {
     setText(byId('eval-count'), t.voted(evaluation.ballotsCast, evaluation.entitledVoters));
     const share = evaluation.entitledVoters ? Math.min(1, evaluation.ballotsCast / evaluation.entitledVoters) : 0;
     byId('eval-bar-fill').style.width = `${(share * 100).toFixed(1)}%`;
-    setText(byId('eval-status'), evaluation.status === 'OPEN' ? t.votingOpen : t.votingClosed);
+    const quorum = evaluation.quorum ? `　${t.quorum(evaluation.quorum)}` : '';
+    setText(byId('eval-status'), `${evaluation.status === 'OPEN' ? t.votingOpen : t.votingClosed}${quorum}`);
   }
   if (evaluation?.results && view === 'results') renderResults(evaluation.results);
 
-  const next = s.upcoming.filter((sp) => sp.id !== s.current?.speech.id).slice(0, MAX_NEXT);
+  setText(byId('attendance'), s.attendance.expected ? t.attendance(s.attendance.present, s.attendance.expected) : '');
+  show(byId('checkin'), CHECK_IN_PHASES.includes(s.phase) && code !== null);
+  const review = s.reviews[0];
+  show(byId('review'), Boolean(review) && REVIEW_PHASES.includes(s.phase));
+  if (review) {
+    const about = s.speeches.find((sp) => sp.id === review.speechId);
+    setText(byId('review-who'), `${review.authorName} · ${t.tones[review.tone] ?? review.tone}${about ? ` · ${about.cadre.name}` : ''}`);
+    setText(byId('review-body'), review.body);
+  }
+
+  // The speakers still to come, and those withdrawn (缺席 / 取消) in their place, marked and nothing else.
+  const next = s.speeches.filter((sp) => (sp.status === 'UPCOMING' || sp.status === 'WITHDRAWN') && sp.id !== s.current?.speech.id);
+  if (!next.some((sp) => sp.status === 'UPCOMING')) next.length = 0;
+  next.splice(MAX_NEXT);
   show(byId('next-box'), next.length > 0 && view !== 'results');
-  keyedList(byId('next'), next, (sp) => sp.id, (sp) =>
-    h('li', {}, h('span', { class: 'n' }, String(sp.order)), h('span', { class: 'who' }, sp.cadre.name), h('span', { class: 'unit' }, unitOf(sp.cadre))),
+  keyedList(byId('next'), next, (sp) => `${sp.id}:${sp.status}`, (sp) =>
+    sp.status === 'WITHDRAWN'
+      ? h('li', { class: 'withdrawn' }, h('span', { class: 'n' }, String(sp.order)), h('span', { class: 'who' }, sp.cadre.name), h('span', { class: 'tag' }, t.withdrawn))
+      : h('li', {}, h('span', { class: 'n' }, String(sp.order)), h('span', { class: 'who' }, sp.cadre.name), h('span', { class: 'unit' }, unitOf(sp.cadre))),
   );
 
   const list = byId('comments');
@@ -194,12 +233,18 @@ function renderIdle(s: RoomState): void {
       title = t.betweenSpeeches;
       sub = `${t.next}：${upNext.cadre.name}（${unitOf(upNext.cadre)}）`;
     } else title = t.allSpoken;
+  } else if (s.phase === 'SUMMARY' && s.summary) {
+    title = t.summaryTitle;
+    sub = s.summary.author;
   } else if (s.phase === 'EVALUATION') title = t.evaluationSoon;
   else if (s.phase === 'CLOSED') title = t.closed;
   const cut = latestInterruption(s, interruptions);
   if (cut && s.phase === 'SPEECHES') sub = `${t.lastCutOff(cut.speech.cadre.name, t.reasons[cut.interruption.reason] ?? cut.interruption.reason)}${sub ? `　${sub}` : ''}`;
   setText(byId('idle-title'), title);
   setText(byId('idle-sub'), sub);
+  const summary = byId('summary');
+  show(summary, s.phase === 'SUMMARY' && s.summary !== null);
+  if (s.summary) setText(summary, s.summary.body);
 }
 
 function renderResults(results: EvaluationResult[]): void {
@@ -285,6 +330,23 @@ async function loadSession(c: Client): Promise<void> {
   }
 }
 
+/** Reads the check-in code now and again when it rotates (by the server's clock); a failure retries in 5 s. */
+async function refreshCode(): Promise<void> {
+  window.clearTimeout(codeTimer);
+  if (!client || (state && !CHECK_IN_PHASES.includes(state.phase))) return;
+  try {
+    const data = await queryOver<{ checkInCode: CheckInCode }>(client, CHECK_IN_CODE_QUERY, { s: sessionId });
+    code = data.checkInCode;
+    setText(byId('checkin-code'), code.code);
+    byId('checkin-qr').replaceChildren(qrSvg(code.url.startsWith('/') ? `${location.origin}${code.url}` : code.url, t.checkInQr));
+    byId('checkin').dataset.code = code.code;
+    render();
+    codeTimer = window.setTimeout(() => void refreshCode(), Math.max(1000, Date.parse(code.rotatesAt) - clock.now() + 250));
+  } catch {
+    codeTimer = window.setTimeout(() => void refreshCode(), 5000);
+  }
+}
+
 function fatal(message: string | null): void {
   const el = byId('fatal');
   show(el, message !== null);
@@ -316,6 +378,7 @@ function main(): void {
       client = c;
       void loadSession(c);
       void syncClock();
+      void refreshCode();
     },
   });
   window.setInterval(tick, TICK_MS);

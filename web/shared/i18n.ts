@@ -46,6 +46,15 @@ const zh = {
   reconnecting: '连接中断，正在重新连接…',
   badToken: '大屏令牌无效或已过期，请向主持人索取新链接',
   loading: '正在连接…',
+  attendance: (n: number, m: number) => `到会 ${n} / ${m}`,
+  checkInTitle: '签到',
+  checkInHint: '扫码或输入签到码',
+  checkInQr: '签到二维码',
+  withdrawn: '缺席 / 取消',
+  quorum: (q: number) => `法定人数 ${q}`,
+  reviewTitle: '领导点评',
+  tones: { PRAISE: '表扬', CRITICISM: '批评', SUGGESTION: '建议', DIRECTIVE: '要求' } as Record<string, string>,
+  summaryTitle: '总结讲话',
 };
 
 type Dict = typeof zh;
@@ -91,6 +100,15 @@ const en: Dict = {
   reconnecting: 'Connection lost, reconnecting…',
   badToken: 'The screen token is invalid or expired; ask the chair for a new link',
   loading: 'Connecting…',
+  attendance: (n: number, m: number) => `Present ${n} / ${m}`,
+  checkInTitle: 'Check in',
+  checkInHint: 'Scan, or type the check-in code',
+  checkInQr: 'Check-in QR code',
+  withdrawn: 'Withdrawn',
+  quorum: (q: number) => `quorum ${q}`,
+  reviewTitle: "Leaders' remarks",
+  tones: { PRAISE: 'Praise', CRITICISM: 'Criticism', SUGGESTION: 'Suggestion', DIRECTIVE: 'Directive' },
+  summaryTitle: 'Summary',
 };
 
 export function words(lang: Lang): Dict {

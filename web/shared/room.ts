@@ -20,8 +20,9 @@ export interface Speech {
   id: string;
   order: number;
   allottedSeconds: number;
-  status: 'UPCOMING' | 'SPEAKING' | 'PAUSED' | 'FINISHED' | 'CUT_OFF';
+  status: 'UPCOMING' | 'SPEAKING' | 'PAUSED' | 'FINISHED' | 'CUT_OFF' | 'WITHDRAWN';
   endedAt: string | null;
+  withdrawnReason: string | null;
   cadre: Cadre;
   interruptions: Interruption[];
 }
@@ -49,8 +50,29 @@ export interface EvaluationResult {
 export interface EvaluationProgress {
   status: 'OPEN' | 'CLOSED' | 'PUBLISHED';
   entitledVoters: number;
+  quorum: number;
   ballotsCast: number;
+  closeReason: string | null;
   results: EvaluationResult[] | null;
+}
+export interface Review {
+  id: string;
+  speechId: string;
+  tone: 'PRAISE' | 'CRITICISM' | 'SUGGESTION' | 'DIRECTIVE';
+  authorName: string;
+  body: string;
+  at: string;
+}
+export interface Summary {
+  body: string;
+  author: string;
+  at: string;
+}
+export interface CheckInCode {
+  code: string;
+  rotatesAt: string;
+  expiresAt: string;
+  url: string;
 }
 export type Phase = 'SCHEDULED' | 'SPEECHES' | 'EXCHANGE' | 'SUMMARY' | 'EVALUATION' | 'CLOSED';
 export interface RoomState {
@@ -63,6 +85,9 @@ export interface RoomState {
   speeches: Speech[];
   comments: Comment[];
   evaluation: EvaluationProgress | null;
+  attendance: { expected: number; present: number };
+  reviews: Review[];
+  summary: Summary | null;
 }
 export interface SessionInfo {
   id: string;
@@ -80,7 +105,7 @@ export function nextPhase(phase: Phase): Phase | null {
 }
 
 const CADRE = `name position region { name nameEn }`;
-const SPEECH = `id order allottedSeconds status endedAt cadre { ${CADRE} } interruptions { id reason note cutOff at }`;
+const SPEECH = `id order allottedSeconds status endedAt withdrawnReason cadre { ${CADRE} } interruptions { id reason note cutOff at }`;
 
 export const ROOM_STATE_FIELDS = `
   sessionId seq phase serverNow
@@ -92,12 +117,16 @@ export const ROOM_STATE_FIELDS = `
   upcoming { ${SPEECH} }
   speeches { ${SPEECH} }
   comments { id authorName body postedAt }
-  evaluation { status entitledVoters ballotsCast results { rank grade score droppedByTie speech { id cadre { ${CADRE} } } } }
+  evaluation { status entitledVoters quorum ballotsCast closeReason results { rank grade score droppedByTie speech { id cadre { ${CADRE} } } } }
+  attendance { expected present }
+  reviews { id speechId tone authorName body at }
+  summary { body author at }
 `;
 
 export const ROOM_SUBSCRIPTION = `subscription Room($s: ID!) { roomState(sessionId: $s) { ${ROOM_STATE_FIELDS} } }`;
 export const SESSION_QUERY = `query Session($s: ID!) { session(id: $s) { id number title venue phase theme { title } } }`;
 export const INTERRUPTIONS_QUERY = `query Interruptions($s: ID!) { room(sessionId: $s) { speeches { id interruptions { id reason note cutOff at } } } }`;
+export const CHECK_IN_CODE_QUERY = `query CheckInCode($s: ID!) { checkInCode(sessionId: $s) { code rotatesAt expiresAt url } }`;
 export const SERVER_NOW_QUERY = `query Now($s: ID!) { room(sessionId: $s) { serverNow } }`;
 
 /**

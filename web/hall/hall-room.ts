@@ -1,0 +1,100 @@
+/**
+ * What the phone reads of `schema.graphql`: the room as the hall sees it (web/shared/room.ts's selection plus
+ * attendance, reviews, the summary and withdrawn speeches) and the caller's own seat, comments and sessions.
+ */
+import type { Cadre, Interruption, Phase, Timer } from '../shared/room';
+
+export interface HallSpeech {
+  id: string;
+  order: number;
+  allottedSeconds: number;
+  status: 'UPCOMING' | 'SPEAKING' | 'PAUSED' | 'FINISHED' | 'CUT_OFF' | 'WITHDRAWN';
+  startedAt: string | null;
+  endedAt: string | null;
+  withdrawnReason: string | null;
+  cadre: Cadre;
+}
+export interface Review {
+  id: string;
+  speechId: string;
+  tone: string;
+  authorName: string;
+  body: string;
+  at: string;
+}
+export interface HallResult {
+  rank: number;
+  grade: string;
+  score: number;
+  droppedByTie: boolean;
+  speech: { id: string };
+}
+export interface HallRoom {
+  sessionId: string;
+  seq: number;
+  phase: Phase;
+  serverNow: string;
+  current: { speech: HallSpeech; timer: Timer; interruptions: Interruption[] } | null;
+  speeches: HallSpeech[];
+  comments: { id: string; authorName: string; body: string; postedAt: string }[];
+  evaluation: { status: 'OPEN' | 'CLOSED' | 'PUBLISHED'; entitledVoters: number; ballotsCast: number; results: HallResult[] | null } | null;
+  attendance: { expected: number; present: number };
+  reviews: Review[];
+  summary: { body: string; author: string; at: string } | null;
+}
+export interface Seat {
+  sessionId: string;
+  registered: boolean;
+  present: boolean;
+  checkedInAt: string | null;
+  entitled: boolean;
+  voted: boolean;
+  ownSpeechIds: string[];
+}
+export interface MyComment {
+  id: string;
+  body: string;
+  status: 'PENDING' | 'APPROVED' | 'REJECTED';
+  postedAt: string;
+  speechId: string | null;
+}
+export interface SessionRow {
+  id: string;
+  number: number;
+  title: string;
+  venue: string;
+  phase: Phase;
+  startsAt: string;
+  theme: { title: string };
+}
+export interface Me {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: string[];
+}
+
+const CADRE = `name position region { name nameEn }`;
+const SPEECH = `id order allottedSeconds status startedAt endedAt withdrawnReason cadre { ${CADRE} }`;
+
+export const HALL_ROOM_FIELDS = `
+  sessionId seq phase serverNow
+  current {
+    speech { ${SPEECH} }
+    timer { running allottedMs extendedMs remainingMs overtimeMs endsAt }
+    interruptions { id reason note cutOff at }
+  }
+  speeches { ${SPEECH} }
+  comments { id authorName body postedAt }
+  evaluation { status entitledVoters ballotsCast results { rank grade score droppedByTie speech { id } } }
+  attendance { expected present }
+  reviews { id speechId tone authorName body at }
+  summary { body author at }
+`;
+
+export const HALL_ROOM_SUBSCRIPTION = `subscription HallRoom($s: ID!) { roomState(sessionId: $s) { ${HALL_ROOM_FIELDS} } }`;
+export const ME_QUERY = `query Me { me { id username displayName roles } }`;
+export const MY_SESSIONS_QUERY = `query MySessions { mySessions { id number title venue phase startsAt theme { title } } }`;
+export const SESSION_QUERY = `query HallSession($s: ID!) { session(id: $s) { id number title venue phase startsAt theme { title } } }`;
+export const SEAT_QUERY = `query Seat($s: ID!) { mySeat(sessionId: $s) { sessionId registered present checkedInAt entitled voted ownSpeechIds } }`;
+export const MY_COMMENTS_QUERY = `query MyComments($s: ID!) { myComments(sessionId: $s) { id body status postedAt speechId } }`;
