@@ -5,7 +5,7 @@ import { SignJWT } from 'jose';
 import mysql from 'mysql2/promise';
 import { Device, GqlResponse } from './http';
 
-/** The MariaDB server the bench uses; only the `leitai_bench_storm` database on it is ever touched. */
+/** The MariaDB server the bench uses; only the `leitai_bench_storm` database on it is ever touched (by bench:storm). */
 export const MYSQL_SERVER = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
 export const DATABASE = 'leitai_bench_storm';
 export const JWT_SECRET = 'storm-bench-secret-'.padEnd(48, 'x');
@@ -20,26 +20,26 @@ export const HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 
-export async function freshDatabase(): Promise<void> {
+export async function freshDatabase(database = DATABASE): Promise<void> {
   const conn = await mysql.createConnection(MYSQL_SERVER);
   try {
-    await conn.query(`DROP DATABASE IF EXISTS \`${DATABASE}\``);
-    await conn.query(`CREATE DATABASE \`${DATABASE}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
+    await conn.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } finally {
     await conn.end();
   }
 }
 
-export async function dropDatabase(): Promise<void> {
+export async function dropDatabase(database = DATABASE): Promise<void> {
   const conn = await mysql.createConnection(MYSQL_SERVER);
   try {
-    await conn.query(`DROP DATABASE IF EXISTS \`${DATABASE}\``);
+    await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
   } finally {
     await conn.end();
   }
 }
 
-export const databaseUrl = () => `mysql://${MYSQL_SERVER.user}@${MYSQL_SERVER.host}:${MYSQL_SERVER.port}/${DATABASE}`;
+export const databaseUrl = (database = DATABASE) => `mysql://${MYSQL_SERVER.user}@${MYSQL_SERVER.host}:${MYSQL_SERVER.port}/${database}`;
 
 export interface Server {
   base: string;
@@ -51,19 +51,20 @@ export interface Server {
 
 /**
  * `node dist/src/main.js` as production runs it, on the bench database (migrated at start; the first admin made
- * from ADMIN_PASSWORD, since the database is empty), and waits for the line that says where it serves.
+ * from ADMIN_PASSWORD, since the database is empty), and waits for the line that says where it serves. `database`
+ * lets another bench run the same server on a database of its own.
  */
-export function startServer(redisUrl: string | null): Promise<Server> {
+export function startServer(redisUrl: string | null, database = DATABASE): Promise<Server> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl(),
+    DATABASE_URL: databaseUrl(database),
     JWT_SECRET,
     ADMIN_PASSWORD,
     PORT: '0',
     LOG_LEVEL: 'warn',
   };
-  if (redisUrl) Object.assign(env, { REDIS_URL: redisUrl, REDIS_PREFIX: `${DATABASE}:` });
+  if (redisUrl) Object.assign(env, { REDIS_URL: redisUrl, REDIS_PREFIX: `${database}:` });
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((done, fail) => {
@@ -116,9 +117,9 @@ export interface Account {
  * argon2id hash of PASSWORD: hashing a thousand passwords would only time argon2. `roles` is the entity's
  * comma-separated column.
  */
-export async function insertAccounts(groups: { prefix: string; count: number; roles: string[]; width?: number }[]): Promise<Map<string, Account[]>> {
+export async function insertAccounts(groups: { prefix: string; count: number; roles: string[]; width?: number }[], database = DATABASE): Promise<Map<string, Account[]>> {
   const hash = await argon2.hash(PASSWORD, HASH_OPTIONS);
-  const conn = await mysql.createConnection({ ...MYSQL_SERVER, database: DATABASE });
+  const conn = await mysql.createConnection({ ...MYSQL_SERVER, database });
   const out = new Map<string, Account[]>();
   try {
     for (const g of groups) {
@@ -153,8 +154,8 @@ export async function mintToken(account: Account, ageS = 0): Promise<string> {
 }
 
 /** Counts straight from the database, to check the API's own numbers against. */
-export async function countVoted(sessionId: number): Promise<{ voted: number; entitled: number; gradeRows: number }> {
-  const conn = await mysql.createConnection({ ...MYSQL_SERVER, database: DATABASE });
+export async function countVoted(sessionId: number, database = DATABASE): Promise<{ voted: number; entitled: number; gradeRows: number }> {
+  const conn = await mysql.createConnection({ ...MYSQL_SERVER, database });
   try {
     const [[v]] = await conn.query<mysql.RowDataPacket[]>('SELECT SUM(voted = 1) AS voted, COUNT(*) AS entitled FROM evaluation_voters WHERE session_id = ?', [sessionId]);
     const [[g]] = await conn.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM ballot_grades WHERE session_id = ?', [sessionId]);
