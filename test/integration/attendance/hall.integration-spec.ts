@@ -251,6 +251,8 @@ describeEachEngine('the hall: check-in, quorum, withdrawn speeches, reviews and 
       expect(first.value.summary?.body).toBe('一要抓项目，二要抓落实。');
       expect(first.value.reviews).toHaveLength(2);
       await seen.return?.();
+      // The subscription asked the log for news; let that read finish before the test's database closes.
+      await app.services.hub.refresh(s.session.id);
     });
   });
 });
