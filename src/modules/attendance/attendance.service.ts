@@ -52,7 +52,7 @@ export class AttendanceService {
     logger?: Logger,
   ) {
     this.codeKey = createHmac('sha256', secret).update('leitai check-in codes').digest();
-    // Six digits and a minute's life: ten tries a minute leave a guesser a chance of one in a hundred thousand.
+    // Six digits, two codes accepted at a time: ten tries a minute leave a guesser about one chance in fifty thousand a minute.
     this.checkInAttempts = new RateLimiter('check-in attempts', [{ limit: 10, windowMs: 60_000 }], rates);
     this.batcher = new BallotBatcher((sessionId) => this.recordCheckIns(sessionId), {
       ...DEFAULT_BALLOT_BATCHING,
