@@ -7,6 +7,7 @@ import { inTransaction } from '../../db/transaction';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
 import { runRoomCommand } from '../room/room-log';
+import { recordAttendanceIn } from '../attendance/attendance-steps';
 import { Attendee } from '../sessions/attendee.entity';
 import { replaceLineup } from '../sessions/lineup';
 import { RoomPhase } from '../sessions/session-enums';
@@ -160,6 +161,10 @@ class Seeder {
     const voterNames = DEMO_ACCOUNTS.filter((a) => a.roles.includes('voter')).map((a) => a.username);
     for (const username of [...voterNames, ...speakerNames]) {
       await this.ensure(Attendee, { sessionId: session.id, userId: users.get(username)!.id }, { sessionId: session.id, userId: users.get(username)!.id });
+    }
+    // The room counts the registered (到会 0 / N) before anyone checks in; nothing is recorded when it already does.
+    if (session.phase === RoomPhase.SCHEDULED && !session.sealedAt) {
+      await runRoomCommand(this.m, session.id, null, this.clock, (m) => recordAttendanceIn(m, session.id, [], true));
     }
   }
 
