@@ -16,6 +16,7 @@ import { Session } from '../modules/sessions/session.entity';
 import { Speech } from '../modules/sessions/speech.entity';
 import { ThemeCall } from '../modules/themes/theme-call.entity';
 import { Theme } from '../modules/themes/theme.entity';
+import { ReportSubmission } from '../modules/reports/report-submission.entity';
 
 /** Every entity, listed once, so the server, the migration CLI and the tests build the data source on the same model. */
-export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review, Evaluation, EvaluationVoter, BallotGrade, Archive, Claim, Commitment, Audit, Finding, Evidence, JournalEntry, JournalHead, SpeechResultRow, InterruptionRow, SignInFailure, SignInLink];
+export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review, Evaluation, EvaluationVoter, BallotGrade, Archive, Claim, Commitment, Audit, Finding, Evidence, JournalEntry, JournalHead, SpeechResultRow, InterruptionRow, SignInFailure, SignInLink, ReportSubmission];

@@ -9,6 +9,7 @@ import { JournalResolver } from '../modules/journal/journal.resolver';
 import { ArchiveResolver } from '../modules/archive/archive.resolver';
 import { DossierResolver } from '../modules/dossier/dossier.resolver';
 import { EvaluationResolver, EvaluationResultResolver } from '../modules/evaluation/evaluation.resolver';
+import { ReportSubmissionResolver } from '../modules/reports/report-submission.resolver';
 import { RegistryResolver } from '../modules/registry/registry.resolver';
 import { RoomResolver } from '../modules/room/room.resolver';
 import { ProceedingsResolver } from '../modules/room/proceedings.resolver';
@@ -45,6 +46,7 @@ const WIRING: readonly (readonly [Function, (s: Services) => object])[] = [
   [CommitmentAuditsResolver, (s) => new CommitmentAuditsResolver(s.clock)],
   [JournalResolver, (s) => new JournalResolver(s.ds)],
   [AnalyticsResolver, (s) => new AnalyticsResolver(s.analytics)],
+  [ReportSubmissionResolver, (s) => new ReportSubmissionResolver(s.reportSubmissions)],
   ...ANALYTICS_RESOLVERS.filter((r) => r !== AnalyticsResolver).map((r) => [r, () => new (r as new () => object)()] as const),
 ];
 

@@ -12,6 +12,7 @@ import { ArchiveService } from '../modules/archive/archive.service';
 import { DossierService } from '../modules/dossier/dossier.service';
 import { EvaluationService } from '../modules/evaluation/evaluation.service';
 import { DEFAULT_TALLY_CONFIG } from '../modules/evaluation/tally';
+import { ReportSubmissionService } from '../modules/reports/report-submission.service';
 import { RegistryService } from '../modules/registry/registry.service';
 import { CommentService, DEFAULT_COMMENT_RATE_LIMITS } from '../modules/room/comment.service';
 import { RoomHub } from '../modules/room/room-hub';
@@ -65,6 +66,7 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     briefings,
     audits,
     analytics: new AnalyticsService(ds, clock),
+    reportSubmissions: new ReportSubmissionService(ds, clock),
     evaluations: new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG, rates, { logger, quorum: config.evaluationQuorum }),
     /** Stops the timers and records the ballots still waiting to be recorded in their rooms. */
     close(): Promise<void> {

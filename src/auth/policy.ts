@@ -6,6 +6,8 @@ export type Audience = 'public' | readonly Role[];
 /** Every role a person can hold: everyone signed in except a screen token. */
 export const PEOPLE: readonly Role[] = ['admin', 'chair', 'leader', 'speaker', 'voter', 'auditor', 'analyst', 'secretary'];
 const ADMIN: readonly Role[] = ['admin'];
+/** Those who prepare and close a session at the desk (组织部): the roster, the schedule, the line-up, the reports. */
+const DESK: readonly Role[] = ['secretary', 'admin'];
 /** Those who run the live room; admin stands in when the chair's console fails. */
 const CHAIR: readonly Role[] = ['chair', 'admin'];
 const WATCHERS: readonly Role[] = [...PEOPLE, 'screen'];
@@ -22,7 +24,7 @@ const RECORD_READERS: readonly Role[] = ['admin', 'secretary', 'auditor', 'analy
 export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Readonly<Record<string, Audience>>>> = {
   Query: {
     me: 'public',
-    users: ADMIN,
+    users: DESK,
     regions: PEOPLE,
     cadre: PEOPLE,
     cadres: PEOPLE,
@@ -55,12 +57,13 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     speakingDiscipline: ANALYSTS,
     commitmentFulfilment: ANALYSTS,
     auditVerdicts: ANALYSTS,
+    reportSubmissions: DESK,
   },
   Mutation: {
     login: 'public',
     signInWithLink: 'public',
     issueSignInLinks: ['secretary', 'admin'],
-    issueScreenToken: ['admin', 'chair'],
+    issueScreenToken: ['admin', 'chair', 'secretary'],
     unlockAccount: ADMIN,
     createUser: ADMIN,
     createRegion: ADMIN,
@@ -69,9 +72,11 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     proposeTheme: ['leader'],
     approveTheme: ADMIN,
     rejectTheme: ADMIN,
-    scheduleSession: ADMIN,
-    setLineup: ADMIN,
-    registerAttendees: ADMIN,
+    scheduleSession: DESK,
+    scheduleSeries: DESK,
+    setLineup: DESK,
+    registerAttendees: DESK,
+    registerAttendeeGroup: DESK,
     advancePhase: CHAIR,
     startSpeech: CHAIR,
     pauseSpeech: CHAIR,
@@ -99,6 +104,7 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     withdrawAudit: ADMIN,
     submitFinding: ['auditor'],
     publishFinding: ADMIN,
+    markReportSent: DESK,
   },
   Subscription: {
     roomState: WATCHERS,

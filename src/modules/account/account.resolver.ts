@@ -68,7 +68,7 @@ export class AccountResolver {
     return this.accounts.unlockAccount(username, actorIdOf(ctx.principal), ctx.requestId);
   }
 
-  @Mutation(() => String, { description: 'A read-only token for the big screen, bound to one session (admin, chair).' })
+  @Mutation(() => String, { description: 'A read-only token for the big screen, bound to one session (admin, chair, secretary).' })
   issueScreenToken(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: AuthContext): Promise<string> {
     return this.accounts.issueScreenToken(sessionId, actorIdOf(ctx.principal));
   }
@@ -83,7 +83,7 @@ export class AccountResolver {
     return this.accounts.createUser(input, actorIdOf(ctx.principal));
   }
 
-  @Query(() => UserConnection, { description: 'Accounts in creation order (admin), e.g. to register attendees.' })
+  @Query(() => UserConnection, { description: 'Accounts in creation order (secretary, admin), e.g. to register attendees.' })
   users(@Args(() => UsersArgs) args: UsersArgs) {
     return this.accounts.users(args);
   }

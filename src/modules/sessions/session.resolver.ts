@@ -6,7 +6,7 @@ import { ForbiddenError } from '../../common/errors';
 import { ConnectionType, PageArgs } from '../../common/pagination';
 import { Theme } from '../themes/theme.entity';
 import { Session } from './session.entity';
-import { LineupEntryInput, ScheduleSessionInput } from './session.inputs';
+import { AttendeeGroupInput, LineupEntryInput, ScheduleSeriesInput, ScheduleSessionInput } from './session.inputs';
 import { SessionService } from './session.service';
 import { Speech } from './speech.entity';
 
@@ -29,12 +29,17 @@ export class SessionResolver {
     return this.sessionsService.sessions(args);
   }
 
-  @Mutation(() => Session, { description: 'Schedules the next session (期) on an approved theme (admin).' })
+  @Mutation(() => Session, { description: 'Schedules the next session (期) on an approved theme (secretary, admin).' })
   scheduleSession(@Arg('input', () => ScheduleSessionInput) input: ScheduleSessionInput, @Ctx() ctx: SessionsContext): Promise<Session> {
     return this.sessionsService.scheduleSession(input, actorIdOf(ctx.principal));
   }
 
-  @Mutation(() => Session, { description: 'Sets the whole line-up, in speaking order, before the session starts (admin).' })
+  @Mutation(() => [Session], { description: 'Schedules a series of sessions on one theme, e.g. 每两周一次 (everyDays 14), all or none (secretary, admin).' })
+  scheduleSeries(@Arg('input', () => ScheduleSeriesInput) input: ScheduleSeriesInput, @Ctx() ctx: SessionsContext): Promise<Session[]> {
+    return this.sessionsService.scheduleSeries(input, actorIdOf(ctx.principal));
+  }
+
+  @Mutation(() => Session, { description: 'Sets the whole line-up, in speaking order, before the session starts (secretary, admin).' })
   setLineup(
     @Arg('sessionId', () => ID) sessionId: string,
     @Arg('entries', () => [LineupEntryInput]) entries: LineupEntryInput[],
@@ -43,13 +48,22 @@ export class SessionResolver {
     return this.sessionsService.setLineup(ctx.principal, sessionId, entries);
   }
 
-  @Mutation(() => Session, { description: 'Adds entitled voters (与会干部) to a session, up to 100 per call (admin).' })
+  @Mutation(() => Session, { description: 'Adds entitled voters (与会干部) to a session, up to 100 per call (secretary, admin).' })
   registerAttendees(
     @Arg('sessionId', () => ID) sessionId: string,
     @Arg('userIds', () => [ID]) userIds: string[],
     @Ctx() ctx: SessionsContext,
   ): Promise<Session> {
     return this.sessionsService.registerAttendees(sessionId, userIds, actorIdOf(ctx.principal));
+  }
+
+  @Mutation(() => Session, { description: 'Registers a group as attendees at once: those of an earlier session, or every holder of a role (in one region) (secretary, admin).' })
+  registerAttendeeGroup(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('group', () => AttendeeGroupInput) group: AttendeeGroupInput,
+    @Ctx() ctx: SessionsContext,
+  ): Promise<Session> {
+    return this.sessionsService.registerAttendeeGroup(sessionId, group, actorIdOf(ctx.principal));
   }
 
   @FieldResolver(() => Theme, { description: 'The theme of the session.' })

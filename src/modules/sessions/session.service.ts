@@ -15,7 +15,7 @@ import { Attendee } from './attendee.entity';
 import { RoomPhase } from './session-enums';
 import { ArchiveSealedError } from './session.errors';
 import { Session } from './session.entity';
-import { LineupEntryInput, MAX_ALLOTTED_SECONDS, ScheduleSessionInput } from './session.inputs';
+import { AttendeeGroupInput, LineupEntryInput, MAX_ALLOTTED_SECONDS, ScheduleSeriesInput, ScheduleSessionInput } from './session.inputs';
 
 /** Attendees may be added until the evaluation freezes the list of entitled voters. */
 const ATTENDEES_OPEN: readonly RoomPhase[] = [RoomPhase.SCHEDULED, RoomPhase.SPEECHES, RoomPhase.EXCHANGE, RoomPhase.SUMMARY];
@@ -55,24 +55,62 @@ export class SessionService {
   }
 
   async scheduleSession(input: ScheduleSessionInput, actorId: number | null): Promise<Session> {
-    if (input.startsAt.getTime() <= this.clock.now().getTime()) {
-      throw new BadUserInputError('startsAt must be in the future', 'input.startsAt');
-    }
+    this.assertFuture(input.startsAt, 'input.startsAt');
     return inTransaction(this.ds, async (m) => {
       const theme = await this.themes.markUsed(m, input.themeId, 'input.themeId');
-      const last = await m.getRepository(Session).find({ order: { number: 'DESC' }, take: 1, lock: writeLock(m) });
-      const session = m.getRepository(Session).create({
-        number: (last[0]?.number ?? 0) + 1,
-        title: input.title.trim(),
-        themeId: theme.id,
-        startsAt: input.startsAt,
+      const [session] = await this.appendSessions(m, theme.id, [{ title: input.title.trim(), startsAt: input.startsAt, venue: input.venue.trim() }], 'scheduleSession', actorId);
+      return session;
+    });
+  }
+
+  /**
+   * Schedules `count` sessions `everyDays` apart (每两周一次: 14) in one transaction: all of them or none. Each is
+   * titled with its own 期数, which is only known once the numbers are taken under the lock.
+   */
+  async scheduleSeries(input: ScheduleSeriesInput, actorId: number | null): Promise<Session[]> {
+    this.assertFuture(input.firstStartsAt, 'input.firstStartsAt');
+    const dayMs = 24 * 3600 * 1000;
+    return inTransaction(this.ds, async (m) => {
+      const theme = await this.themes.markUsed(m, input.themeId, 'input.themeId');
+      const planned = Array.from({ length: input.count }, (_, i) => ({
+        title: (n: number) => `${input.titlePrefix.trim()} 第${n}期`,
+        startsAt: new Date(input.firstStartsAt.getTime() + i * input.everyDays * dayMs),
         venue: input.venue.trim(),
+      }));
+      return this.appendSessions(m, theme.id, planned, 'scheduleSeries', actorId);
+    });
+  }
+
+  private assertFuture(at: Date, field: string): void {
+    if (at.getTime() <= this.clock.now().getTime()) throw new BadUserInputError(`${field.replace(/^input\./, '')} must be in the future`, field);
+  }
+
+  /** Numbers and stores new sessions after the last one, holding the lock on the highest number so two schedulers take turns. */
+  private async appendSessions(
+    m: EntityManager,
+    themeId: number,
+    planned: readonly { title: string | ((number: number) => string); startsAt: Date; venue: string }[],
+    action: string,
+    actorId: number | null,
+  ): Promise<Session[]> {
+    const last = await m.getRepository(Session).find({ order: { number: 'DESC' }, take: 1, lock: writeLock(m) });
+    const first = (last[0]?.number ?? 0) + 1;
+    const sessions: Session[] = [];
+    for (const [i, p] of planned.entries()) {
+      const number = first + i;
+      const session = m.getRepository(Session).create({
+        number,
+        title: typeof p.title === 'function' ? p.title(number) : p.title,
+        themeId,
+        startsAt: p.startsAt,
+        venue: p.venue,
         phase: RoomPhase.SCHEDULED,
       });
       await m.save(session);
-      await journal(m, this.clock, { actorId, action: 'scheduleSession', entity: 'Session', entityId: session.id, after: session });
-      return session;
-    });
+      await journal(m, this.clock, { actorId, action, entity: 'Session', entityId: session.id, after: session });
+      sessions.push(session);
+    }
+    return sessions;
   }
 
   /** Replaces the whole line-up. Only before the first speech: afterwards the order is part of the record. */
@@ -102,6 +140,35 @@ export class SessionService {
   async registerAttendees(rawSessionId: string, rawUserIds: string[], actorId: number | null): Promise<Session> {
     if (rawUserIds.length > MAX_PAGE_SIZE) throw new BadUserInputError(`at most ${MAX_PAGE_SIZE} users per call`, 'userIds');
     const userIds = [...new Set(rawUserIds.map((u, i) => parseId('user', u, `userIds.${i}`)))];
+    return this.register(rawSessionId, async () => userIds, actorId);
+  }
+
+  /**
+   * Registers a whole group at once: everyone of an earlier session (the usual case: the same hall a fortnight
+   * later), or every holder of a role, optionally in one region. Screens are never part of a group.
+   */
+  async registerAttendeeGroup(rawSessionId: string, group: AttendeeGroupInput, actorId: number | null): Promise<Session> {
+    const fromSession = group.fromSessionId != null;
+    if (fromSession === (group.role != null)) throw new BadUserInputError('name either fromSessionId or role', 'group');
+    if (fromSession && group.regionId != null) throw new BadUserInputError('regionId goes with role, not with fromSessionId', 'group.regionId');
+    const fromSessionId = fromSession ? parseId('session', group.fromSessionId!, 'group.fromSessionId') : null;
+    const regionId = group.regionId != null ? parseId('region', group.regionId, 'group.regionId') : null;
+    const members = async (m: EntityManager): Promise<number[]> => {
+      if (fromSessionId !== null) {
+        if (!(await m.getRepository(Session).existsBy({ id: fromSessionId }))) throw new NotFoundError('session', fromSessionId, 'group.fromSessionId');
+        return (await m.getRepository(Attendee).find({ where: { sessionId: fromSessionId }, order: { id: 'ASC' } })).map((a) => a.userId);
+      }
+      const users = await m.getRepository(User).find({ where: regionId === null ? {} : { regionId }, order: { id: 'ASC' } });
+      return users.filter((u) => u.roles.includes(group.role as never) && !u.roles.includes('screen')).map((u) => u.id);
+    };
+    return this.register(rawSessionId, async (m) => {
+      const userIds = await members(m);
+      if (!userIds.length) throw new BadUserInputError('no one is in that group', 'group');
+      return userIds;
+    }, actorId);
+  }
+
+  private async register(rawSessionId: string, usersOf: (m: EntityManager) => Promise<number[]>, actorId: number | null): Promise<Session> {
     let added = false;
     const registered = await inTransaction(this.ds, async (m) => {
       const session = await this.lockSession(m, rawSessionId);
@@ -109,7 +176,8 @@ export class SessionService {
       if (!ATTENDEES_OPEN.includes(session.phase)) {
         throw new ConflictError(`session ${session.id} is in phase ${session.phase}; the list of voters is frozen`);
       }
-      const users = await m.getRepository(User).findBy({ id: In(userIds) });
+      const userIds = await usersOf(m);
+      const users = userIds.length ? await m.getRepository(User).findBy({ id: In(userIds) }) : [];
       const known = new Set(users.map((u) => u.id));
       const unknown = userIds.find((id) => !known.has(id));
       if (unknown !== undefined) throw new NotFoundError('user', unknown, 'userIds');
