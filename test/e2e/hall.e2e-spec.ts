@@ -1,12 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { checkInCodeAt, CODE_PERIOD_MS } from '../../src/modules/attendance/check-in-code';
-import { ARTIFACTS, CHROMIUM, launchSeparateBrowser, snap, TestBrowser } from '../helpers/browser';
-import { postGraphQL, ServerProcess, startServerProcess } from '../helpers/server-process';
+import { ARTIFACTS, CHROMIUM, launchSeparateBrowser, see, snap, TestBrowser, text, watch } from '../helpers/browser';
+import { freePort, postGraphQL, ServerProcess, startServerProcess } from '../helpers/server-process';
 
 /**
  * The attendees' phones (/hall) in a real browser beside the big screen, against the compiled server: voters sign
@@ -23,40 +22,6 @@ const PHONE = { width: 360, height: 640 };
 const QUESTION = '请问重点项目的资金缺口怎么解决？';
 const REVIEW = '项目谋划要再细一些，资金要盯紧。';
 const SUMMARY = '各地要对标先进、找准差距，把比拼的劲头用到项目落地上。';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function text(page: Page, selector: string): Promise<string> {
-  return ((await page.locator(selector).first().textContent({ timeout: SLOW })) ?? '').trim();
-}
-
-/** Waits until `selector` is visible and contains `expected`. */
-async function see(page: Page, selector: string, expected: string, timeout = SLOW): Promise<void> {
-  await page.locator(selector, { hasText: expected }).first().waitFor({ state: 'visible', timeout });
-}
-
-/** Collects what a page must never do: load from another origin, throw, or trip the CSP. */
-function watch(page: Page, origin: string) {
-  const problems: string[] = [];
-  page.on('request', (req) => {
-    const url = req.url();
-    if (!url.startsWith(origin) && !url.startsWith(origin.replace(/^http/, 'ws')) && !url.startsWith('data:')) problems.push(`request to ${url}`);
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
-  });
-  return problems;
-}
 
 /** Nothing wider than the phone, and every visible button, link and choice at least 44 px tall. */
 async function fitsThePhone(page: Page): Promise<void> {

@@ -1,10 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM, launchBrowser, snap, TestBrowser } from '../helpers/browser';
-import { postGraphQL, ServerProcess, startServerProcess } from '../helpers/server-process';
+import { ARTIFACTS, CHROMIUM, launchBrowser, see, snap, TestBrowser, text, watch } from '../helpers/browser';
+import { freePort, postGraphQL, ServerProcess, startServerProcess } from '../helpers/server-process';
 
 /**
  * The big screen and the chair's console in a real browser (Debian's chromium through playwright-core), against the
@@ -17,46 +16,12 @@ const SHOTS = 'pages';
 const FAST = 1000;
 const SLOW = 10_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** "04:59" → 299, "+00:12" → -12. */
 function seconds(text: string): number {
   const m = /^(\+)?(\d{2}):(\d{2})$/.exec(text.trim());
   if (!m) throw new Error(`not a countdown: ${JSON.stringify(text)}`);
   const s = Number(m[2]) * 60 + Number(m[3]);
   return m[1] ? -s : s;
-}
-
-async function text(page: Page, selector: string): Promise<string> {
-  return ((await page.locator(selector).first().textContent({ timeout: SLOW })) ?? '').trim();
-}
-
-/** Waits until `selector` is visible and contains `expected`. */
-async function see(page: Page, selector: string, expected: string, timeout = SLOW): Promise<void> {
-  await page.locator(selector, { hasText: expected }).first().waitFor({ state: 'visible', timeout });
-}
-
-/** Collects what a page must never do: load from another origin, throw, or trip the CSP. */
-function watch(page: Page, origin: string) {
-  const problems: string[] = [];
-  page.on('request', (req) => {
-    const url = req.url();
-    if (!url.startsWith(origin) && !url.startsWith(origin.replace(/^http/, 'ws')) && !url.startsWith('data:')) problems.push(`request to ${url}`);
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
-  });
-  return problems;
 }
 
 describe('the big screen and the chair console in chromium', () => {
@@ -131,7 +96,8 @@ describe('the big screen and the chair console in chromium', () => {
     expect(await phone.locator('a[href="/console"]').count()).toBeGreaterThan(0);
     expect(await phone.locator('a[href="/explorer"]').count()).toBe(1);
     expect(await phone.locator('a[href="/hall"]').count()).toBe(1);
-    await see(phone, '#entry-desk', '即将上线');
+    expect(await phone.locator('a[href="/desk"]').count()).toBe(1);
+    await see(phone, '#entry-analytics', '即将上线');
     await see(phone, '#healthz', '正常');
     await see(phone, '#readyz', '正常');
     // Nothing wider than the phone, and every link big enough to tap.
@@ -589,7 +555,7 @@ describe('the big screen and the chair console in chromium', () => {
     await page.locator('#username').fill('chair');
     await page.locator('#password').fill('wrong-password');
     await page.locator('#login-submit').click();
-    await see(page, '#login-error', '用户名或密码错误');
+    await see(page, '#login-error', '账号或密码错误');
     await page.locator('#username').fill('voter01');
     await page.locator('#password').fill('leitai-demo');
     await page.locator('#login-submit').click();

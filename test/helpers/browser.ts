@@ -81,3 +81,30 @@ export async function launchSeparateBrowser(): Promise<TestBrowser> {
     },
   };
 }
+
+/** How long a page may take to show what a test waits for, on a loaded machine. */
+export const SLOW_MS = 15_000;
+
+/** The trimmed text of the first match of `selector`. */
+export async function text(page: Page, selector: string, timeout = SLOW_MS): Promise<string> {
+  return ((await page.locator(selector).first().textContent({ timeout })) ?? '').trim();
+}
+
+/** Waits until `selector` is visible and contains `expected`. */
+export async function see(page: Page, selector: string, expected: string, timeout = SLOW_MS): Promise<void> {
+  await page.locator(selector, { hasText: expected }).first().waitFor({ state: 'visible', timeout });
+}
+
+/** Collects what a page must never do: load from another origin, throw, or trip the CSP. */
+export function watch(page: Page, origin: string): string[] {
+  const problems: string[] = [];
+  page.on('request', (req) => {
+    const url = req.url();
+    if (!url.startsWith(origin) && !url.startsWith(origin.replace(/^http/, 'ws')) && !url.startsWith('data:') && !url.startsWith(`blob:${origin}`)) problems.push(`request to ${url}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
+  });
+  return problems;
+}

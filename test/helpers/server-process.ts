@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createClient, Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -138,4 +139,16 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
     drain: () => items.splice(0),
     dispose,
   };
+}
+
+/** A port nobody listens on now, for a server process of a test. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -4,6 +4,7 @@ import { countdown, ServerClock } from '../shared/clock';
 import { byId, h, keyedList, setText, show } from '../shared/dom';
 import { langFromLocation, words } from '../shared/i18n';
 import { qrSvg } from '../shared/qr';
+import { signInForm } from '../shared/sign-in';
 import { CHECK_IN_CODE_QUERY, nextPhase, ROOM_STATE_FIELDS, ROOM_SUBSCRIPTION, type CheckInCode, type Phase, type RoomState, type Speech } from '../shared/room';
 import { consoleWords } from './words';
 
@@ -147,52 +148,20 @@ function adopt(next: RoomState, receivedAt: number, sentAt: number = receivedAt,
 // ——— sign in and session choice ———
 
 function showLogin(message?: string): void {
-  const user = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true, autofocus: true });
-  const pass = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const error = h('div', { class: 'form-error', id: 'login-error', role: 'alert' }, message ?? '');
-  const form = h(
-    'form',
-    { class: 'card login', id: 'login-form' },
-    h('h1', {}, c.title),
-    h('label', { for: 'username' }, c.username),
-    user,
-    h('label', { for: 'password' }, c.password),
-    pass,
-    error,
-    h('button', { type: 'submit', class: 'primary', id: 'login-submit' }, c.signIn),
-  );
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    void (async () => {
-      try {
-        // At 8:59 the server may be checking a hall's passwords: it says when to come back, and the page does.
-        const data = await whileBusy(
-          () =>
-            graphql<{ login: { token: string; user: { roles: string[] } } }>(
-              `mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { token user { roles } } }`,
-              { u: user.value.trim(), p: pass.value },
-            ),
-          () => setText(error, c.busy),
-        );
-        const roles = data.login.user.roles.map((r) => r.toLowerCase());
-        if (!roles.includes('chair') && !roles.includes('admin')) {
-          setText(error, c.notChair);
-          return;
-        }
-        token = data.login.token;
-        sessionStorage.setItem(TOKEN_KEY, token);
-        route();
-      } catch (err) {
-        if (err instanceof ApiError && err.code === 'RATE_LIMITED' && err.retryAfterMs !== null) {
-          setText(error, c.throttled(Math.ceil(err.retryAfterMs / 1000)));
-        } else {
-          setText(error, err instanceof ApiError && err.code === 'UNAUTHENTICATED' ? c.badLogin : explain(err));
-        }
-      }
-    })();
+  const form = signInForm({
+    lang,
+    title: c.title,
+    message,
+    refuse: (roles) => (roles.includes('chair') || roles.includes('admin') ? null : c.notChair),
+    explain,
+    signedIn: (answer) => {
+      token = answer.token;
+      sessionStorage.setItem(TOKEN_KEY, token);
+      route();
+    },
   });
   byId('app').replaceChildren(form);
-  user.focus();
+  byId('username').focus();
 }
 
 function signOut(message?: string): void {

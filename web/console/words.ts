@@ -3,13 +3,7 @@ import type { Lang } from '../shared/i18n';
 /** The console's own words (the room's words — phases, reasons, grades — are shared with the screen). */
 const zh = {
   title: '擂台 · 主持台',
-  username: '用户名',
-  password: '密码',
-  signIn: '登录',
   signOut: '退出',
-  badLogin: '用户名或密码错误',
-  busy: '服务器正忙，正在自动重试登录…',
-  throttled: (s: number) => `登录失败次数过多，请 ${s} 秒后再试，或使用个人登录链接`,
   notChair: '需要主持人或管理员账号',
   expired: '登录已失效，请重新登录',
   pickSession: '选择场次',
@@ -87,13 +81,7 @@ const zh = {
 
 const en: typeof zh = {
   title: 'Leitai · Chair',
-  username: 'Username',
-  password: 'Password',
-  signIn: 'Sign in',
   signOut: 'Sign out',
-  badLogin: 'Wrong username or password',
-  busy: 'The server is busy; signing in again automatically…',
-  throttled: (s: number) => `Too many failed sign-ins: try again in ${s} s, or use your personal sign-in link`,
   notChair: 'A chair or admin account is needed',
   expired: 'Signed out: please sign in again',
   pickSession: 'Pick a session',

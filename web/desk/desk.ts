@@ -1,0 +1,119 @@
+import './desk.css';
+import { ApiError, graphql } from '../shared/api';
+import { byId, h } from '../shared/dom';
+import { langFromLocation } from '../shared/i18n';
+import { signInForm, type SignedIn } from '../shared/sign-in';
+import { explain, type Desk } from './desk-api';
+import { reportsPanel } from './reports';
+import { rosterPanel } from './roster';
+import { sessionsPanel } from './sessions';
+import { deskWords } from './words';
+
+/**
+ * The organisation department's desk (组织部工作台): the roster from Excel, a series of sessions with their line-ups,
+ * attendees and links, and the reports on paper with their 报送. A laptop page; every change is one request and the
+ * server's answer is what the page shows.
+ */
+
+const lang = langFromLocation();
+const w = deskWords(lang);
+const TOKEN_KEY = 'leitai.desk.token';
+const USER_KEY = 'leitai.desk.user';
+const TABS = ['roster', 'sessions', 'reports'] as const;
+type Tab = (typeof TABS)[number];
+
+let signedIn: SignedIn | null = (() => {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const user = sessionStorage.getItem(USER_KEY);
+  return token && user ? { token, user: JSON.parse(user) as SignedIn['user'] } : null;
+})();
+
+function toast(message: string, kind: 'ok' | 'error' = 'error'): void {
+  const el = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
+  byId('toasts').append(el);
+  window.setTimeout(() => el.remove(), 6000);
+}
+
+function signOut(message?: string): void {
+  signedIn = null;
+  sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(USER_KEY);
+  showLogin(message);
+}
+
+function showLogin(message?: string): void {
+  byId('app').replaceChildren(
+    signInForm({
+      lang,
+      title: w.title,
+      hint: w.hint,
+      message,
+      refuse: (roles) => (roles.includes('secretary') || roles.includes('admin') ? null : w.notDesk),
+      explain: (err) => explain(w, err),
+      signedIn: (answer) => {
+        signedIn = answer;
+        sessionStorage.setItem(TOKEN_KEY, answer.token);
+        sessionStorage.setItem(USER_KEY, JSON.stringify(answer.user));
+        route();
+      },
+    }),
+  );
+  byId('username').focus();
+}
+
+function deskFor(session: SignedIn): Desk {
+  return {
+    lang,
+    w,
+    token: session.token,
+    api: (query, variables = {}) => graphql(query, variables, session.token),
+    fail: (err) => {
+      if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') return signOut(w.expired);
+      toast(explain(w, err));
+    },
+    toast,
+    fileUrl: (path) => `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(session.token)}`,
+  };
+}
+
+const tabOf = (): Tab => (TABS as readonly string[]).includes(location.hash.slice(1)) ? (location.hash.slice(1) as Tab) : 'roster';
+
+async function showDesk(session: SignedIn): Promise<void> {
+  const desk = deskFor(session);
+  const tab = tabOf();
+  const panel = h('main', { class: 'panel-area', id: 'panel' });
+  byId('app').replaceChildren(
+    h(
+      'div',
+      { class: 'desk' },
+      h(
+        'header',
+        { class: 'bar' },
+        h('span', { class: 'bar-title' }, w.title),
+        h(
+          'nav',
+          { class: 'tabs', 'aria-label': w.title },
+          ...TABS.map((t) => h('a', { href: `#${t}`, id: `tab-${t}`, class: t === tab ? 'tab active' : 'tab', 'aria-current': t === tab ? 'page' : null }, w.tabs[t])),
+        ),
+        h('span', { class: 'who' }, session.user.displayName),
+        h('button', { type: 'button', id: 'sign-out', onclick: () => signOut() }, w.signOut),
+      ),
+      panel,
+    ),
+  );
+  try {
+    panel.replaceChildren(tab === 'roster' ? rosterPanel(desk) : tab === 'sessions' ? await sessionsPanel(desk) : await reportsPanel(desk));
+  } catch (err) {
+    desk.fail(err);
+  }
+}
+
+function route(): void {
+  if (!signedIn) return showLogin();
+  void showDesk(signedIn);
+}
+
+document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+document.body.replaceChildren(h('div', { id: 'app' }), h('div', { id: 'toasts' }));
+window.addEventListener('hashchange', route);
+route();
