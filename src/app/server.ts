@@ -16,6 +16,7 @@ import { AppError } from '../common/errors';
 import type { Config } from '../config/config';
 import type { AppContext } from './context';
 import { createLoaders } from './loaders';
+import { loginGate } from './login-gate';
 import { mountPages } from './pages';
 import { LiveSocketServer, serveLiveSockets } from './live/live-socket';
 import { LIMITS } from './execution/limits';
@@ -129,6 +130,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   app.use(
     '/graphql',
     express.json({ limit: LIMITS.bodyBytes }),
+    loginGate(() => services.accounts.admitSignIn()),
     expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization, req.ip ?? null) }),
   );
   // A body over the limit, or one that is not JSON: a GraphQL-shaped error with the right status, not an HTML page.

@@ -21,7 +21,10 @@ function changeText(change: unknown): string {
  */
 export function importBox(desk: Desk, opts: { id: string; route: () => string; applied?: (answer: ImportAnswer) => void }): HTMLElement {
   const w = desk.w;
-  const file = h('input', { type: 'file', id: `${opts.id}-file`, accept: '.xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv', 'aria-label': w.chooseFile });
+  // The browser's own file button speaks the browser's language; this one speaks the page's.
+  const file = h('input', { type: 'file', id: `${opts.id}-file`, class: 'file-input', accept: '.xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv' });
+  const chosen = h('span', { class: 'file-name', id: `${opts.id}-file-name` }, '');
+  const pick = h('label', { class: 'button', for: `${opts.id}-file` }, w.chooseFile);
   const previewButton = h('button', { type: 'button', id: `${opts.id}-preview` }, w.preview);
   const applyButton = h('button', { type: 'button', class: 'primary', id: `${opts.id}-apply`, disabled: true }, w.apply);
   const summary = h('p', { class: 'import-summary', id: `${opts.id}-summary`, role: 'status' });
@@ -76,12 +79,13 @@ export function importBox(desk: Desk, opts: { id: string; route: () => string; a
   previewButton.addEventListener('click', run('preview'));
   applyButton.addEventListener('click', run('apply'));
   file.addEventListener('change', () => {
+    setText(chosen, file.files?.[0]?.name ?? '');
     previewed = null;
     applyButton.disabled = true;
     setText(summary, '');
     details.replaceChildren();
   });
-  return h('div', { class: 'import-box', id: opts.id }, h('div', { class: 'row' }, file, previewButton, applyButton), summary, details);
+  return h('div', { class: 'import-box', id: opts.id }, h('div', { class: 'row' }, file, pick, chosen, previewButton, applyButton), summary, details);
 }
 
 /** 干部名册: the template, and the roster's import. */

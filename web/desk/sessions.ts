@@ -96,7 +96,8 @@ function seriesForm(desk: Desk, themes: readonly ThemeRow[], scheduled: (firstId
     h('h2', {}, w.seriesTitle),
     field(w.theme, theme),
     field(w.titlePrefix, title),
-    h('div', { class: 'row' }, field(w.firstStartsAt, first), field(w.everyDays, every, w.fortnightly), field(w.count, count)),
+    field(w.firstStartsAt, first),
+    h('div', { class: 'row' }, field(w.everyDays, every, w.fortnightly), field(w.count, count)),
     field(w.venue, venue),
     h('div', { class: 'row' }, h('button', { type: 'submit', class: 'primary', id: 'series-submit' }, w.schedule), status),
   );

@@ -3,8 +3,8 @@ import type { Lang } from '../shared/i18n';
 /** The desk's words: the organisation department's (组织部) own. */
 const zh = {
   title: '擂台 · 组织部工作台',
-  hint: '会务组（组织部）和管理员使用：干部名册、场次安排、报告报送。',
-  notDesk: '需要会务组（secretary）或管理员账号',
+  hint: '组织部和市委办使用：干部名册、场次安排、报告与报送。',
+  notDesk: '需要组织部（管理员）或市委办（secretary）的账号',
   expired: '登录已失效，请重新登录',
   signOut: '退出',
   tabs: { roster: '干部名册', sessions: '场次安排', reports: '报告与报送' } as Record<string, string>,
@@ -12,7 +12,7 @@ const zh = {
   rosterTitle: '从 Excel 导入干部名册',
   rosterHint: '列：单位、姓名、职务、账号、角色（可选，多个用逗号分隔）、手机（可选）。新账号没有密码，用个人登录链接登录。',
   template: '下载模板',
-  chooseFile: '选择 .xlsx 或 .csv 文件',
+  chooseFile: '选择文件（.xlsx 或 .csv）',
   preview: '预览',
   apply: '确认导入',
   applied: (c: number, u: number, n: number) => `已导入：新建 ${c}，更新 ${u}，不变 ${n}`,
@@ -63,7 +63,7 @@ const zh = {
   noLast: '没有更早的场次',
   byRole: '按角色添加',
   allRegions: '全部单位',
-  roles: { voter: '评议人', speaker: '发言人', leader: '领导', chair: '主持人', auditor: '核查人员', analyst: '分析人员', secretary: '会务组', admin: '管理员' } as Record<string, string>,
+  roles: { voter: '评议人', speaker: '发言人', leader: '领导', chair: '主持人', auditor: '核查人员', analyst: '分析人员', secretary: '市委办', admin: '管理员' } as Record<string, string>,
   add: '添加',
   importAttendees: '从 Excel 导入（账号列）',
   registered: (n: number) => `现登记 ${n} 人`,
@@ -100,8 +100,8 @@ const zh = {
 
 const en: typeof zh = {
   title: 'Leitai · Organisation desk',
-  hint: 'For the organisers (secretary) and admins: the roster, the sessions, the reports.',
-  notDesk: 'This needs a secretary or admin account',
+  hint: 'For the organisation department (admin) and the party secretary’s office (secretary): the roster, the sessions, the reports.',
+  notDesk: 'This needs an admin (organisation department) or secretary account',
   expired: 'Signed out; please sign in again',
   signOut: 'Sign out',
   tabs: { roster: 'Roster', sessions: 'Sessions', reports: 'Reports' },

@@ -77,6 +77,11 @@ export class AccountService {
    * the password is hashed, in a bounded hashing slot (SERVICE_UNAVAILABLE with retryAfterMs when all are taken).
    * A hash made with older parameters is replaced on success.
    */
+  /** Throws the retryable ServiceBusyError a sign-in arriving now would get, before any other work (login-gate.ts). */
+  admitSignIn(): void {
+    this.hasher.admit();
+  }
+
   async login(username: string, password: string, request: SignInRequest): Promise<SignInData> {
     const attempt = { account: accountKey(username), source: sourceKey(request.ip), requestId: request.requestId };
     // A full line is refused before any other work, so a storm's refusals cost next to nothing.

@@ -45,7 +45,7 @@ export class ScheduleSeriesInput {
   @Field(() => ID, { description: 'An APPROVED (or already USED) theme.' })
   themeId: string;
 
-  @Field({ description: 'Title of each session, followed by its number: “<titlePrefix> 第N期”; 1–180 characters.' })
+  @Field({ description: 'Title of each session, followed by its place in the series: “<titlePrefix>（2/3）”; 1–180 characters.' })
   @Chars(1, 180)
   @NotBlank()
   titlePrefix: string;

@@ -65,7 +65,7 @@ export class SessionService {
 
   /**
    * Schedules `count` sessions `everyDays` apart (每两周一次: 14) in one transaction: all of them or none. Each is
-   * titled with its own 期数, which is only known once the numbers are taken under the lock.
+   * titled with its place in the series, “<titlePrefix>（2/3）”; its 期数 is the session's own number.
    */
   async scheduleSeries(input: ScheduleSeriesInput, actorId: number | null): Promise<Session[]> {
     this.assertFuture(input.firstStartsAt, 'input.firstStartsAt');
@@ -73,7 +73,7 @@ export class SessionService {
     return inTransaction(this.ds, async (m) => {
       const theme = await this.themes.markUsed(m, input.themeId, 'input.themeId');
       const planned = Array.from({ length: input.count }, (_, i) => ({
-        title: (n: number) => `${input.titlePrefix.trim()} 第${n}期`,
+        title: input.count === 1 ? input.titlePrefix.trim() : `${input.titlePrefix.trim()}（${i + 1}/${input.count}）`,
         startsAt: new Date(input.firstStartsAt.getTime() + i * input.everyDays * dayMs),
         venue: input.venue.trim(),
       }));
@@ -89,7 +89,7 @@ export class SessionService {
   private async appendSessions(
     m: EntityManager,
     themeId: number,
-    planned: readonly { title: string | ((number: number) => string); startsAt: Date; venue: string }[],
+    planned: readonly { title: string; startsAt: Date; venue: string }[],
     action: string,
     actorId: number | null,
   ): Promise<Session[]> {
@@ -100,7 +100,7 @@ export class SessionService {
       const number = first + i;
       const session = m.getRepository(Session).create({
         number,
-        title: typeof p.title === 'function' ? p.title(number) : p.title,
+        title: p.title,
         themeId,
         startsAt: p.startsAt,
         venue: p.venue,
