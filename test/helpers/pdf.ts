@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where the rendered pages land (git-ignored), beside test-artifacts/pages. */
+export const REPORT_ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'reports');
+
+/** What poppler reads from a PDF: its text (as a reader selecting it would copy it) and its page count. */
+export interface ReadPdf {
+  text: string;
+  pages: number;
+}
+
+/** Reads `pdf` with poppler's pdftotext and pdfinfo (poppler-utils, installed by .ci/run). */
+export function readPdf(pdf: Buffer): ReadPdf {
+  const dir = mkdtempSync(join(tmpdir(), 'leitai-pdf-'));
+  try {
+    const file = join(dir, 'report.pdf');
+    writeFileSync(file, pdf);
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+    return { text, pages: Number(/^Pages:\s+(\d+)/m.exec(info)?.[1] ?? 0) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Renders the first page of `pdf` at 60 dpi to test-artifacts/reports/<name>.png and returns the path. */
+export function savePageOne(pdf: Buffer, name: string): string {
+  mkdirSync(REPORT_ARTIFACTS, { recursive: true });
+  const file = join(REPORT_ARTIFACTS, `${name}.pdf`);
+  writeFileSync(file, pdf);
+  const prefix = join(REPORT_ARTIFACTS, name);
+  execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', file, prefix]);
+  return `${prefix}.png`;
+}
