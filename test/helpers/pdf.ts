@@ -35,3 +35,17 @@ export function savePageOne(pdf: Buffer, name: string): string {
   execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', file, prefix]);
   return `${prefix}.png`;
 }
+
+/** The QR codes zbarimg (zbar-tools) decodes on page `page` of `pdf`, rendered at 150 dpi as a scanner would see it. */
+export function qrCodesOn(pdf: Buffer, page: number): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'leitai-qr-'));
+  try {
+    const file = join(dir, 'report.pdf');
+    writeFileSync(file, pdf);
+    execFileSync('pdftoppm', ['-png', '-r', '150', '-f', String(page), '-l', String(page), '-singlefile', file, join(dir, 'page')]);
+    const out = execFileSync('zbarimg', ['-q', '--raw', join(dir, 'page.png')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return out.split('\n').filter(Boolean);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

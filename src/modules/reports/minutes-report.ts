@@ -39,7 +39,13 @@ export function minutesReport(x: MinutesReportInput): ReportDocument {
 
   const blocks: ReportBlock[] = [
     sessionFacts(x.session),
-    { kind: 'facts', rows: [['到会', `${state.attendance.present} / ${state.attendance.expected} 人`]] },
+    {
+      kind: 'facts',
+      rows: [
+        ['到会', `${state.attendance.present} / ${state.attendance.expected} 人`],
+        ...(state.evaluation ? [['评议', `开始时到会 ${state.evaluation.entitledVoters} 人有投票权，投票 ${state.evaluation.ballotsCast} 张`] as const] : []),
+      ],
+    },
     { kind: 'heading', text: '一、交流发言' },
     {
       kind: 'table',

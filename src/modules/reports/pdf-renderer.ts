@@ -96,7 +96,7 @@ function drawBlock(doc: Doc, block: ReportBlock): void {
       doc.y += 4;
       return;
     case 'paragraph':
-      doc.font('regular').fontSize(BODY_SIZE).fillColor(INK).text(block.text, MARGIN.left, doc.y, { width: contentWidth(doc), lineGap: 3, align: 'justify' });
+      doc.font('regular').fontSize(BODY_SIZE).fillColor(INK).text(block.text, MARGIN.left, doc.y, { width: contentWidth(doc), lineGap: 3 });
       doc.y += 4;
       return;
     case 'facts':

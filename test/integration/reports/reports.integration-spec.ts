@@ -8,7 +8,7 @@ import { ReportService } from '../../../src/modules/reports/reports.service';
 import { RoomPhase } from '../../../src/modules/sessions/session-enums';
 import { createUser } from '../../factories';
 import { describeEachEngine } from '../../helpers/engines';
-import { readPdf, savePageOne } from '../../helpers/pdf';
+import { qrCodesOn, readPdf, savePageOne } from '../../helpers/pdf';
 import { scriptSession, ScriptedSession } from '../../helpers/session-script';
 import { createTestApp, TestApp } from '../../helpers/test-app';
 
@@ -124,7 +124,10 @@ describeEachEngine('reports', (engine) => {
 
   describe('evaluationPdf', () => {
     it('prints every graded speaker with votes, grade and rank, the one-third rule as applied, the turnout and the seal', async () => {
-      const { text, pages } = expectPdf(await reports.evaluationPdf(secretaryP, String(s.session.id)), 'evaluation');
+      const pdf = await reports.evaluationPdf(secretaryP, String(s.session.id));
+      const { text, pages } = expectPdf(pdf, 'evaluation');
+      // The seal closes the report: its QR code, scanned off the last page, is the archive's hash.
+      expect(qrCodesOn(pdf, pages)).toEqual([archive.contentHash]);
       for (const name of NAMES.slice(0, 6)) expect(text).toContain(name);
       for (const unit of UNITS.slice(0, 6)) expect(text).toContain(unit);
       for (const grade of ['优秀', '良好', '一般', '较差']) expect(text).toContain(grade);
