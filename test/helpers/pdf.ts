@@ -10,6 +10,8 @@ export const REPORT_ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'r
 export interface ReadPdf {
   text: string;
   pages: number;
+  /** The text of each page, in order. */
+  pageTexts: string[];
 }
 
 /** Reads `pdf` with poppler's pdftotext and pdfinfo (poppler-utils, installed by .ci/run). */
@@ -20,7 +22,8 @@ export function readPdf(pdf: Buffer): ReadPdf {
     writeFileSync(file, pdf);
     const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
     const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
-    return { text, pages: Number(/^Pages:\s+(\d+)/m.exec(info)?.[1] ?? 0) };
+    // pdftotext ends every page with a form feed.
+    return { text, pages: Number(/^Pages:\s+(\d+)/m.exec(info)?.[1] ?? 0), pageTexts: text.split('\f').slice(0, -1) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
