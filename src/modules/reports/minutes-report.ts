@@ -51,9 +51,9 @@ export function minutesReport(x: MinutesReportInput): ReportDocument {
       kind: 'table',
       columns: [
         { header: '序号', width: 5, align: 'center' },
-        { header: '发言人', width: 9 },
-        { header: '单位', width: 9 },
-        { header: '职务', width: 14 },
+        { header: '发言人', width: 8 },
+        { header: '单位', width: 11 },
+        { header: '职务', width: 13 },
         { header: '开始', width: 8 },
         { header: '限时', width: 7, align: 'right' },
         { header: '用时', width: 8, align: 'right' },
