@@ -90,7 +90,8 @@ function drawTitle(doc: Doc, report: ReportDocument): void {
 function drawBlock(doc: Doc, block: ReportBlock): void {
   switch (block.kind) {
     case 'heading':
-      ensureRoom(doc, 60);
+      // A heading keeps company: room for itself, a table's header row and its first row.
+      ensureRoom(doc, 90);
       doc.y += 8;
       doc.font('bold').fontSize(13).fillColor(INK).text(block.text, MARGIN.left, doc.y, { width: contentWidth(doc) });
       doc.y += 4;
