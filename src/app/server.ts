@@ -107,7 +107,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   mountPages(app);
   mountExplorer(app, services.tokens, config.nodeEnv === 'production');
   mountExports(app, { ds, tokens: services.tokens, analytics: services.analytics, evaluations: services.evaluations });
-  mountReports(app, { ds, clock, tokens: services.tokens, evaluations: services.evaluations, dossiers: services.dossiers, tally: config.tally });
+  mountReports(app, { ds, clock, logger, tokens: services.tokens, evaluations: services.evaluations, dossiers: services.dossiers, tally: config.tally });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -1,19 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
 import { authenticateRequest } from '../../auth/http-auth';
 import type { Principal } from '../../auth/principal';
 import type { TokenService } from '../../auth/tokens';
-import { HttpError, sendHttpError } from '../../common/http-error';
+import { HttpError, httpErrorOf, sendHttpError } from '../../common/http-error';
+import type { Logger } from '../../common/logger';
 import { ReportService, type ReportServiceDeps } from './reports.service';
 
 export interface ReportRouteDeps extends ReportServiceDeps {
   tokens: TokenService;
+  /** Where a failure that is not the caller's is logged, with the request id the answer names. */
+  logger?: Logger;
 }
 
-/** Each report: the service method that renders it, and the name of the id in its path. */
-const REPORTS: Record<string, { render: (reports: ReportService, principal: Principal, id: string) => Promise<Buffer>; file: string }> = {
-  evaluation: { render: (r, p, id) => r.evaluationPdf(p, id), file: 'evaluation' },
-  minutes: { render: (r, p, id) => r.minutesPdf(p, id), file: 'minutes' },
-  dossier: { render: (r, p, id) => r.dossierPdf(p, id), file: 'dossier' },
+type Render = (reports: ReportService, principal: Principal, id: string) => Promise<Buffer>;
+
+/** Each report by the first part of its path. */
+const REPORTS: Record<string, Render> = {
+  evaluation: (r, p, id) => r.evaluationPdf(p, id),
+  minutes: (r, p, id) => r.minutesPdf(p, id),
+  dossier: (r, p, id) => r.dossierPdf(p, id),
 };
 
 /**
@@ -25,23 +31,30 @@ export function mountReports(app: Express, deps: ReportRouteDeps): void {
   const reports = new ReportService(deps);
   app.get('/reports/:kind/:file', async (req: Request, res: Response) => {
     try {
-      const report = REPORTS[String(req.params.kind)];
+      const kind = String(req.params.kind);
+      const render = Object.hasOwn(REPORTS, kind) ? REPORTS[kind] : undefined;
       const match = /^([^/]+)\.pdf$/.exec(String(req.params.file));
-      if (!report || !match) throw new HttpError(404, 'NOT_FOUND', 'reports are /reports/evaluation/<sessionId>.pdf, /reports/minutes/<sessionId>.pdf and /reports/dossier/<cadreId>.pdf');
+      if (!render || !match) throw new HttpError(404, 'NOT_FOUND', 'reports are /reports/evaluation/<sessionId>.pdf, /reports/minutes/<sessionId>.pdf and /reports/dossier/<cadreId>.pdf');
       const principal = await authenticateRequest(deps.tokens, req);
-      const pdf = await report.render(reports, principal, match[1]);
+      const pdf = await render(reports, principal, match[1]);
       res
         .status(200)
         .set({
           'content-type': 'application/pdf',
           'content-length': String(pdf.length),
-          'content-disposition': `inline; filename="${report.file}-${match[1]}.pdf"`,
+          'content-disposition': `inline; filename="${kind}-${match[1]}.pdf"`,
           // Names, grades and findings: not for shared caches, nor for the browser's after the tab closes.
           'cache-control': 'private, no-store',
         })
         .end(pdf);
     } catch (err) {
-      sendHttpError(res, err, 'report');
+      if (httpErrorOf(err).status >= 500) {
+        const requestId = randomUUID();
+        deps.logger?.error({ err, requestId, path: req.path }, 'report failed');
+        sendHttpError(res, err, `report (request ${requestId})`);
+      } else {
+        sendHttpError(res, err, 'report');
+      }
     }
   });
 }
