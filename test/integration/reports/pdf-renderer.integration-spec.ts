@@ -43,6 +43,11 @@ describe('renderPdf', () => {
     savePageOne(pdf, 'long-table');
   });
 
+  it('gives the same bytes for the same report at the same instant', async () => {
+    const at = { generatedAt: new Date('2026-03-01T08:00:00Z') };
+    expect((await renderPdf(longReport, at)).equals(await renderPdf(longReport, at))).toBe(true);
+  });
+
   it('embeds only the glyphs it uses, so a report stays small', async () => {
     const pdf = await renderPdf({ kind: '活动纪要', title: '短', subtitle: [], blocks: [{ kind: 'paragraph', text: '优秀良好一般较差' }] }, { generatedAt: new Date() });
     expect(pdf.length).toBeLessThan(60_000);
