@@ -27,6 +27,7 @@ import { hasAnyRole } from '../auth/principal';
 import { FallbackRateStore, MemoryRateStore, RedisRateStore } from '../common/rate-limiter';
 import { mountExplorer } from './explorer';
 import { mountExports } from '../modules/analytics/exports';
+import { mountReports } from '../modules/reports/reports.routes';
 import type { Logger } from '../common/logger';
 import { buildAppSchema } from './schema';
 import { resolverContainer } from './resolvers';
@@ -107,6 +108,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   mountPages(app);
   mountExplorer(app, services.tokens, config.nodeEnv === 'production');
   mountExports(app, { ds, tokens: services.tokens, analytics: services.analytics, evaluations: services.evaluations });
+  mountReports(app, { ds, clock, logger, tokens: services.tokens, evaluations: services.evaluations, dossiers: services.dossiers, tally: config.tally });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -2,8 +2,9 @@ import type { Express, Request, Response } from 'express';
 import ExcelJS from 'exceljs';
 import type { DataSource } from 'typeorm';
 import { hasAnyRole, Principal } from '../../auth/principal';
-import { bearerToken, TokenService } from '../../auth/tokens';
-import { AppError } from '../../common/errors';
+import { authenticateRequest } from '../../auth/http-auth';
+import type { TokenService } from '../../auth/tokens';
+import { HttpError, sendHttpError } from '../../common/http-error';
 import { parseId } from '../../common/ids';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
@@ -54,42 +55,15 @@ export function mountExports(app: Express, deps: ExportDeps): void {
   app.get('/exports/:file', async (req: Request, res: Response) => {
     try {
       const match = /^([a-z-]+)\.(csv|xlsx)$/.exec(String(req.params.file));
-      if (!match) throw new ExportError(404, 'NOT_FOUND', 'exports are /exports/<table>.csv or .xlsx');
+      if (!match) throw new HttpError(404, 'NOT_FOUND', 'exports are /exports/<table>.csv or .xlsx');
       const [, name, format] = match;
-      const principal = await authenticate(deps.tokens, req);
+      const principal = await authenticateRequest(deps.tokens, req);
       const table = await tableFor(name, req, principal, deps);
       await (format === 'csv' ? writeCsv(res, name, table) : writeXlsx(res, name, table));
     } catch (err) {
-      if (res.headersSent) {
-        res.destroy(err as Error);
-        return;
-      }
-      const e = err instanceof ExportError ? err : err instanceof AppError ? fromAppError(err) : new ExportError(500, 'INTERNAL_SERVER_ERROR', 'export failed');
-      res.status(e.status).json({ errors: [{ message: e.message, extensions: { code: e.code } }] });
+      sendHttpError(res, err, 'export');
     }
   });
-}
-
-class ExportError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const STATUS_OF: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
-
-function fromAppError(err: AppError): ExportError {
-  return new ExportError(STATUS_OF[err.code] ?? 500, err.code, err.message);
-}
-
-async function authenticate(tokens: TokenService, req: Request): Promise<Principal> {
-  const token = bearerToken(req.headers.authorization) ?? (typeof req.query.token === 'string' ? req.query.token : null);
-  if (!token) throw new ExportError(401, 'UNAUTHENTICATED', 'send Authorization: Bearer <token>');
-  return tokens.verify(token);
 }
 
 function query(req: Request, name: string): string | null {
@@ -101,7 +75,7 @@ function date(req: Request, name: string): Date | null {
   const v = query(req, name);
   if (v === null) return null;
   const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw new ExportError(400, 'BAD_USER_INPUT', `${name} is not a date`);
+  if (Number.isNaN(d.getTime())) throw new HttpError(400, 'BAD_USER_INPUT', `${name} is not a date`);
   return d;
 }
 
@@ -133,11 +107,11 @@ async function tableFor(name: string, req: Request, principal: Principal, deps: 
     }
     case 'session-results': {
       const raw = query(req, 'sessionId');
-      if (raw === null) throw new ExportError(400, 'BAD_USER_INPUT', 'session-results needs ?sessionId=');
+      if (raw === null) throw new HttpError(400, 'BAD_USER_INPUT', 'session-results needs ?sessionId=');
       const sessionId = parseId('session', raw, 'sessionId');
       const results = await deps.evaluations.sessionResults(sessionId, principal);
-      if (!(await deps.ds.getRepository(Session).existsBy({ id: sessionId })) || results === undefined) throw new ExportError(404, 'NOT_FOUND', `session ${sessionId} has no evaluation`);
-      if (results === null) throw new ExportError(403, 'FORBIDDEN', 'these results are not yours to see yet');
+      if (!(await deps.ds.getRepository(Session).existsBy({ id: sessionId })) || results === undefined) throw new HttpError(404, 'NOT_FOUND', `session ${sessionId} has no evaluation`);
+      if (results === null) throw new HttpError(403, 'FORBIDDEN', 'these results are not yours to see yet');
       const speeches = await deps.ds.getRepository(Speech).findBy({ sessionId });
       const cadres = new Map((await deps.ds.getRepository(Cadre).find()).map((c) => [c.id, c]));
       const regions = new Map((await deps.ds.getRepository(Region).find()).map((r) => [r.id, r.name]));
@@ -153,12 +127,12 @@ async function tableFor(name: string, req: Request, principal: Principal, deps: 
       };
     }
     default:
-      throw new ExportError(404, 'NOT_FOUND', `no export named ${name}; try region-standings, cadre-rankings or session-results`);
+      throw new HttpError(404, 'NOT_FOUND', `no export named ${name}; try region-standings, cadre-rankings or session-results`);
   }
 }
 
 function requireRoles(principal: Principal, roles: readonly string[]): void {
-  if (!hasAnyRole(principal, roles as never)) throw new ExportError(403, 'FORBIDDEN', `this export needs one of: ${roles.join(', ')}`);
+  if (!hasAnyRole(principal, roles as never)) throw new HttpError(403, 'FORBIDDEN', `this export needs one of: ${roles.join(', ')}`);
 }
 
 /** Pages through the rankings a hundred at a time. */

@@ -1,0 +1,164 @@
+import { commitmentStatusOf } from '../audit/consequences';
+import type { CadreDossier } from '../dossier/dossier.types';
+import type { ReportBlock, ReportDocument, ReportSeal } from './report-document';
+import { formatDate, formatDuration, formatScore, formatShare, GRADE_ZH, SPEECH_STATUS_ZH, TONE_ZH } from './report-format';
+
+export interface DossierReportInput {
+  dossier: CadreDossier;
+  region: string;
+  /** Every session the dossier cites, by id. */
+  sessions: ReadonlyMap<number, { number: number; title: string; startsAt: Date }>;
+  /** The latest archive of each sealed session it cites, by session id. */
+  seals: ReadonlyMap<number, ReportSeal>;
+  /** For the commitments' derived status (OPEN until due, DUE after). */
+  now: Date;
+}
+
+const VERDICT_ZH: Record<string, string> = { VERIFIED: '属实', PARTIAL: '部分属实', NOT_FULFILLED: '未落实', FALSIFIED: '弄虚作假' };
+const COMMITMENT_ZH: Record<string, string> = { OPEN: '未到期', DUE: '已到期待核查', FULFILLED: '已兑现', PARTIAL: '部分兑现', MISSED: '未兑现' };
+const FLAG_ZH: Record<string, string> = { COMMENDATION_PRIORITY: '优先考虑', ACCOUNTABILITY: '追究责任' };
+
+/**
+ * 干部档案: a cadre's speeches, grades and ranks, claims, commitments with their derived status, published
+ * findings and the flags that follow — what `cadreDossier` gathers — and the hash of every sealed session it cites.
+ */
+export function dossierReport(x: DossierReportInput): ReportDocument {
+  const d = x.dossier;
+  const session = (id: number) => x.sessions.get(id);
+  const label = (id: number) => (session(id) ? `第${session(id)!.number}期` : `会议 ${id}`);
+  const cited = [...new Set([...d.speeches.map((s) => s.sessionId), ...d.grades.map((g) => g.session.id)])].sort(
+    (a, b) => (session(a)?.startsAt.getTime() ?? 0) - (session(b)?.startsAt.getTime() ?? 0),
+  );
+  const now = x.now.getTime();
+  const blocks: ReportBlock[] = [
+    {
+      kind: 'facts',
+      rows: [
+        ['姓名', d.cadre.name],
+        ['单位', x.region],
+        ['职务', d.cadre.position],
+        ['发言', `${d.speeches.length} 次`],
+        ['承诺兑现率', formatShare(d.fulfilmentRate)],
+      ],
+    },
+    { kind: 'heading', text: '一、发言记录' },
+    {
+      kind: 'table',
+      columns: [
+        { header: '期数', width: 6 },
+        { header: '日期', width: 9 },
+        { header: '题目', width: 26 },
+        { header: '用时', width: 8, align: 'right' },
+        { header: '超时', width: 7, align: 'right' },
+        { header: '情况', width: 8 },
+      ],
+      rows: d.speeches.map((s) => [
+        label(s.sessionId),
+        session(s.sessionId) ? formatDate(session(s.sessionId)!.startsAt) : '',
+        session(s.sessionId)?.title ?? '',
+        s.spokenMs === null ? '—' : formatDuration(s.spokenMs),
+        s.overtimeMs ? formatDuration(s.overtimeMs) : s.spokenMs === null ? '—' : '无',
+        (SPEECH_STATUS_ZH[s.status] ?? s.status) + (s.withdrawnReason ? `：${s.withdrawnReason}` : ''),
+      ]),
+      empty: '没有发言记录。',
+    },
+    { kind: 'heading', text: '二、评议等次与名次' },
+    {
+      kind: 'table',
+      columns: [
+        { header: '期数', width: 6 },
+        { header: '日期', width: 9 },
+        { header: '等次', width: 7 },
+        { header: '名次', width: 6, align: 'center' },
+        { header: '得分', width: 8, align: 'right' },
+        { header: '结果', width: 8 },
+      ],
+      rows: d.grades.map((g) => [label(g.session.id), formatDate(g.session.startsAt), GRADE_ZH[g.grade], String(g.rank), formatScore(g.score), g.published ? '已公布' : '未公布']),
+      empty: '尚无评议结果。',
+    },
+    { kind: 'heading', text: '三、领导点评' },
+    {
+      kind: 'table',
+      columns: [
+        { header: '期数', width: 6 },
+        { header: '点评人', width: 8 },
+        { header: '类别', width: 5 },
+        { header: '内容', width: 40 },
+      ],
+      rows: d.reviews.map((r) => [label(r.sessionId), r.authorName, TONE_ZH[r.tone] ?? r.tone, r.body]),
+      empty: '没有点评。',
+    },
+    { kind: 'heading', text: '四、晒成绩（报告的数据）' },
+    {
+      kind: 'table',
+      columns: [
+        { header: '期数', width: 6 },
+        { header: '指标', width: 18 },
+        { header: '数值', width: 12, align: 'right' },
+        { header: '截至', width: 9 },
+        { header: '核查', width: 8 },
+      ],
+      rows: d.claims.map((c) => [label(c.sessionId), c.indicator, `${c.note ?? ''}${c.value}${c.unit}`, formatDate(c.asOf), c.latestVerdict ? (VERDICT_ZH[c.latestVerdict] ?? c.latestVerdict) : '未核查']),
+      empty: '没有报告的数据。',
+    },
+    { kind: 'heading', text: '五、承诺事项' },
+    {
+      kind: 'table',
+      columns: [
+        { header: '期数', width: 6 },
+        { header: '事项', width: 14 },
+        { header: '目标', width: 18 },
+        { header: '期限', width: 9 },
+        { header: '状态', width: 9 },
+      ],
+      rows: d.commitments.map((c) => [label(c.sessionId), c.title, c.target, formatDate(c.dueAt), COMMITMENT_ZH[commitmentStatusOf(c, now)]]),
+      empty: '没有承诺事项。',
+    },
+    { kind: 'heading', text: '六、核查结论（已发布）' },
+    {
+      kind: 'table',
+      columns: [
+        { header: '发布日期', width: 9 },
+        { header: '结论', width: 8 },
+        { header: '情况', width: 40 },
+      ],
+      rows: d.findings.map((f) => [f.publishedAt ? formatDate(f.publishedAt) : '', VERDICT_ZH[f.verdict] ?? f.verdict, f.summary]),
+      empty: '没有已发布的核查结论。',
+    },
+    { kind: 'heading', text: '七、运用结果' },
+    {
+      kind: 'table',
+      columns: [
+        { header: '类别', width: 8 },
+        { header: '日期', width: 9 },
+        { header: '依据', width: 40 },
+      ],
+      rows: d.flags.map((f) => [FLAG_ZH[f.kind] ?? f.kind, formatDate(f.at), f.reason]),
+      empty: '没有需要运用的结果。',
+    },
+    { kind: 'heading', text: '八、所依据的封存档案' },
+  ];
+  const sealed = cited.filter((id) => x.seals.has(id));
+  if (sealed.length) {
+    blocks.push(
+      { kind: 'paragraph', text: '下列各期已封存归档；contentHash 为封存档案的 SHA-256，可与系统 archiveChain 逐一核验。' },
+      {
+        kind: 'table',
+        columns: [
+          { header: '期数', width: 6 },
+          { header: '档案号', width: 6, align: 'center' },
+          { header: '封存日期', width: 9 },
+          { header: 'contentHash（SHA-256）', width: 46, size: 7 },
+        ],
+        rows: sealed.map((id) => {
+          const s = x.seals.get(id)!;
+          return [label(id), String(s.sequence), formatDate(s.sealedAt), s.contentHash];
+        }),
+        empty: '',
+      },
+    );
+  }
+  const open = cited.filter((id) => !x.seals.has(id));
+  blocks.push({ kind: 'paragraph', text: open.length ? `尚未封存的：${open.map(label).join('、')}，其内容据当前记录。` : cited.length ? '所依据的各期均已封存。' : '没有所依据的会议。' });
+  return { kind: '干部档案', title: `干部档案：${d.cadre.name}`, subtitle: [`${x.region} ${d.cadre.position}`], blocks };
+}
