@@ -35,6 +35,8 @@ describe('the desk in chromium', () => {
 
   /** Signs the page in as the demo's secretary unless it already is (each test may run alone with -t). */
   const signedIn = async () => {
+    if (!page.url().startsWith(`${origin}/desk`)) await page.goto(`${origin}/desk`);
+    await page.locator('#login-form, #sign-out').first().waitFor({ timeout: SLOW });
     if (!(await page.locator('#login-form').isVisible())) return;
     await page.fill('#username', 'secretary');
     await page.fill('#password', 'leitai-demo');
@@ -46,7 +48,7 @@ describe('the desk in chromium', () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
     rmSync(join(ARTIFACTS, SHOTS), { recursive: true, force: true });
     work = mkdtempSync(join(tmpdir(), 'leitai-desk-'));
-    server = await startServerProcess({ DATABASE_URL: `sqlite:${work}/leitai.sqlite`, JWT_SECRET: SECRET, PORT: String(await freePort()) });
+    server = await startServerProcess({ DATABASE_URL: `sqlite:${work}/leitai.sqlite`, JWT_SECRET: SECRET, PORT: String(await freePort()), SEED_DEMO_HISTORY: '2' });
     origin = `http://localhost:${server.port}`;
     browser = await launchBrowser();
     token = (await postGraphQL(server.url, `mutation { login(username: "secretary", password: "leitai-demo") { token } }`)).body.data.login.token;
@@ -179,6 +181,9 @@ describe('the desk in chromium', () => {
     await signedIn();
     await page.click('#tab-reports');
     await page.locator('#report-evaluation').waitFor({ timeout: SLOW });
+    const reportHref = await page.getAttribute('#report-evaluation', 'href');
+    const direct = await fetch(`${origin}${reportHref}`);
+    expect([direct.status, direct.headers.get('content-type'), direct.status === 200 ? '' : await direct.text(), reportHref]).toEqual([200, 'application/pdf', '', reportHref]);
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: SLOW }), page.click('#report-evaluation')]);
     const pdf = readFileSync((await download.path())!);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');

@@ -78,10 +78,11 @@ export interface SessionRow {
   startsAt: string;
   venue: string;
   attendeeCount: number;
+  sealedAt: string | null;
   theme: { title: string };
 }
 
-export const SESSION_ROWS = `{ sessions(first: 100) { edges { node { id number title phase startsAt venue attendeeCount theme { title } } } } }`;
+export const SESSION_ROWS = `{ sessions(first: 100) { edges { node { id number title phase startsAt venue attendeeCount sealedAt theme { title } } } } }`;
 
 export async function loadSessions(desk: Desk): Promise<SessionRow[]> {
   const data = await desk.api<{ sessions: { edges: { node: SessionRow }[] } }>(SESSION_ROWS);

@@ -54,16 +54,19 @@ function reportRow(desk: Desk, kind: Kind, subjectId: string, label: string): HT
 /** 报告与报送: a session's 评议结果 and 活动纪要, a cadre's 干部档案. */
 export async function reportsPanel(desk: Desk): Promise<HTMLElement> {
   const w = desk.w;
-  const [sessions, regions] = await Promise.all([loadSessions(desk), loadRegions(desk)]);
-  const pickSession = h('select', { id: 'report-session' }, ...sessions.map((s) => h('option', { value: s.id }, `${w.sessionNo(s.number)} ${s.title} · ${w.phases[s.phase] ?? s.phase}`)));
+  const [all, regions] = await Promise.all([loadSessions(desk), loadRegions(desk)]);
+  // Reports are about meetings held: those in their evaluation or closed, newest first.
+  const sessions = all.filter((s) => s.phase === 'EVALUATION' || s.phase === 'CLOSED');
+  const label = (s: (typeof sessions)[number]) => `${w.sessionNo(s.number)} ${s.title} · ${s.sealedAt ? w.sealed : (w.phases[s.phase] ?? s.phase)}`;
+  const pickSession = h('select', { id: 'report-session' }, ...(sessions.length ? sessions.map((s) => h('option', { value: s.id }, label(s))) : [h('option', { value: '' }, w.noHeld)]));
   const sessionReports = h('div', { id: 'session-reports' });
   const showSession = () => {
     if (!pickSession.value) return;
     sessionReports.replaceChildren(reportRow(desk, 'EVALUATION', pickSession.value, w.evaluationReport), reportRow(desk, 'MINUTES', pickSession.value, w.minutesReport));
   };
   pickSession.addEventListener('change', showSession);
-  // The newest session that has ended is the one usually reported on.
-  const done = sessions.find((s) => s.phase === 'CLOSED');
+  // The newest sealed session is the one usually reported on.
+  const done = sessions.find((s) => s.sealedAt) ?? sessions[0];
   if (done) pickSession.value = done.id;
   showSession();
 

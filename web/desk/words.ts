@@ -86,6 +86,8 @@ const zh = {
   sentAt: (when: string, who: string) => `已于 ${when} 由 ${who} 报送`,
   notSent: '尚未报送',
   pickCadre: '选择干部',
+  sealed: '已封存',
+  noHeld: '还没有已举行的场次',
   errors: {
     BAD_USER_INPUT: '输入有误',
     FORBIDDEN: '无权操作',
@@ -180,6 +182,8 @@ const en: typeof zh = {
   sentAt: (when, who) => `Sent ${when} by ${who}`,
   notSent: 'Not sent yet',
   pickCadre: 'Pick a cadre',
+  sealed: 'sealed',
+  noHeld: 'No session has been held yet',
   errors: {
     BAD_USER_INPUT: 'Invalid input',
     FORBIDDEN: 'Not allowed',
