@@ -26,6 +26,7 @@ import { hasAnyRole } from '../auth/principal';
 import { FallbackRateStore, MemoryRateStore, RedisRateStore } from '../common/rate-limiter';
 import { mountExplorer } from './explorer';
 import { mountExports } from '../modules/analytics/exports';
+import { mountImports } from '../modules/imports/imports.http';
 import type { Logger } from '../common/logger';
 import { buildAppSchema } from './schema';
 import { resolverContainer } from './resolvers';
@@ -106,6 +107,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   mountPages(app);
   mountExplorer(app, services.tokens, config.nodeEnv === 'production');
   mountExports(app, { ds, tokens: services.tokens, analytics: services.analytics, evaluations: services.evaluations });
+  mountImports(app, { ds, clock, tokens: services.tokens, attendance: services.attendance, logger });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

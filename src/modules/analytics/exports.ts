@@ -2,7 +2,8 @@ import type { Express, Request, Response } from 'express';
 import ExcelJS from 'exceljs';
 import type { DataSource } from 'typeorm';
 import { hasAnyRole, Principal } from '../../auth/principal';
-import { bearerToken, TokenService } from '../../auth/tokens';
+import { principalOfRequest } from '../../auth/request-principal';
+import type { TokenService } from '../../auth/tokens';
 import { AppError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { Cadre } from '../registry/cadre.entity';
@@ -56,7 +57,7 @@ export function mountExports(app: Express, deps: ExportDeps): void {
       const match = /^([a-z-]+)\.(csv|xlsx)$/.exec(String(req.params.file));
       if (!match) throw new ExportError(404, 'NOT_FOUND', 'exports are /exports/<table>.csv or .xlsx');
       const [, name, format] = match;
-      const principal = await authenticate(deps.tokens, req);
+      const principal = await principalOfRequest(deps.tokens, req);
       const table = await tableFor(name, req, principal, deps);
       await (format === 'csv' ? writeCsv(res, name, table) : writeXlsx(res, name, table));
     } catch (err) {
@@ -84,12 +85,6 @@ const STATUS_OF: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED
 
 function fromAppError(err: AppError): ExportError {
   return new ExportError(STATUS_OF[err.code] ?? 500, err.code, err.message);
-}
-
-async function authenticate(tokens: TokenService, req: Request): Promise<Principal> {
-  const token = bearerToken(req.headers.authorization) ?? (typeof req.query.token === 'string' ? req.query.token : null);
-  if (!token) throw new ExportError(401, 'UNAUTHENTICATED', 'send Authorization: Bearer <token>');
-  return tokens.verify(token);
 }
 
 function query(req: Request, name: string): string | null {
