@@ -9,7 +9,7 @@ import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
 import type { ImportAnswer, ImportMode } from './import-answer';
 import { ROSTER_COLUMNS } from './roster-columns';
-import { KnownCadre, KnownUser, planRoster, RosterPlan, RosterWorld, RowWrite } from './roster-plan';
+import { CadreFields, KnownCadre, KnownUser, planRoster, RosterPlan, RosterWorld, RowWrite, UserFields } from './roster-plan';
 import type { Sheet } from './sheet';
 
 /** Rows per INSERT and names per IN (…): a few thousand bound values, under every engine's limit. */
@@ -66,13 +66,21 @@ export class RosterImportService {
   }
 }
 
-/** The journal's record of one row: the account and the cadre, each with what it was and what it became. */
+/**
+ * The journal's record of one row: the account and the cadre, each with what it was and what it became, in the
+ * same shape (the columns an import writes), so a digest changes only when a value did.
+ */
 export function journalRecords(w: RowWrite, actorId: number | null): JournalRecord[] {
   const out: JournalRecord[] = [];
-  const user = { id: w.user.id!, ...w.user.after };
-  if (w.user.changed) out.push({ actorId, action: 'importRoster', entity: 'User', entityId: user.id, before: w.user.before ?? undefined, after: user });
-  const cadre = { id: w.cadre.id!, ...w.cadre.after, userId: w.user.id! };
-  if (w.cadre.changed) out.push({ actorId, action: 'importRoster', entity: 'Cadre', entityId: cadre.id, before: w.cadre.before ?? undefined, after: cadre });
+  const userOf = (u: KnownUser | UserFields, id: number) => ({ id, username: u.username, displayName: u.displayName, roles: u.roles, regionId: u.regionId, phone: u.phone ?? null });
+  const cadreOf = (c: KnownCadre | CadreFields, id: number, userId: number | null) => ({ id, name: c.name, position: c.position, regionId: c.regionId, userId });
+  const userId = w.user.id!;
+  if (w.user.changed) out.push({ actorId, action: 'importRoster', entity: 'User', entityId: userId, before: w.user.before ? userOf(w.user.before, userId) : undefined, after: userOf(w.user.after, userId) });
+  const cadreId = w.cadre.id!;
+  if (w.cadre.changed) {
+    const before = w.cadre.before ? cadreOf(w.cadre.before, cadreId, w.cadre.before.userId) : undefined;
+    out.push({ actorId, action: 'importRoster', entity: 'Cadre', entityId: cadreId, before, after: cadreOf(w.cadre.after, cadreId, userId) });
+  }
   return out;
 }
 
