@@ -92,11 +92,14 @@ export function planRoster(sheet: Sheet, world: RosterWorld, options: RosterPlan
   for (const line of sheet.rows) {
     const fail = (column: string, message: string) => plan.errors.push({ row: line.row, column, message });
     const values = readRow(line.cells, columns, regions, options, fail);
-    if (values && firstRowOf.has(values.username.toLowerCase())) {
-      fail(ROSTER_COLUMNS.username, `账号 ${values.username} is already on row ${firstRowOf.get(values.username.toLowerCase())}`);
+    // A repeated 账号 is reported even on a row with other errors, so one pass over the answer shows them all.
+    const username = (line.cells[columns.username] ?? '').trim();
+    const first = firstRowOf.get(username.toLowerCase());
+    if (username !== '' && first !== undefined) {
+      fail(ROSTER_COLUMNS.username, `账号 ${username} is already on row ${first}`);
       continue;
     }
-    if (values) firstRowOf.set(values.username.toLowerCase(), line.row);
+    if (username !== '') firstRowOf.set(username.toLowerCase(), line.row);
     if (!values) continue;
     const write = planRow(line.row, values, world, claimedCadres, options, fail);
     if (!write) continue;

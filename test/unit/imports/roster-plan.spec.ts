@@ -94,6 +94,11 @@ describe(planRoster.name, () => {
     expect(plan.errors).toEqual([{ row: 3, column: '账号', message: expect.stringContaining('row 2') }]);
   });
 
+  it('names a repeated 账号 even on a row with other errors', () => {
+    const plan = planRoster(sheet([['双桥区', '张三', '副区长', 'zhangsan'], ['双桥区', '张四', '副区长', 'zhangsan', '', 'bad']]), world(), secretary);
+    expect(plan.errors.map((e) => [e.row, e.column])).toEqual([[3, '手机'], [3, '账号']]);
+  });
+
   it('refuses a 账号 that belongs to another person: both 姓名 and 单位 differ from its cadre', () => {
     const plan = planRoster(sheet([['滦平县', '李四', '副县长', 'wuguozhi']]), world([wu], [wuCadre]), secretary);
     expect(plan.errors).toEqual([{ row: 2, column: '账号', message: expect.stringContaining('吴国志') }]);
