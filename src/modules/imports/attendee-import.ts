@@ -12,6 +12,7 @@ import { ArchiveSealedError } from '../sessions/session.errors';
 import { Session } from '../sessions/session.entity';
 import type { ImportAnswer, ImportError, ImportItem, ImportMode } from './import-answer';
 import { ATTENDEE_COLUMN } from './roster-columns';
+import { usernameIn } from './roster-import.service';
 import type { Sheet } from './sheet';
 
 const CHUNK = 500;
@@ -119,7 +120,7 @@ export class AttendeeImportService {
     const at = sheet.header.cells.indexOf(ATTENDEE_COLUMN);
     const names = at < 0 ? [] : [...new Set(sheet.rows.map((r) => (r.cells[at] ?? '').trim()).filter(Boolean))];
     const users: Pick<User, 'id' | 'username' | 'roles'>[] = [];
-    for (let i = 0; i < names.length; i += CHUNK) users.push(...(await m.getRepository(User).find({ select: { id: true, username: true, roles: true }, where: { username: In(names.slice(i, i + CHUNK)) } })));
+    for (let i = 0; i < names.length; i += CHUNK) users.push(...(await m.getRepository(User).find({ select: { id: true, username: true, roles: true }, where: { username: usernameIn(m, names.slice(i, i + CHUNK)) } })));
     const registered = new Set<number>();
     const ids = users.map((u) => u.id);
     for (let i = 0; i < ids.length; i += CHUNK) {

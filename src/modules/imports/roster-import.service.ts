@@ -1,4 +1,4 @@
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, EntityManager, FindOperator, In, IsNull, Raw } from 'typeorm';
 import { NO_PASSWORD_HASH } from '../../auth/passwords';
 import { actorIdOf, hasAnyRole, type Principal } from '../../auth/principal';
 import { User } from '../../auth/user.entity';
@@ -89,12 +89,21 @@ export function answer(mode: ImportMode, plan: RosterPlan | Omit<RosterPlan, 'wr
   return { mode, applied, rows, created, updated, unchanged, errors, items };
 }
 
+/**
+ * Usernames matching any of `names` without regard to case: MySQL's collation already compares so (and keeps its
+ * index); SQLite's does not, so there both sides are lowered.
+ */
+export function usernameIn(m: EntityManager, names: readonly string[]): FindOperator<string> {
+  if (m.connection.options.type === 'mysql') return In(names);
+  return Raw((column) => `LOWER(${column}) IN (:...names)`, { names: names.map((n) => n.toLowerCase()) });
+}
+
 /** The users a file names (by its 账号 column), their cadres, every cadre without an account, and the regions. */
 export async function loadWorld(m: EntityManager, sheet: Sheet): Promise<RosterWorld> {
   const at = sheet.header.cells.indexOf(ROSTER_COLUMNS.username);
   const names = at < 0 ? [] : [...new Set(sheet.rows.map((r) => (r.cells[at] ?? '').trim()).filter(Boolean))];
   const users: KnownUser[] = [];
-  for (const part of chunks(names)) users.push(...(await m.getRepository(User).find({ select: USER_COLUMNS, where: { username: In(part) } })));
+  for (const part of chunks(names)) users.push(...(await m.getRepository(User).find({ select: USER_COLUMNS, where: { username: usernameIn(m, part) } })));
   const cadres: KnownCadre[] = [];
   for (const part of chunks(users.map((u) => u.id))) cadres.push(...(await m.getRepository(Cadre).findBy({ userId: In(part) })));
   return {

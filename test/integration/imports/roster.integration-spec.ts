@@ -120,6 +120,12 @@ describeEachEngine('roster and attendee import', (engine) => {
       expect(entry).toMatchObject({ action: 'importRoster', actorId: secretary.kind === 'user' ? secretary.userId : null, beforeDigest: digest('副县长0002'), afterDigest: digest('双桥区委副书记') });
     });
 
+    it('finds an account whatever the case of its 账号 in the file, on either engine', async () => {
+      await run([[regionA, '褚一', '副区长', 'chuyi', '', '']], 'apply');
+      const answer = await run([[regionA, '褚一', '副区长', 'ChuYi', '', '']], 'preview');
+      expect(answer).toMatchObject({ created: 0, unchanged: 1, errors: [] });
+    });
+
     it('gives new accounts no password: no login succeeds, not with an empty one nor with the username', async () => {
       await run([[regionA, '冯一', '副区长', 'fengyi', '', '']], 'apply');
       for (const password of ['', 'fengyi', 'leitai-demo', '!no-password']) {
