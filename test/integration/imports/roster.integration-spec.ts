@@ -7,6 +7,7 @@ import { readSheet } from '../../../src/modules/imports/sheet';
 import { JournalEntry } from '../../../src/modules/journal/journal.entity';
 import { verifyJournal } from '../../../src/modules/journal/journal';
 import { Cadre } from '../../../src/modules/registry/cadre.entity';
+import { Region } from '../../../src/modules/registry/region.entity';
 import { Attendee } from '../../../src/modules/sessions/attendee.entity';
 import { RoomPhase } from '../../../src/modules/sessions/session-enums';
 import { createRegion, createSession, createUser } from '../../factories';
@@ -118,6 +119,19 @@ describeEachEngine('roster and attendee import', (engine) => {
       const entry = await app.ds.getRepository(JournalEntry).findOneOrFail({ where: { entity: 'Cadre', entityId: String(cadre.id) }, order: { seq: 'DESC' } });
       const digest = (position: string) => sha256Hex(canonicalJson({ id: cadre.id, name: cadre.name, position, regionId: cadre.regionId, userId: user.id }));
       expect(entry).toMatchObject({ action: 'importRoster', actorId: secretary.kind === 'user' ? secretary.userId : null, beforeDigest: digest('副县长0002'), afterDigest: digest('双桥区委副书记') });
+    });
+
+    it('updates a changed 单位, 角色 and 手机 of the account and the cadre', async () => {
+      const rows = buildRosterRows(2, [regionA], 'shift');
+      await run(rows, 'apply');
+      rows[0] = [regionB, rows[0][1], '滦平县副县长', rows[0][3], '领导、与会', '13912345678'];
+      expect(await run(rows, 'apply')).toMatchObject({ updated: 1, unchanged: 1 });
+      const user = await app.ds.getRepository(User).findOneByOrFail({ username: 'shift0001' });
+      const b = await app.ds.getRepository(Region).findOneByOrFail({ name: regionB });
+      expect(user).toMatchObject({ roles: ['leader', 'voter'], phone: '13912345678', regionId: b.id, displayName: '干部0001' });
+      expect(await app.ds.getRepository(Cadre).findOneByOrFail({ userId: user.id })).toMatchObject({ regionId: b.id, position: '滦平县副县长', name: '干部0001' });
+      const a = await app.ds.getRepository(Region).findOneByOrFail({ name: regionA });
+      expect(await app.ds.getRepository(User).findOneByOrFail({ username: 'shift0002' })).toMatchObject({ regionId: a.id, roles: ['speaker', 'voter'], phone: '13800000001' });
     });
 
     it('finds an account whatever the case of its 账号 in the file, on either engine', async () => {
