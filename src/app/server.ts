@@ -28,6 +28,7 @@ import { FallbackRateStore, MemoryRateStore, RedisRateStore } from '../common/ra
 import { mountExplorer } from './explorer';
 import { mountExports } from '../modules/analytics/exports';
 import { mountReports } from '../modules/reports/reports.routes';
+import { mountImports } from '../modules/imports/imports.http';
 import type { Logger } from '../common/logger';
 import { buildAppSchema } from './schema';
 import { resolverContainer } from './resolvers';
@@ -109,6 +110,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   mountExplorer(app, services.tokens, config.nodeEnv === 'production');
   mountExports(app, { ds, tokens: services.tokens, analytics: services.analytics, evaluations: services.evaluations });
   mountReports(app, { ds, clock, logger, tokens: services.tokens, evaluations: services.evaluations, dossiers: services.dossiers, tally: config.tally });
+  mountImports(app, { ds, clock, tokens: services.tokens, attendance: services.attendance, logger });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

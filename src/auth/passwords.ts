@@ -13,7 +13,14 @@ export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, PASSWORD_HASH_OPTIONS);
 }
 
+/**
+ * What an account with no password yet stores (one made by a roster import): it is no argon2 hash, so no password
+ * ever verifies against it. Its owner signs in with a personal link, or after an admin sets a password.
+ */
+export const NO_PASSWORD_HASH = '!no-password';
+
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  if (hash.startsWith('!')) return false;
   try {
     return await argon2.verify(hash, password);
   } catch {

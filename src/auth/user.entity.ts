@@ -38,6 +38,10 @@ export class User {
   @Column({ type: 'int', nullable: true })
   regionId: number | null;
 
+  /** A mobile number from the roster (eleven digits), for the organisers only: never exposed through GraphQL. */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  phone: string | null;
+
   @CreatedAtColumn()
   createdAt: Date;
 }
