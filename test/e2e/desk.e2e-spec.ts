@@ -118,6 +118,18 @@ describe('the desk in chromium', () => {
     await page.setInputFiles('#roster-import-file', file);
     await page.click('#roster-import-preview');
     await see(page, '#roster-import-summary', '不变 2', SLOW);
+
+    // A row with a unit that does not exist: named by its row and column, and nothing can be applied.
+    sheet.addRow(header.map((h) => ({ 单位: '承德市外', 姓名: '测试干部丙', 职务: '副县长', 账号: 'desk_e2e_c', 角色: '', 手机: '' })[h] ?? ''));
+    const bad = join(work, 'roster-bad.xlsx');
+    await book.xlsx.writeFile(bad);
+    await page.setInputFiles('#roster-import-file', bad);
+    await page.click('#roster-import-preview');
+    await see(page, '#roster-import-errors', '承德市外', SLOW);
+    const errorRow = await page.locator('#roster-import-errors tbody tr').first().locator('td').allTextContents();
+    expect(errorRow.slice(0, 2)).toEqual(['4', '单位']);
+    expect(await page.isEnabled('#roster-import-apply')).toBe(false);
+    await snap(page, SHOTS, '03b-roster-error');
   }, 90_000);
 
   it('schedules a series of three, sets a line-up by dragging, registers the last attendees and issues the links', async () => {

@@ -1,15 +1,33 @@
 import { h, setText } from '../shared/dom';
 import { table, upload, type Desk, type ImportAnswer } from './desk-api';
 
-/** How one change of a row reads: `职务: 旧 → 新`, whatever shape the server gives it. */
-function changeText(change: unknown): string {
+interface Change {
+  column?: unknown;
+  field?: unknown;
+  from?: unknown;
+  to?: unknown;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** The 姓名 a row creates or keeps, from its changes when the answer does not name it. */
+function nameOf(item: { name?: string; changes?: unknown[] }): string {
+  if (item.name) return item.name;
+  const change = (item.changes ?? []).find((c): c is Change => !!c && typeof c === 'object' && (c as Change).column === '姓名');
+  return change?.to ? String(change.to) : '';
+}
+
+/** How one change of a row reads: `职务: 旧 → 新`, whatever shape the server gives it; roles in the page's words. */
+function changeText(change: unknown, roles: Record<string, string>): string {
   if (typeof change === 'string') return change;
   if (change && typeof change === 'object') {
-    const c = change as { field?: unknown; column?: unknown; from?: unknown; to?: unknown; before?: unknown; after?: unknown };
+    const c = change as Change;
     const field = c.column ?? c.field;
-    const from = c.from ?? c.before;
-    const to = c.to ?? c.after;
-    if (field !== undefined) return `${String(field)}: ${from === undefined || from === null || from === '' ? '—' : String(from)} → ${to === undefined || to === null || to === '' ? '—' : String(to)}`;
+    const shown = (v: unknown) => {
+      if (v === undefined || v === null || v === '') return '—';
+      return field === '角色' ? String(v).split(',').map((r) => roles[r.trim()] ?? r).join('、') : String(v);
+    };
+    if (field !== undefined) return `${String(field)}: ${shown(c.from ?? c.before)} → ${shown(c.to ?? c.after)}`;
   }
   return JSON.stringify(change);
 }
@@ -47,7 +65,7 @@ export function importBox(desk: Desk, opts: { id: string; route: () => string; a
         table(
           `${opts.id}-items`,
           [w.row, w.username, w.name, w.action, w.changes],
-          items.slice(0, 500).map((i) => [i.row, i.username ?? '', i.name ?? '', h('span', { class: `action ${i.action}` }, w.actions[i.action] ?? i.action), (i.changes ?? []).map(changeText).join('；')]),
+          items.slice(0, 500).map((i) => [i.row, i.username ?? '', nameOf(i), h('span', { class: `action ${i.action}` }, w.actions[i.action] ?? i.action), (i.changes ?? []).map((c) => changeText(c, w.roles)).join('；')]),
         ),
       );
     }

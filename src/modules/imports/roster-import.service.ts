@@ -31,7 +31,7 @@ export class RosterImportService {
   ) {}
 
   async run(sheet: Sheet, mode: ImportMode, principal: Principal): Promise<ImportAnswer> {
-    const options = { mayGrantAdmin: hasAnyRole(principal, ['admin']) };
+    const options = { mayGrantAnyRole: hasAnyRole(principal, ['admin']) };
     if (mode === 'preview') return answer('preview', planRoster(sheet, await loadWorld(this.ds.manager, sheet), options), false);
     return inTransaction(this.ds, async (m) => {
       const plan = planRoster(sheet, await loadWorld(m, sheet), options);

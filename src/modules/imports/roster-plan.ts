@@ -38,9 +38,15 @@ export interface RosterWorld {
 }
 
 export interface RosterPlanOptions {
-  /** Only an admin may give or take away the admin role; a secretary's file that would is refused. */
-  mayGrantAdmin: boolean;
+  /**
+   * Whether the file may give and take away every role (an admin's). A secretary's may only give and take away
+   * SECRETARY_GRANTABLE — what a roster of county officials needs — as GraphQL leaves every other role to admins.
+   */
+  mayGrantAnyRole: boolean;
 }
+
+/** The roles a secretary's roster may give or take away: officials speak and vote. */
+export const SECRETARY_GRANTABLE: readonly Role[] = ['speaker', 'voter'];
 
 export type UserFields = Pick<KnownUser, 'username' | 'displayName' | 'roles' | 'regionId' | 'phone'>;
 export type CadreFields = Pick<KnownCadre, 'name' | 'position' | 'regionId'>;
@@ -178,8 +184,8 @@ function readRoles(text: string, options: RosterPlanOptions, fail: (column: stri
     if (!role) {
       fail(ROSTER_COLUMNS.roles, part.toLowerCase() === 'screen' || part === '大屏' ? 'a screen is a token, not a role a person can hold' : `no role is called ${part}`);
       ok = false;
-    } else if (role === 'admin' && !options.mayGrantAdmin) {
-      fail(ROSTER_COLUMNS.roles, 'only an admin may give the admin role');
+    } else if (!options.mayGrantAnyRole && !SECRETARY_GRANTABLE.includes(role)) {
+      fail(ROSTER_COLUMNS.roles, `only an admin may give the role ${role}; a secretary's roster gives ${SECRETARY_GRANTABLE.join(' and ')}`);
       ok = false;
     } else if (!roles.includes(role)) roles.push(role);
   }
@@ -203,8 +209,9 @@ function planRow(
     return null;
   }
   const roles = v.roles ?? existing?.roles ?? [...DEFAULT_ROSTER_ROLES];
-  if (existing && existing.roles.includes('admin') && !roles.includes('admin') && !options.mayGrantAdmin) {
-    fail(ROSTER_COLUMNS.roles, `only an admin may take the admin role from ${existing.username}`);
+  const withdrawn = existing && !options.mayGrantAnyRole ? existing.roles.filter((r) => !roles.includes(r) && !SECRETARY_GRANTABLE.includes(r)) : [];
+  if (withdrawn.length) {
+    fail(ROSTER_COLUMNS.roles, `only an admin may take the role ${withdrawn.join(', ')} from ${existing!.username}`);
     return null;
   }
   const userAfter: UserFields = {

@@ -124,11 +124,11 @@ describeEachEngine('roster and attendee import', (engine) => {
     it('updates a changed 单位, 角色 and 手机 of the account and the cadre', async () => {
       const rows = buildRosterRows(2, [regionA], 'shift');
       await run(rows, 'apply');
-      rows[0] = [regionB, rows[0][1], '滦平县副县长', rows[0][3], '领导、与会', '13912345678'];
+      rows[0] = [regionB, rows[0][1], '滦平县副县长', rows[0][3], '与会', '13912345678'];
       expect(await run(rows, 'apply')).toMatchObject({ updated: 1, unchanged: 1 });
       const user = await app.ds.getRepository(User).findOneByOrFail({ username: 'shift0001' });
       const b = await app.ds.getRepository(Region).findOneByOrFail({ name: regionB });
-      expect(user).toMatchObject({ roles: ['leader', 'voter'], phone: '13912345678', regionId: b.id, displayName: '干部0001' });
+      expect(user).toMatchObject({ roles: ['voter'], phone: '13912345678', regionId: b.id, displayName: '干部0001' });
       expect(await app.ds.getRepository(Cadre).findOneByOrFail({ userId: user.id })).toMatchObject({ regionId: b.id, position: '滦平县副县长', name: '干部0001' });
       const a = await app.ds.getRepository(Region).findOneByOrFail({ name: regionA });
       expect(await app.ds.getRepository(User).findOneByOrFail({ username: 'shift0002' })).toMatchObject({ regionId: a.id, roles: ['speaker', 'voter'], phone: '13800000001' });

@@ -24,7 +24,7 @@ function world(users: KnownUser[] = [], cadres: KnownCadre[] = []): RosterWorld 
 
 const wu: KnownUser = { id: 7, username: 'wuguozhi', displayName: '吴国志', roles: ['speaker', 'voter'], regionId: 1, phone: null };
 const wuCadre: KnownCadre = { id: 70, name: '吴国志', position: '双桥区委常委、常务副区长', regionId: 1, userId: 7 };
-const secretary = { mayGrantAdmin: false };
+const secretary = { mayGrantAnyRole: false };
 
 describe(planRoster.name, () => {
   it('plans a new account and cadre with the default roles of a county official', () => {
@@ -79,6 +79,7 @@ describe(planRoster.name, () => {
     ['a role that does not exist', sheet([['双桥区', '张三', '副区长', 'zhangsan', '发言人,校长']]), { row: 2, column: '角色' }],
     ['the screen as a role', sheet([['双桥区', '张三', '副区长', 'zhangsan', 'screen']]), { row: 2, column: '角色' }],
     ['admin given by a secretary', sheet([['双桥区', '张三', '副区长', 'zhangsan', '管理员']]), { row: 2, column: '角色' }],
+    ['chair given by a secretary', sheet([['双桥区', '张三', '副区长', 'zhangsan', '发言人,主持人']]), { row: 2, column: '角色' }],
     ['a phone of ten digits', sheet([['双桥区', '张三', '副区长', 'zhangsan', '', '1380013800']]), { row: 2, column: '手机' }],
     ['a phone with letters', sheet([['双桥区', '张三', '副区长', 'zhangsan', '', '1380013800x']]), { row: 2, column: '手机' }],
     ['a 姓名 longer than 50', sheet([['双桥区', '张'.repeat(51), '副区长', 'zhangsan']]), { row: 2, column: '姓名' }],
@@ -118,11 +119,11 @@ describe(planRoster.name, () => {
     const admin: KnownUser = { ...wu, roles: ['admin', 'speaker'] };
     const file = sheet([['双桥区', '吴国志', '双桥区委常委、常务副区长', 'wuguozhi', '发言人']]);
     expect(planRoster(file, world([admin], [wuCadre]), secretary).errors).toEqual([expect.objectContaining({ row: 2, column: '角色' })]);
-    expect(planRoster(file, world([admin], [wuCadre]), { mayGrantAdmin: true })).toMatchObject({ updated: 1, errors: [] });
+    expect(planRoster(file, world([admin], [wuCadre]), { mayGrantAnyRole: true })).toMatchObject({ updated: 1, errors: [] });
   });
 
   it('accepts English and Chinese role names with every separator', () => {
-    const plan = planRoster(sheet([['双桥区', '张三', '副区长', 'zhangsan', 'Leader，评议人、chair,核查']]), world(), secretary);
+    const plan = planRoster(sheet([['双桥区', '张三', '副区长', 'zhangsan', 'Leader，评议人、chair,核查']]), world(), { mayGrantAnyRole: true });
     expect(plan.writes[0].user.after.roles).toEqual(['leader', 'voter', 'chair', 'auditor']);
   });
 
