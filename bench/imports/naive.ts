@@ -30,7 +30,7 @@ export async function applyRowByRow(ds: DataSource, clock: Clock, sheet: Sheet, 
       const cadre = await m.getRepository(Cadre).findOneBy({ userId: user.id });
       if (cadre) cadresByUserId.set(user.id, cadre);
     }
-    const plan = planRoster(sheet, { ...world, usersByName, cadresByUserId }, { mayGrantAdmin: hasAnyRole(principal, ['admin']) });
+    const plan = planRoster(sheet, { ...world, usersByName, cadresByUserId }, { mayGrantAnyRole: hasAnyRole(principal, ['admin']) });
     if (plan.errors.length) return answer('apply', plan, false);
     const actorId = actorIdOf(principal);
     for (const w of plan.writes) {

@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError } from '../../common/errors';
 import { inTransaction, writeLock } from '../../db/transaction';
 import { journal } from '../journal/journal';
 import { Attendee } from '../sessions/attendee.entity';
-import { RoomPhase } from '../sessions/session-enums';
+import { ATTENDEES_OPEN } from '../sessions/session-enums';
 import { ArchiveSealedError } from '../sessions/session.errors';
 import { Session } from '../sessions/session.entity';
 import type { ImportAnswer, ImportError, ImportItem, ImportMode } from './import-answer';
@@ -16,12 +16,6 @@ import { usernameIn } from './roster-import.service';
 import type { Sheet } from './sheet';
 
 const CHUNK = 500;
-
-/**
- * The phases in which attendees may still be added, as registerAttendees allows them: until the evaluation
- * freezes the list of entitled voters.
- */
-const ATTENDEES_OPEN: readonly RoomPhase[] = [RoomPhase.SCHEDULED, RoomPhase.SPEECHES, RoomPhase.EXCHANGE, RoomPhase.SUMMARY];
 
 /** The session's list of attendees is frozen (its evaluation has opened): the whole file is refused. */
 export class AttendeesFrozenError extends ConflictError {

@@ -14,6 +14,9 @@ registerEnumType(RoomPhase, {
   description: 'SCHEDULED → SPEECHES (交流发言) → EXCHANGE (互动交流) → SUMMARY (总结讲话) → EVALUATION (民主评议) → CLOSED.',
 });
 
+/** Attendees may be added until the evaluation freezes the list of entitled voters. */
+export const ATTENDEES_OPEN: readonly RoomPhase[] = [RoomPhase.SCHEDULED, RoomPhase.SPEECHES, RoomPhase.EXCHANGE, RoomPhase.SUMMARY];
+
 export enum SpeechStatus {
   UPCOMING = 'UPCOMING',
   SPEAKING = 'SPEAKING',

@@ -12,13 +12,11 @@ import { inTransaction, writeLock } from '../../db/transaction';
 import type { ThemeService } from '../themes/theme.service';
 import { LineupRoom, replaceLineup } from './lineup';
 import { Attendee } from './attendee.entity';
-import { RoomPhase } from './session-enums';
+import { ATTENDEES_OPEN, RoomPhase } from './session-enums';
 import { ArchiveSealedError } from './session.errors';
 import { Session } from './session.entity';
 import { AttendeeGroupInput, LineupEntryInput, MAX_ALLOTTED_SECONDS, ScheduleSeriesInput, ScheduleSessionInput } from './session.inputs';
 
-/** Attendees may be added until the evaluation freezes the list of entitled voters. */
-const ATTENDEES_OPEN: readonly RoomPhase[] = [RoomPhase.SCHEDULED, RoomPhase.SPEECHES, RoomPhase.EXCHANGE, RoomPhase.SUMMARY];
 
 export class SessionService {
   constructor(
