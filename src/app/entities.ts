@@ -3,6 +3,7 @@ import { InterruptionRow, SpeechResultRow } from '../modules/analytics/projectio
 import { Archive } from '../modules/archive/archive.entity';
 import { Audit, Evidence, Finding } from '../modules/audit/audit.entity';
 import { Claim, Commitment } from '../modules/briefing/briefing.entity';
+import { Indicator } from '../modules/briefing/indicator.entity';
 import { BallotGrade, Evaluation, EvaluationVoter } from '../modules/evaluation/evaluation.entity';
 import { JournalEntry, JournalHead } from '../modules/journal/journal.entity';
 import { SignInFailure, SignInLink } from '../modules/account/sign-in.entity';
@@ -19,4 +20,4 @@ import { Theme } from '../modules/themes/theme.entity';
 import { ReportSubmission } from '../modules/reports/report-submission.entity';
 
 /** Every entity, listed once, so the server, the migration CLI and the tests build the data source on the same model. */
-export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review, Evaluation, EvaluationVoter, BallotGrade, Archive, Claim, Commitment, Audit, Finding, Evidence, JournalEntry, JournalHead, SpeechResultRow, InterruptionRow, SignInFailure, SignInLink, ReportSubmission];
+export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review, Evaluation, EvaluationVoter, BallotGrade, Archive, Claim, Commitment, Indicator, Audit, Finding, Evidence, JournalEntry, JournalHead, SpeechResultRow, InterruptionRow, SignInFailure, SignInLink, ReportSubmission];

@@ -66,6 +66,10 @@ export class Claim extends Versioned {
   @Column({ length: 200 })
   indicator: string;
 
+  @Field(() => ID, { nullable: true, description: 'The shared indicator of the theme this figure is filed against; null for a free-text indicator.' })
+  @Column({ type: 'int', nullable: true })
+  indicatorId: number | null;
+
   @Field(() => Float, { description: 'The figure reported.' })
   @Column({ type: 'double' })
   value: number;
