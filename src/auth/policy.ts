@@ -97,6 +97,7 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     publishEvaluation: CHAIR,
     sealArchive: ADMIN,
     recordClaim: ['admin', 'speaker'],
+    defineIndicator: ['admin', 'secretary', 'analyst'],
     reviseClaim: ['admin', 'speaker'],
     recordCommitment: ['admin', 'speaker'],
     reviseCommitment: ['admin', 'speaker'],

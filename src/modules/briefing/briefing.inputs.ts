@@ -101,3 +101,19 @@ export class ReviseCommitmentInput {
   @Chars(1, 500)
   reason?: string | null;
 }
+
+@InputType({ description: 'A shared indicator of a theme: what every speaker reports, in which unit, and which way is better.' })
+export class IndicatorInput {
+  @Field({ description: 'What is measured, 1–60 characters, unique within the theme.' })
+  @Chars(1, 60)
+  @NotBlank()
+  name: string;
+
+  @Field({ description: 'The unit every claim on it uses, 1–20 characters.' })
+  @Chars(1, 20)
+  @NotBlank()
+  unit: string;
+
+  @Field({ description: 'Whether a larger value ranks better.' })
+  higherIsBetter: boolean;
+}

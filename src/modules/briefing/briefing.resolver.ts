@@ -3,7 +3,8 @@ import type { AuthContext } from '../../auth/context';
 import { Cadre } from '../registry/cadre.entity';
 import { Speech } from '../sessions/speech.entity';
 import { Claim, Commitment } from './briefing.entity';
-import { RecordClaimInput, RecordCommitmentInput, ReviseClaimInput, ReviseCommitmentInput } from './briefing.inputs';
+import { Indicator } from './indicator.entity';
+import { IndicatorInput, RecordClaimInput, RecordCommitmentInput, ReviseClaimInput, ReviseCommitmentInput } from './briefing.inputs';
 import type { BriefingContext } from './briefing.context';
 import { BriefingService } from './briefing.service';
 
@@ -31,6 +32,11 @@ export class BriefingResolver {
   @Mutation(() => Claim, { description: 'Revises a claim as a new version; after sealing only an admin, with a reason.' })
   reviseClaim(@Arg('id', () => ID) id: string, @Arg('input', () => ReviseClaimInput) input: ReviseClaimInput, @Ctx() ctx: AuthContext): Promise<Claim> {
     return this.briefingService.reviseClaim(ctx.principal, id, input);
+  }
+
+  @Mutation(() => Indicator, { description: 'Defines an indicator shared by every claim of a theme (admin, secretary, analyst); its name is unique within the theme.' })
+  defineIndicator(@Arg('themeId', () => ID) themeId: string, @Arg('input', () => IndicatorInput) input: IndicatorInput, @Ctx() ctx: AuthContext): Promise<Indicator> {
+    return this.briefingService.defineIndicator(ctx.principal, themeId, input);
   }
 
   @Mutation(() => Commitment, { description: 'Files a promise with a measurable target and a future due date (the speaker, or an admin).' })

@@ -10,7 +10,9 @@ import { Session } from '../sessions/session.entity';
 import { ArchiveSealedError } from '../sessions/session.errors';
 import { Speech } from '../sessions/speech.entity';
 import { Claim, Commitment } from './briefing.entity';
-import type { RecordClaimInput, RecordCommitmentInput, ReviseClaimInput, ReviseCommitmentInput } from './briefing.inputs';
+import { Indicator } from './indicator.entity';
+import { Theme } from '../themes/theme.entity';
+import type { IndicatorInput, RecordClaimInput, RecordCommitmentInput, ReviseClaimInput, ReviseCommitmentInput } from './briefing.inputs';
 
 export interface SpeechBriefing {
   speech: Speech;
@@ -43,6 +45,21 @@ export class BriefingService {
       note: input.note?.trim() || null,
       recordedById: actorId,
     }));
+  }
+
+  /** Defines a shared indicator; its name is unique within the theme (checked under the write, so nothing changes on a refusal). */
+  async defineIndicator(principal: Principal | null, rawThemeId: string, input: IndicatorInput): Promise<Indicator> {
+    const actorId = requireActorId(principal);
+    const themeId = parseId('theme', rawThemeId, 'themeId');
+    const name = input.name.trim();
+    const unit = input.unit.trim();
+    return inTransaction(this.ds, async (m) => {
+      if (!(await m.getRepository(Theme).existsBy({ id: themeId }))) throw new NotFoundError('theme', themeId, 'themeId');
+      if (await m.getRepository(Indicator).existsBy({ themeId, name })) throw new ConflictError(`the theme already has an indicator named ${name}`, 'input.name');
+      const row = await m.save(Indicator, m.create(Indicator, { themeId, name, unit, higherIsBetter: input.higherIsBetter }));
+      await journal(m, this.clock, { actorId, action: 'defineIndicator', entity: 'Indicator', entityId: row.id, after: row });
+      return row;
+    });
   }
 
   async recordCommitment(principal: Principal | null, input: RecordCommitmentInput): Promise<Commitment> {
