@@ -12,6 +12,10 @@ export class RecordClaimInput {
   @NotBlank()
   indicator: string;
 
+  @Field(() => ID, { nullable: true, description: "A shared indicator of the session's theme; the unit must then be the indicator's unit." })
+  @IsOptional()
+  indicatorId?: string | null;
+
   @Field(() => Float, { description: 'The figure.' })
   value: number;
 

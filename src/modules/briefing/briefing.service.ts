@@ -34,7 +34,9 @@ export class BriefingService {
 
   async recordClaim(principal: Principal | null, input: RecordClaimInput): Promise<Claim> {
     if (input.asOf.getTime() > this.clock.now().getTime()) throw new BadUserInputError('asOf must not be in the future', 'input.asOf');
+    const indicatorId = input.indicatorId == null ? null : await this.sharedIndicatorFor(input);
     return this.record<Claim>(principal, Claim, input.speechId, 'recordClaim', (speech, actorId) => ({
+      indicatorId,
       sessionId: speech.sessionId,
       speechId: speech.id,
       cadreId: speech.cadreId,
@@ -45,6 +47,23 @@ export class BriefingService {
       note: input.note?.trim() || null,
       recordedById: actorId,
     }));
+  }
+
+  /**
+   * A claim filed against a shared indicator must belong to the theme of its session and use the indicator's unit,
+   * so that the comparison lines up like with like. Indicators are never edited, so this read needs no lock.
+   */
+  private async sharedIndicatorFor(input: RecordClaimInput): Promise<number> {
+    const indicatorId = parseId('indicator', input.indicatorId!, 'input.indicatorId');
+    const speechId = parseId('speech', input.speechId, 'input.speechId');
+    const indicator = await this.ds.getRepository(Indicator).findOneBy({ id: indicatorId });
+    if (!indicator) throw new NotFoundError('indicator', indicatorId, 'input.indicatorId');
+    const speech = await this.ds.getRepository(Speech).findOneBy({ id: speechId });
+    if (!speech) throw new NotFoundError('speech', speechId, 'input.speechId');
+    const session = await this.ds.getRepository(Session).findOneByOrFail({ id: speech.sessionId });
+    if (session.themeId !== indicator.themeId) throw new BadUserInputError("the indicator does not belong to the session's theme", 'input.indicatorId');
+    if (input.unit.trim() !== indicator.unit) throw new BadUserInputError(`the unit must be the indicator's unit (${indicator.unit})`, 'input.unit');
+    return indicator.id;
   }
 
   /** Defines a shared indicator; its name is unique within the theme (checked under the write, so nothing changes on a refusal). */
