@@ -1,6 +1,7 @@
 import { DataSource, EntityManager, In, IsNull, LessThan, Not } from 'typeorm';
 import { User } from '../../auth/user.entity';
 import { sha256Hex } from '../../common/canonical';
+import { VERDICT_ZH } from '../../common/labels-zh';
 import { ManualClock } from '../../common/clock';
 import { inTransaction } from '../../db/transaction';
 import { sealSessionIn } from '../archive/archive.service';
@@ -65,7 +66,6 @@ const MINUTE = 60_000;
 const DAY = 86_400_000;
 const INDICATORS = DEMO_INDICATORS.map((i) => i.name);
 const UNITS = DEMO_INDICATORS.map((i) => i.unit);
-const VERDICT_ZH: Record<Verdict, string> = { VERIFIED: '属实', PARTIAL: '部分属实', NOT_FULFILLED: '未兑现', FALSIFIED: '弄虚作假' };
 const REVIEW_TEXTS: Record<ReviewTone, string> = {
   PRAISE: '思路清晰，数据扎实，值得各地学习借鉴。',
   CRITICISM: '汇报虚话较多，短板分析不够深入，要找准差距。',

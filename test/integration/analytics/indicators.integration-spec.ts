@@ -98,7 +98,7 @@ describeEachEngine('indicators', (engine) => {
     const compare = async (indicatorId: string, vars: Record<string, unknown> = {}) => {
       const res = await app.gql(COMPARE, { t: String(s.session.themeId), i: indicatorId, ...vars }, token);
       expect(res.errors).toBeUndefined();
-      return res.data!.indicatorComparison as { region: { id: string }; value: number; verdict: string | null; rank: number | null; claimId: string }[];
+      return res.data!.indicatorComparison as { region: { id: string }; value: number; unit: string; verdict: string | null; rank: number | null; claimId: string }[];
     };
     const regionOf = (k: number) => String(s.cadres[k].regionId);
 
