@@ -140,16 +140,11 @@ export class Finding {
   supersededAt: Date | null;
 }
 
-@Entity('evidence')
-@Index('ix_evidence_finding', ['findingId'])
-@ObjectType({ simpleResolvers: true, description: 'An item of evidence: what it is, the SHA-256 of its file, when and where it was captured.' })
-export class Evidence {
+/** What an item of evidence says about itself, wherever it is attached (a finding here, a progress report in followup). */
+export abstract class EvidenceItem {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()
   id: number;
-
-  @Column()
-  findingId: number;
 
   @Field({ description: 'e.g. PHOTO, DOCUMENT, INTERVIEW, LEDGER.' })
   @Column({ length: 40 })
@@ -170,4 +165,12 @@ export class Evidence {
   @Field({ description: 'Where it was captured.' })
   @Column({ length: 200 })
   location: string;
+}
+
+@Entity('evidence')
+@Index('ix_evidence_finding', ['findingId'])
+@ObjectType({ simpleResolvers: true, description: 'An item of evidence: what it is, the SHA-256 of its file, when and where it was captured.' })
+export class Evidence extends EvidenceItem {
+  @Column()
+  findingId: number;
 }
