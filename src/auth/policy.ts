@@ -59,6 +59,8 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     auditVerdicts: ANALYSTS,
     indicatorComparison: ANALYSTS,
     reportSubmissions: DESK,
+    actionItems: [...RECORD_READERS, 'speaker'],
+    progressReports: [...RECORD_READERS, 'speaker'],
   },
   Mutation: {
     login: 'public',
@@ -107,6 +109,12 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     submitFinding: ['auditor'],
     publishFinding: ADMIN,
     markReportSent: DESK,
+    createActionItem: DESK,
+    // The service lets only the owning cadre report and only the cadre concerned answer.
+    reportProgress: PEOPLE,
+    verifyProgress: ['auditor'],
+    respondToFinding: PEOPLE,
+    recordDecision: ADMIN,
   },
   Subscription: {
     roomState: WATCHERS,
