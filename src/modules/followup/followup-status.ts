@@ -25,6 +25,11 @@ export function actionItemStatusOf(item: { dueAt: Date }, reports: readonly Prog
   return now > item.dueAt.getTime() ? ActionItemStatus.OVERDUE : ActionItemStatus.OPEN;
 }
 
+/** The same rule in SQL, for lists and counts: the action item aliased `alias` is DONE. */
+export function actionItemDoneSql(alias: string): string {
+  return `EXISTS (SELECT 1 FROM progress_reports p JOIN progress_verifications v ON v.progress_id = p.id WHERE p.action_item_id = ${alias}.id AND v.accepted = 1 AND p.percent >= 100)`;
+}
+
 /** An adverse finding (anything but VERIFIED) may be answered by the cadre concerned. */
 export function isAdverse(verdict: string): boolean {
   return verdict !== 'VERIFIED';

@@ -15,13 +15,12 @@ import { Speech } from '../sessions/speech.entity';
 import { FollowUpAwaitingResponseError, FollowUpResponseWindowClosedError } from './followup.errors';
 import { ActionItem, ActionItemStatus, Decision, FindingResponse, ProgressEvidence, ProgressReport, ProgressStatus, ProgressVerification } from './followup.entity';
 import type { ActionItemInput, ActionItemsArgs, DecisionInput, ProgressInput, ProgressReportsArgs } from './followup.inputs';
-import { isAdverse, responseWindowEnd } from './followup-status';
+import { actionItemDoneSql, isAdverse, responseWindowEnd } from './followup-status';
 
 /** Who reads every action item and progress report; a cadre reads their own. */
 const FOLLOW_UP_READERS: readonly Role[] = ['admin', 'secretary', 'auditor', 'analyst', 'chair', 'leader'];
 
-/** An action item is DONE once a report of 100% on it is accepted (SQL twin of actionItemStatusOf). */
-const DONE = `EXISTS (SELECT 1 FROM progress_reports p JOIN progress_verifications v ON v.progress_id = p.id WHERE p.action_item_id = a.id AND v.accepted = 1 AND p.percent >= 100)`;
+const DONE = actionItemDoneSql('a');
 
 export interface FollowUpOptions {
   /** Days after an adverse finding is published during which the cadre concerned may answer it. */

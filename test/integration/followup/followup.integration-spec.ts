@@ -119,6 +119,10 @@ describeEachEngine('follow-up', (engine) => {
       const done = (await ok(ITEMS, { status: 'DONE' }, await secretary())).actionItems.edges.map((e: any) => e.node.status);
       expect(done.length).toBeGreaterThan(0);
       expect(done.every((st: string) => st === 'DONE')).toBe(true);
+      // The analysts' fulfilment counts them per region of the owning cadre.
+      const analyst = await app.tokenFor(await createUser(app.ds.manager, { roles: ['analyst'] }));
+      const rows = (await ok(`{ commitmentFulfilment { region { id } actionItems actionItemsDone actionItemsOverdue } }`, {}, analyst)).commitmentFulfilment;
+      expect(rows.find((r: any) => r.region.id === String(s.cadres[0].regionId))).toEqual({ region: { id: String(s.cadres[0].regionId) }, actionItems: 3, actionItemsDone: 1, actionItemsOverdue: 1 });
     });
 
     it("shows a cadre only their own items", async () => {
@@ -173,6 +177,16 @@ describeEachEngine('follow-up', (engine) => {
         id: findingId, verdict: 'FALSIFIED', response: { body: '统计口径有误，已补充台账。' }, decisions: [{ kind: 'ACCOUNTABILITY', reason: '弄虚作假，依规追责' }],
       });
       for (const action of ['respondToFinding', 'recordDecision']) expect(await app.ds.getRepository(JournalEntry).existsBy({ action })).toBe(true);
+
+      // The dossier shows the whole chain: the finding, the answer, the decision; and the directives owned.
+      const dossier = (await ok(
+        `query($c: ID!) { cadreDossier(cadreId: $c) { findings { id response { body } decisions { kind } } decisions { kind findingId } actionItems { title status } } }`,
+        { c: String(s.cadres[0].id) },
+        await owner(),
+      )).cadreDossier;
+      expect(dossier.findings.find((f: any) => f.id === findingId)).toEqual({ id: findingId, response: { body: '统计口径有误，已补充台账。' }, decisions: [{ kind: 'ACCOUNTABILITY' }] });
+      expect(dossier.decisions).toEqual([{ kind: 'ACCOUNTABILITY', findingId }]);
+      expect(dossier.actionItems.map((i: any) => i.status).sort()).toEqual(['DONE', 'OPEN', 'OVERDUE']);
     });
 
     it('refuses an answer after the window, and then lets the decision go ahead without one', async () => {
