@@ -7,7 +7,7 @@ import { Claim, Commitment } from '../modules/briefing/briefing.entity';
 import { Indicator } from '../modules/briefing/indicator.entity';
 import { User } from '../auth/user.entity';
 import { byId, manyBy, oneBy } from '../db/loaders';
-import { Decision, FindingResponse, ProgressEvidence, ProgressReport, ProgressVerification } from '../modules/followup/followup.entity';
+import { ActionItem, Decision, FindingResponse, ProgressEvidence, ProgressReport, ProgressVerification } from '../modules/followup/followup.entity';
 import { Cadre } from '../modules/registry/cadre.entity';
 import { Region } from '../modules/registry/region.entity';
 import { Session } from '../modules/sessions/session.entity';
@@ -65,6 +65,7 @@ export function createLoaders(ds: DataSource, scope: LoaderScope) {
     reviewsBySpeech: manyBy(ds, Review, 'speechId', { id: 'ASC' }),
     interruptionsBySpeech: interruptionsBySpeech(ds),
     review: byId(ds, Review),
+    actionItem: byId(ds, ActionItem),
     progressByActionItem: manyBy(ds, ProgressReport, 'actionItemId', { id: 'ASC' }),
     progressByCommitment: manyBy(ds, ProgressReport, 'commitmentId', { id: 'ASC' }),
     verificationByProgress: oneBy(ds, ProgressVerification, 'progressId'),

@@ -120,6 +120,16 @@ export class ProgressReportResolver {
   async cadre(@Root() report: ProgressReport, @Ctx() ctx: FollowUpContext): Promise<Cadre> {
     return (await ctx.loaders.cadre.load(report.cadreId))!;
   }
+
+  @FieldResolver(() => Commitment, { nullable: true, description: 'The commitment reported on.' })
+  commitment(@Root() report: ProgressReport, @Ctx() ctx: FollowUpContext): Promise<Commitment | null> | null {
+    return report.commitmentId === null ? null : ctx.loaders.commitment.load(report.commitmentId);
+  }
+
+  @FieldResolver(() => ActionItem, { nullable: true, description: 'The action item reported on.' })
+  actionItem(@Root() report: ProgressReport, @Ctx() ctx: FollowUpContext): Promise<ActionItem | null> | null {
+    return report.actionItemId === null ? null : ctx.loaders.actionItem.load(report.actionItemId);
+  }
 }
 
 @Resolver(() => Commitment)
