@@ -121,10 +121,11 @@ async function showPage(session: SignedIn): Promise<void> {
   const withToken = (path: string) => `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(session.token)}`;
   const dossierUrl = (cadreId: string) => withToken(`/reports/dossier/${encodeURIComponent(cadreId)}.pdf`);
 
+  // In grid order: two to a row on a laptop, the trends and the ranking across.
   const cards = {
     standings: new ChartCard('standings', w, 'region-standings'),
-    trends: new ChartCard('trends', w, 'region-trends'),
     grades: new ChartCard('grades', w, 'grade-distributions'),
+    trends: new ChartCard('trends', w, 'region-trends'),
     discipline: new ChartCard('discipline', w, 'speaking-discipline'),
     interruptions: new ChartCard('interruptions', w, 'speaking-discipline'),
     fulfilment: new ChartCard('fulfilment', w, 'commitment-fulfilment'),
@@ -133,6 +134,7 @@ async function showPage(session: SignedIn): Promise<void> {
     cadres: new ChartCard('cadres', w, 'cadre-rankings'),
   };
   cards.trends.el.classList.add('wide');
+  cards.indicator.el.classList.add('wide');
   cards.cadres.el.classList.add('wide');
 
   const fromInput = h('input', { type: 'date', id: 'filter-from', value: filters.from });
@@ -233,6 +235,7 @@ async function showPage(session: SignedIn): Promise<void> {
     regionId: vars.regionId,
     pickRegion,
     dossierUrl,
+    mayReadDossiers: session.user.roles.some((r) => r === 'secretary' || r === 'admin'),
     openDossier: (cadreId) => window.open(dossierUrl(cadreId), '_blank', 'noopener'),
   });
 

@@ -150,18 +150,21 @@ export class ChartCard {
 
   error(message: string): void {
     this.el.classList.remove('busy');
+    this.controls.hidden = true;
     this.tableEl.replaceChildren();
     this.setState('error', message);
   }
 
   empty(): void {
     this.el.classList.remove('busy');
+    this.controls.hidden = false;
     this.tableEl.replaceChildren();
     this.setState('empty', this.w.empty);
   }
 
   draw(d: Drawing): void {
     this.el.classList.remove('busy');
+    this.controls.hidden = false;
     this.tableEl.replaceChildren(renderTable(`${this.id}-grid`, d.table));
     this.tableOnly = d.option === null;
     this.chartEl.style.height = `${d.height ?? 320}px`;

@@ -26,6 +26,8 @@ export interface ViewContext {
   regionId: string | null;
   pickRegion(regionId: string): void;
   dossierUrl(cadreId: string): string;
+  /** Whether the server gives this user dossier PDFs (secretary, admin). */
+  mayReadDossiers: boolean;
   openDossier(cadreId: string): void;
 }
 
@@ -47,13 +49,16 @@ function regionCell(ctx: ViewContext, r: RegionRef): HTMLElement {
   return h('span', { class: r.id === ctx.regionId ? 'region picked' : 'region' }, regionName(r, ctx.lang));
 }
 
-function cadreLink(ctx: ViewContext, c: { id: string; name: string }): HTMLAnchorElement {
+/** A cadre's name: a link to the dossier PDF for those who may read it, else the name alone. */
+function cadreLink(ctx: ViewContext, c: { id: string; name: string }): HTMLElement {
+  if (!ctx.mayReadDossiers) return h('span', { class: 'cadre', 'data-cadre': c.id, title: ctx.w.noDossier }, c.name);
   return h('a', { href: ctx.dossierUrl(c.id), target: '_blank', rel: 'noopener', class: 'cadre', 'data-cadre': c.id }, c.name);
 }
 
 export const standingsView: View = async (ctx) => {
   const { w } = ctx;
-  const rows = (await ctx.api<{ regionStandings: Standing[] }>(Q.standings, { from: ctx.vars.from, to: ctx.vars.to, themeId: ctx.vars.themeId })).regionStandings;
+  // Every region is listed, with or without speeches in the range: those without have nothing to rank.
+  const rows = (await ctx.api<{ regionStandings: Standing[] }>(Q.standings, { from: ctx.vars.from, to: ctx.vars.to, themeId: ctx.vars.themeId })).regionStandings.filter((r) => r.speeches > 0);
   if (!rows.length) return null;
   const names = rows.map((r) => regionName(r.region, ctx.lang));
   const option: ChartOption = {
@@ -82,7 +87,7 @@ export const standingsView: View = async (ctx) => {
         name: w.score,
         barMaxWidth: 18,
         data: rows.map((r) => ({ value: r.score, itemStyle: { color: ctx.regionId && r.region.id !== ctx.regionId ? COLORS.soft : COLORS.accent } })),
-        label: { show: true, position: 'right', formatter: (p: { dataIndex: number }) => `${num(rows[p.dataIndex].score, 2)}（${rows[p.dataIndex].rank}）`, fontSize: 11, color: '#14213d' },
+        label: { show: true, position: 'right', formatter: (p: { dataIndex: number }) => `${num(rows[p.dataIndex].score, 2)}  ${w.rankNo(rows[p.dataIndex].rank)}`, fontSize: 11, color: '#14213d' },
       },
     ],
   };
@@ -101,7 +106,8 @@ export const standingsView: View = async (ctx) => {
 
 export const trendsView: View = async (ctx) => {
   const { w } = ctx;
-  const t = (await ctx.api<{ regionTrends: Trends }>(Q.trends, ctx.vars)).regionTrends;
+  const answer = (await ctx.api<{ regionTrends: Trends }>(Q.trends, ctx.vars)).regionTrends;
+  const t = { sessions: answer.sessions, series: answer.series.filter((s) => s.scores.some((v) => v !== null)) };
   if (!t.sessions.length || !t.series.length) return null;
   const labels = t.sessions.map((s) => w.sessionNo(s.number));
   const option: ChartOption = {
@@ -134,6 +140,7 @@ export const trendsView: View = async (ctx) => {
       data: s.scores,
       connectNulls: false,
       symbolSize: 5,
+      emphasis: { focus: 'series' as const },
       lineStyle: { width: ctx.regionId && s.region.id === ctx.regionId ? 3 : 1.6 },
     })),
   };
@@ -195,7 +202,7 @@ export const gradesView: View = async (ctx) => {
 /** Discipline rows, by region or, when one region is picked, by its cadres. */
 async function disciplineRows(ctx: ViewContext): Promise<DisciplineRow[]> {
   const groupBy = ctx.regionId ? 'CADRE' : 'REGION';
-  return (await ctx.api<{ speakingDiscipline: DisciplineRow[] }>(Q.discipline, { ...ctx.vars, groupBy })).speakingDiscipline;
+  return (await ctx.api<{ speakingDiscipline: DisciplineRow[] }>(Q.discipline, { ...ctx.vars, groupBy })).speakingDiscipline.filter((r) => r.speeches > 0);
 }
 
 const rowName = (ctx: ViewContext, r: DisciplineRow) => (r.cadre ? r.cadre.name : r.region ? regionName(r.region, ctx.lang) : '—');
@@ -224,7 +231,7 @@ export const disciplineView: View = async (ctx) => {
       },
     },
     xAxis: [
-      { type: 'value', name: w.allotted.replace(/（.*|\(.*/, ''), axisLabel: AXIS_LABEL, splitLine: SPLIT },
+      { type: 'value', axisLabel: AXIS_LABEL, splitLine: SPLIT },
       { type: 'value', position: 'top', min: 0, max: 1, axisLabel: { ...AXIS_LABEL, formatter: (v: number) => `${Math.round(v * 100)}%` }, splitLine: { show: false } },
     ],
     yAxis: { type: 'category', data: names, inverse: true, axisLabel: AXIS_LABEL, axisTick: { show: false } },
@@ -249,7 +256,9 @@ export const disciplineView: View = async (ctx) => {
     height: barsHeight(rows.length, 30),
     onClick: (p) => {
       const r = rows[p.dataIndex];
-      if (r.cadre) ctx.openDossier(r.cadre.id);
+      if (r.cadre) {
+        if (ctx.mayReadDossiers) ctx.openDossier(r.cadre.id);
+      }
       else if (r.region) ctx.pickRegion(r.region.id);
     },
     table: {
@@ -290,7 +299,9 @@ export const interruptionsView: View = async (ctx) => {
     height: barsHeight(rows.length),
     onClick: (p) => {
       const r = rows[p.dataIndex];
-      if (r.cadre) ctx.openDossier(r.cadre.id);
+      if (r.cadre) {
+        if (ctx.mayReadDossiers) ctx.openDossier(r.cadre.id);
+      }
       else if (r.region) ctx.pickRegion(r.region.id);
     },
     table: {
@@ -475,7 +486,7 @@ export function indicatorView(indicator: IndicatorRef, themeId: string): View {
     return {
       option,
       height: barsHeight(rows.length),
-      onClick: (p) => ctx.openDossier(rows[p.dataIndex].cadre.id),
+      onClick: (p) => ctx.mayReadDossiers && ctx.openDossier(rows[p.dataIndex].cadre.id),
       table: {
         head: [w.rank, w.regionCol, w.cadre, `${w.value}（${indicator.unit}）`, w.verdict, w.asOf],
         rows: rows.map((r) => [
