@@ -36,7 +36,7 @@ export type View = (ctx: ViewContext) => Promise<Drawing | null>;
 
 export const regionName = (r: RegionRef, lang: Lang) => (lang === 'en' ? r.nameEn.replace(/ (Mining District|District|County|City|Manchu.*)$/, '') : r.name);
 
-const AXIS_LABEL = { color: '#3b4a63', fontSize: 12 };
+const AXIS_LABEL = { color: '#3b4a63', fontSize: 12, hideOverlap: true };
 const SPLIT = { lineStyle: { color: '#e6eaf1' } };
 /** A horizontal bar chart's grid: region names on the left, kept whole (containLabel). */
 const GRID_H = { left: 8, right: 64, top: 36, bottom: 8, containLabel: true };
@@ -62,7 +62,7 @@ export const standingsView: View = async (ctx) => {
   if (!rows.length) return null;
   const names = rows.map((r) => regionName(r.region, ctx.lang));
   const option: ChartOption = {
-    grid: GRID_H,
+    grid: { ...GRID_H, top: 8, right: 80 },
     tooltip: {
       ...TOOLTIP,
       trigger: 'axis',
@@ -79,8 +79,8 @@ export const standingsView: View = async (ctx) => {
         ]);
       },
     },
-    xAxis: { type: 'value', name: w.score, nameTextStyle: { color: '#5b6b85' }, axisLabel: AXIS_LABEL, splitLine: SPLIT },
-    yAxis: { type: 'category', data: names, inverse: true, axisLabel: { ...AXIS_LABEL, formatter: (v: string) => v }, axisTick: { show: false } },
+    xAxis: { type: 'value', axisLabel: AXIS_LABEL, splitLine: SPLIT },
+    yAxis: { type: 'category', data: names, inverse: true, axisLabel: AXIS_LABEL, axisTick: { show: false } },
     series: [
       {
         type: 'bar',
@@ -104,15 +104,30 @@ export const standingsView: View = async (ctx) => {
   };
 };
 
+/** How many regions' lines the trends show before the legend adds more. */
+const TRENDS_SHOWN = 5;
+
 export const trendsView: View = async (ctx) => {
   const { w } = ctx;
   const answer = (await ctx.api<{ regionTrends: Trends }>(Q.trends, ctx.vars)).regionTrends;
   const t = { sessions: answer.sessions, series: answer.series.filter((s) => s.scores.some((v) => v !== null)) };
   if (!t.sessions.length || !t.series.length) return null;
   const labels = t.sessions.map((s) => w.sessionNo(s.number));
+  // Eleven lines at once are a tangle: the best few by mean score (and the region picked) are shown, the legend adds the rest.
+  const mean = (xs: (number | null)[]) => {
+    const v = xs.filter((x): x is number => x !== null);
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : -Infinity;
+  };
+  const shown = new Set(
+    [...t.series]
+      .sort((a, b) => mean(b.scores) - mean(a.scores))
+      .slice(0, TRENDS_SHOWN)
+      .map((s) => s.region.id)
+      .concat(ctx.regionId ? [ctx.regionId] : []),
+  );
   const option: ChartOption = {
     grid: { left: 8, right: 16, top: 64, bottom: 8, containLabel: true },
-    legend: { ...LEGEND, top: 0 },
+    legend: { ...LEGEND, top: 0, selected: Object.fromEntries(t.series.map((s) => [regionName(s.region, ctx.lang), shown.has(s.region.id)])) },
     tooltip: {
       ...TOOLTIP,
       trigger: 'axis',
@@ -140,8 +155,9 @@ export const trendsView: View = async (ctx) => {
       data: s.scores,
       connectNulls: false,
       symbolSize: 5,
+      showSymbol: t.sessions.length <= 16,
       emphasis: { focus: 'series' as const },
-      lineStyle: { width: ctx.regionId && s.region.id === ctx.regionId ? 3 : 1.6 },
+      lineStyle: { width: ctx.regionId && s.region.id === ctx.regionId ? 3 : 2 },
     })),
   };
   return {
@@ -213,7 +229,7 @@ export const disciplineView: View = async (ctx) => {
   if (!rows.length) return null;
   const names = rows.map((r) => rowName(ctx, r));
   const option: ChartOption = {
-    grid: { ...GRID_H, top: 56, right: 24 },
+    grid: { ...GRID_H, right: 86 },
     legend: LEGEND,
     tooltip: {
       ...TOOLTIP,
@@ -230,25 +246,20 @@ export const disciplineView: View = async (ctx) => {
         ]);
       },
     },
-    xAxis: [
-      { type: 'value', axisLabel: AXIS_LABEL, splitLine: SPLIT },
-      { type: 'value', position: 'top', min: 0, max: 1, axisLabel: { ...AXIS_LABEL, formatter: (v: number) => `${Math.round(v * 100)}%` }, splitLine: { show: false } },
-    ],
+    xAxis: { type: 'value', axisLabel: AXIS_LABEL, splitLine: SPLIT },
     yAxis: { type: 'category', data: names, inverse: true, axisLabel: AXIS_LABEL, axisTick: { show: false } },
     series: [
-      { type: 'bar', name: w.allotted, color: COLORS.pending, barGap: '-100%', barMaxWidth: 18, data: rows.map((r) => Math.round(r.allottedMinutes * 10) / 10) },
-      { type: 'bar', name: w.spoken, color: COLORS.accent, barMaxWidth: 10, data: rows.map((r) => Math.round(r.spokenMinutes * 10) / 10) },
       {
-        type: 'line',
-        name: w.overtimeRate,
-        xAxisIndex: 1,
-        color: COLORS.poor,
-        symbol: 'diamond',
-        symbolSize: 9,
-        lineStyle: { opacity: 0 },
-        data: rows.map((r) => r.overtimeRate),
-        label: { show: true, position: 'right', fontSize: 11, color: COLORS.poor, formatter: (p: { value: unknown }) => pct(Number(p.value)) },
+        type: 'bar',
+        name: w.allotted,
+        color: COLORS.pending,
+        barGap: '-100%',
+        barMaxWidth: 18,
+        data: rows.map((r) => Math.round(r.allottedMinutes * 10) / 10),
+        // The overtime rate beside each bar, in words, so it reads on a phone too.
+        label: { show: true, position: 'right', fontSize: 11, color: '#3b4a63', formatter: (p: { dataIndex: number }) => w.overtimeShort(pct(rows[p.dataIndex].overtimeRate)) },
       },
+      { type: 'bar', name: w.spoken, color: COLORS.accent, barMaxWidth: 10, data: rows.map((r) => Math.round(r.spokenMinutes * 10) / 10) },
     ],
   };
   return {

@@ -35,9 +35,9 @@ const zh = {
   } as Record<string, string>,
   notes: {
     standings: '点击柱条或表格行查看该县市区',
-    trends: '按场次；缺席的场次断开',
+    trends: '按场次；默认显示平均得分前 5 名，点击图例增减；缺席的场次断开',
     grades: '各场次最终等次人数',
-    discipline: '实际发言与安排时长（分钟）、超时率',
+    discipline: '实际发言与安排时长（分钟），右侧为超时发言占比',
     interruptions: '主持人打断次数，按原因',
     fulfilment: '承诺条数，按核查结果',
     verdicts: '已公布的核查结论',
@@ -76,6 +76,7 @@ const zh = {
   falsified: '弄虚作假',
   unranked: '不排名',
   rankNo: (n: number) => `第${n}名`,
+  overtimeShort: (p: string) => `超时 ${p}`,
   noDossier: '干部档案 PDF 仅限市委办和组织部查阅',
   errors: {
     BAD_USER_INPUT: '输入有误',
@@ -125,9 +126,9 @@ const en: AnalyticsWords = {
   },
   notes: {
     standings: 'Click a bar or a row for that region',
-    trends: 'By session; gaps where a region did not speak',
+    trends: 'By session; the top 5 by mean score shown, tap the legend for more; gaps where a region did not speak',
     grades: 'Final grades of each session',
-    discipline: 'Spoken vs allotted minutes, overtime rate',
+    discipline: 'Spoken vs allotted minutes; the share of speeches over time on the right',
     interruptions: 'Interruptions by the chair, by reason',
     fulfilment: 'Commitments by audit outcome',
     verdicts: 'Published audit verdicts',
@@ -166,6 +167,7 @@ const en: AnalyticsWords = {
   falsified: 'Falsified',
   unranked: 'unranked',
   rankNo: (n: number) => `#${n}`,
+  overtimeShort: (p: string) => `over ${p}`,
   noDossier: 'Dossier PDFs are for the secretary and admin only',
   errors: {
     BAD_USER_INPUT: 'Bad input',
