@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal';
 import { Audit, Evidence, Finding } from '../modules/audit/audit.entity';
 import type { AuditService } from '../modules/audit/audit.service';
 import { Claim, Commitment } from '../modules/briefing/briefing.entity';
+import { Indicator } from '../modules/briefing/indicator.entity';
 import { User } from '../auth/user.entity';
 import { byId, manyBy } from '../db/loaders';
 import { Cadre } from '../modules/registry/cadre.entity';
@@ -56,6 +57,7 @@ export function createLoaders(ds: DataSource, scope: LoaderScope) {
     region: byId(ds, Region),
     cadre: byId(ds, Cadre),
     theme: byId(ds, Theme),
+    indicatorsByTheme: manyBy(ds, Indicator, 'themeId', { id: 'ASC' }),
     session: byId(ds, Session),
     speech: byId(ds, Speech),
     speechesBySession: manyBy(ds, Speech, 'sessionId', { order: 'ASC' }),

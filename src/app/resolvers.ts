@@ -4,7 +4,7 @@ import { AttendanceResolver } from '../modules/attendance/attendance.resolver';
 import { AnalyticsResolver, ANALYTICS_RESOLVERS } from '../modules/analytics/analytics.resolver';
 import { AuditResolver, FindingResolver } from '../modules/audit/audit.resolver';
 import { ClaimAuditsResolver, CommitmentAuditsResolver } from '../modules/audit/briefing-audits.resolver';
-import { BriefingResolver, ClaimResolver, CommitmentResolver } from '../modules/briefing/briefing.resolver';
+import { BriefingResolver, ClaimResolver, CommitmentResolver, ThemeIndicatorsResolver } from '../modules/briefing/briefing.resolver';
 import { JournalResolver } from '../modules/journal/journal.resolver';
 import { ArchiveResolver } from '../modules/archive/archive.resolver';
 import { DossierResolver } from '../modules/dossier/dossier.resolver';
@@ -40,6 +40,7 @@ const WIRING: readonly (readonly [Function, (s: Services) => object])[] = [
   [BriefingResolver, (s) => new BriefingResolver(s.briefings)],
   [ClaimResolver, () => new ClaimResolver()],
   [CommitmentResolver, () => new CommitmentResolver()],
+  [ThemeIndicatorsResolver, () => new ThemeIndicatorsResolver()],
   [AuditResolver, (s) => new AuditResolver(s.audits)],
   [FindingResolver, () => new FindingResolver()],
   [ClaimAuditsResolver, () => new ClaimAuditsResolver()],

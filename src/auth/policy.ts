@@ -57,6 +57,7 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     speakingDiscipline: ANALYSTS,
     commitmentFulfilment: ANALYSTS,
     auditVerdicts: ANALYSTS,
+    indicatorComparison: ANALYSTS,
     reportSubmissions: DESK,
   },
   Mutation: {

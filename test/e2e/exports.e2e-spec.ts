@@ -51,12 +51,49 @@ describe('exports and the explorer', () => {
     expect(text).toMatch(/吴国志/);
   });
 
+  /** A CSV export's rows after the header, split into cells (none of these tables has a comma inside a cell). */
+  const csvRows = async (path: string) => {
+    const res = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}token=${analyst}`);
+    expect(res.status).toBe(200);
+    const [header, ...rows] = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    return { header, rows: rows.map((r) => r.split(',')) };
+  };
+
+  it('exports the table behind each chart of the analysts’ page with the same numbers as its query', async () => {
+    const q = async (query: string, variables: Record<string, unknown> = {}) => (await postGraphQL(server.url, query, variables, analyst)).body.data;
+    const trends = (await q(`{ regionTrends { series { region { name } scores } } }`)).regionTrends;
+    const trendRows = await csvRows('/exports/region-trends.csv');
+    expect(trendRows.header).toMatch(/^县市区 region,期数 session,日期 date,得分 score/);
+    expect(trendRows.rows).toHaveLength(trends.series.reduce((n: number, s: any) => n + s.scores.filter((v: number | null) => v !== null).length, 0));
+
+    const distributions = (await q(`{ gradeDistributions(first: 100) { totalCount edges { node { session { number } excellent } } } }`)).gradeDistributions;
+    const distributionRows = await csvRows('/exports/grade-distributions.csv');
+    expect(distributionRows.rows.map((r) => [Number(r[0]), Number(r[4])])).toEqual(distributions.edges.map((e: any) => [e.node.session.number, e.node.excellent]));
+
+    const discipline = (await q(`{ speakingDiscipline { region { name } speeches cutOffs } }`)).speakingDiscipline;
+    expect((await csvRows('/exports/speaking-discipline.csv')).rows.map((r) => [r[0], Number(r[1]), Number(r[7])])).toEqual(discipline.map((d: any) => [d.region.name, d.speeches, d.cutOffs]));
+
+    const fulfilment = (await q(`{ commitmentFulfilment { region { name } commitments } }`)).commitmentFulfilment;
+    expect((await csvRows('/exports/commitment-fulfilment.csv')).rows.map((r) => [r[0], Number(r[1])])).toEqual(fulfilment.map((f: any) => [f.region.name, f.commitments]));
+
+    const verdicts = (await q(`{ auditVerdicts { region { name } total } }`)).auditVerdicts;
+    expect((await csvRows('/exports/audit-verdicts.csv')).rows.map((r) => [r[0], Number(r[5])])).toEqual(verdicts.map((v: any) => [v.region.name, v.total]));
+    expect((await fetch(`${base}/exports/audit-verdicts.csv?method=GUESSWORK&token=${analyst}`)).status).toBe(400);
+
+    const theme = (await q(`{ themes { id indicators { id name } } }`)).themes[0];
+    const indicator = theme.indicators.find((i: any) => i.name === '新增民宿床位');
+    const compared = (await q(`query($t: ID!, $i: ID!) { indicatorComparison(themeId: $t, indicatorId: $i) { rank region { name } value verdict } }`, { t: theme.id, i: indicator.id })).indicatorComparison;
+    const comparedRows = await csvRows(`/exports/indicator-comparison.csv?themeId=${theme.id}&indicatorId=${indicator.id}`);
+    expect(comparedRows.rows.map((r) => [r[0] === '' ? null : Number(r[0]), r[1], Number(r[4])])).toEqual(compared.map((c: any) => [c.rank, c.region.name, c.value]));
+    expect((await fetch(`${base}/exports/indicator-comparison.csv?token=${analyst}`)).status).toBe(400);
+  });
+
   it.each([
     ['an unknown table', '/exports/nope.csv', 404, 'NOT_FOUND'],
     ['a range ending before it starts', '/exports/region-standings.csv?from=2022-01-01&to=2021-01-01', 400, 'BAD_USER_INPUT'],
     ['an unknown region', '/exports/cadre-rankings.csv?regionId=9999', 404, 'NOT_FOUND'],
     ['session results without a session', '/exports/session-results.csv', 400, 'BAD_USER_INPUT'],
-  ])('answers %s with %i', async (_what, path, status, code) => {
+  ])('answers %s (%s) with %i', async (_what, path, status, code) => {
     const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${analyst}` } });
     expect(res.status).toBe(status);
     expect(((await res.json()) as any).errors[0].extensions.code).toBe(code);

@@ -7,6 +7,8 @@ import {
   DisciplineGrouping,
   DisciplineRow,
   FulfilmentRow,
+  IndicatorComparisonArgs,
+  IndicatorValue,
   PagedFilter,
   PagedRegionalFilter,
   RegionalFilter,
@@ -59,6 +61,11 @@ export class AnalyticsResolver {
     @Arg('method', () => AuditMethod, { nullable: true }) method: AuditMethod | null,
   ): Promise<VerdictDistribution[]> {
     return this.analytics.verdicts(this.analytics.filter(args), method ?? null);
+  }
+
+  @Query(() => [IndicatorValue], { description: 'Each region’s latest claimed value of one of a theme’s shared indicators, with its audit verdict: ranked by the indicator’s direction, a FALSIFIED value marked and not ranked.' })
+  async indicatorComparison(@Args(() => IndicatorComparisonArgs) args: IndicatorComparisonArgs): Promise<IndicatorValue[]> {
+    return this.analytics.indicatorComparison(args);
   }
 }
 

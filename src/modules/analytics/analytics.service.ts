@@ -4,6 +4,7 @@ import { BadUserInputError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { Connection, DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../../common/pagination';
 import { JoinedEntity } from '../../db/joined-entity';
+import { Indicator } from '../briefing/indicator.entity';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
 import { Session } from '../sessions/session.entity';
@@ -11,6 +12,7 @@ import type {
   CadreRanking,
   DisciplineRow,
   FulfilmentRow,
+  IndicatorValue,
   RegionStanding,
   RegionSeries,
   RegionTrends,
@@ -19,6 +21,8 @@ import type {
   VerdictDistribution,
 } from './analytics.types';
 import { DisciplineGrouping } from './analytics.types';
+import type { Verdict } from '../audit/audit.entity';
+import { rankIndicatorValues } from './indicator-ranking';
 
 export interface FilterInput {
   from?: Date | null;
@@ -385,5 +389,49 @@ export class AnalyticsService {
       ) as Promise<Row[]>,
     );
     return rows.map((r) => ({ region: region.read(r), verified: num(r.verified), partial: num(r.partial), notFulfilled: num(r.nf), falsified: num(r.falsified), total: num(r.total) }));
+  }
+
+  /**
+   * Every region's latest current claim on a shared indicator (by as-of date, then session, then claim) in the
+   * theme's sessions of the range, with its published verdict; ranked in the indicator's direction, a falsified
+   * value marked instead of ranked (indicator-ranking.ts).
+   */
+  async indicatorComparison(input: { themeId: string; indicatorId: string; from?: Date | null; to?: Date | null }): Promise<IndicatorValue[]> {
+    const f = this.filter({ themeId: input.themeId, from: input.from, to: input.to });
+    const indicatorId = parseId('indicator', input.indicatorId, 'indicatorId');
+    const [indicator] = await Promise.all([this.ds.getRepository(Indicator).findOneBy({ id: indicatorId }), this.assertKnown(f)]);
+    if (!indicator) throw new NotFoundError('indicator', indicatorId, 'indicatorId');
+    if (indicator.themeId !== f.themeId) throw new BadUserInputError('the indicator does not belong to this theme', 'indicatorId');
+    const w = this.where(f);
+    const region = new JoinedEntity(this.ds, Region, 'r');
+    const cadre = new JoinedEntity(this.ds, Cadre, 'c');
+    // A region has a handful of claims per indicator: the latest of each is picked from the ordered rows.
+    const rows: Row[] = await this.ds.query(
+      `SELECT cl.id AS claim, cl.session_id AS session, cl.value AS value, cl.unit AS unit, cl.as_of AS as_of, cl.latest_verdict AS verdict,
+         ${region.select()}, ${cadre.select()}
+       FROM claims cl JOIN speeches sp ON sp.id = cl.speech_id JOIN sessions s ON s.id = cl.session_id
+       ${region.joinOn('sp.region_id')} ${cadre.joinOn('cl.cadre_id')}
+       WHERE cl.indicator_id = ? AND cl.superseded_at IS NULL${w.sql}
+       ORDER BY sp.region_id, cl.as_of DESC, s.starts_at DESC, cl.id DESC`,
+      [indicatorId, ...w.params],
+    );
+    const latest = new Map<number, IndicatorValue & { regionId: number }>();
+    for (const r of rows) {
+      const where = region.read(r);
+      if (latest.has(where.id)) continue;
+      latest.set(where.id, {
+        regionId: where.id,
+        region: where,
+        cadre: cadre.read(r),
+        value: Number(r.value),
+        unit: String(r.unit),
+        asOf: instantOf(r.as_of),
+        verdict: (r.verdict ?? null) as Verdict | null,
+        rank: null,
+        claimId: num(r.claim),
+        sessionId: num(r.session),
+      });
+    }
+    return rankIndicatorValues([...latest.values()], indicator.higherIsBetter);
   }
 }

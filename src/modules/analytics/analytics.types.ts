@@ -1,5 +1,6 @@
 import { ArgsType, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType, PageArgs } from '../../common/pagination';
+import { Verdict } from '../audit/audit.entity';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
 import { Session } from '../sessions/session.entity';
@@ -269,4 +270,49 @@ export class VerdictDistribution {
 
   @Field(() => Int, { description: 'All published findings.' })
   total: number;
+}
+
+@ArgsType()
+export class IndicatorComparisonArgs {
+  @Field(() => ID, { description: 'The theme.' })
+  themeId: string;
+
+  @Field(() => ID, { description: 'One of the theme’s shared indicators.' })
+  indicatorId: string;
+
+  @Field(() => Date, { nullable: true, description: 'Only claims of sessions starting at or after this instant.' })
+  from?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only claims of sessions starting before this instant.' })
+  to?: Date | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A region’s latest claimed value of a shared indicator, with its audit verdict: ranked, or marked when falsified.' })
+export class IndicatorValue {
+  @Field(() => Region, { description: 'The region.' })
+  region: Region;
+
+  @Field(() => Cadre, { description: 'The cadre who claimed it.' })
+  cadre: Cadre;
+
+  @Field(() => Float, { description: 'The figure claimed.' })
+  value: number;
+
+  @Field({ description: 'Its unit (the indicator’s).' })
+  unit: string;
+
+  @Field(() => Date, { description: 'The date the figure is as of.' })
+  asOf: Date;
+
+  @Field(() => Verdict, { nullable: true, description: 'The published audit verdict on this claim; null while it is not audited.' })
+  verdict: Verdict | null;
+
+  @Field(() => Int, { nullable: true, description: 'Rank in the indicator’s direction (equal values share a rank); null for a FALSIFIED value, which is marked, not ranked.' })
+  rank: number | null;
+
+  @Field(() => ID, { description: 'The claim.' })
+  claimId: number;
+
+  @Field(() => ID, { description: 'The session it was claimed in.' })
+  sessionId: number;
 }

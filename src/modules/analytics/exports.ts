@@ -5,12 +5,15 @@ import { hasAnyRole, Principal } from '../../auth/principal';
 import { authenticateRequest } from '../../auth/http-auth';
 import type { TokenService } from '../../auth/tokens';
 import { HttpError, sendHttpError } from '../../common/http-error';
+import { GRADE_ZH, INTERRUPTION_ZH, VERDICT_ZH } from '../../common/labels-zh';
 import { parseId } from '../../common/ids';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
 import { Session } from '../sessions/session.entity';
 import { Speech } from '../sessions/speech.entity';
+import { AuditMethod } from '../audit/audit.entity';
 import type { AnalyticsService, Filter } from './analytics.service';
+import { DisciplineGrouping } from './analytics.types';
 
 type Cell = string | number | null;
 
@@ -45,7 +48,12 @@ interface ExportDeps {
 }
 
 const ANALYSTS = ['analyst', 'secretary', 'admin'] as const;
-const GRADE_ZH: Record<string, string> = { EXCELLENT: '优秀', GOOD: '良好', AVERAGE: '一般', POOR: '较差' };
+
+/** Every table there is, one per chart of the analysts' page (docs/analytics.md) plus a session's results. */
+export const EXPORTS = [
+  'region-standings', 'cadre-rankings', 'region-trends', 'grade-distributions', 'speaking-discipline',
+  'commitment-fulfilment', 'audit-verdicts', 'indicator-comparison', 'session-results',
+] as const;
 
 /**
  * `/exports/<table>.csv` (UTF-8 with BOM, so Excel opens Chinese correctly) and `/exports/<table>.xlsx`, for
@@ -126,13 +134,87 @@ async function tableFor(name: string, req: Request, principal: Principal, deps: 
         ),
       };
     }
+    case 'region-trends': {
+      requireRoles(principal, ANALYSTS);
+      const trends = await deps.analytics.regionTrends(await filterOf(req, deps));
+      return {
+        columns: ['县市区 region', '期数 session', '日期 date', '得分 score', '最好名次 best place', '优秀 excellent'],
+        rows: once(trends.series.flatMap((line) => trends.sessions.flatMap((session, i) =>
+          line.scores[i] === null ? [] : [[line.region.name, session.number, beijingDate(session.startsAt), line.scores[i], line.ranks[i], line.excellent[i]]]))),
+      };
+    }
+    case 'grade-distributions': {
+      requireRoles(principal, ANALYSTS);
+      const filter = await filterOf(req, deps);
+      return {
+        columns: ['期数 session', '日期 date', '实到投票 ballots', '应投票 entitled', '优秀', '良好', '一般', '较差', '优秀票', '良好票', '一般票', '较差票'],
+        rows: distributionRows(deps, filter),
+      };
+    }
+    case 'speaking-discipline': {
+      requireRoles(principal, ANALYSTS);
+      const rows = await deps.analytics.discipline(await filterOf(req, deps), DisciplineGrouping.REGION);
+      const reasons = Object.keys(INTERRUPTION_ZH);
+      return {
+        columns: ['县市区 region', '发言 speeches', '限时分钟 allotted min', '实际分钟 spoken min', '用时比 spoken ratio', '超时率 overtime rate', '平均超时秒 mean overtime s', '被叫停 cut off', ...reasons.map((r) => `打断·${INTERRUPTION_ZH[r]} ${r}`)],
+        rows: once(rows.map((r) => [r.region?.name ?? '', r.speeches, r.allottedMinutes, r.spokenMinutes, r.spokenRatio, r.overtimeRate, r.meanOvertimeSeconds, r.cutOffs,
+          ...reasons.map((reason) => r.interruptions.find((i) => i.reason === reason)?.count ?? 0)])),
+      };
+    }
+    case 'commitment-fulfilment': {
+      requireRoles(principal, ANALYSTS);
+      const rows = await deps.analytics.fulfilment(await filterOf(req, deps));
+      return {
+        columns: ['县市区 region', '承诺 commitments', '已核查 assessed', '已兑现 fulfilled', '部分兑现 partial', '未兑现 missed', '到期未核查 due', '兑现率 fulfilment rate', '按期率 on-time rate'],
+        rows: once(rows.map((r) => [r.region.name, r.commitments, r.assessed, r.fulfilled, r.partial, r.missed, r.due, r.fulfilmentRate, r.onTimeRate])),
+      };
+    }
+    case 'audit-verdicts': {
+      requireRoles(principal, ANALYSTS);
+      const method = query(req, 'method');
+      if (method !== null && !(Object.values(AuditMethod) as string[]).includes(method)) throw new HttpError(400, 'BAD_USER_INPUT', `method must be one of ${Object.values(AuditMethod).join(', ')}`);
+      const rows = await deps.analytics.verdicts(await filterOf(req, deps), method);
+      return {
+        columns: ['县市区 region', '属实 verified', '部分属实 partial', '未落实 not fulfilled', '弄虚作假 falsified', '合计 total'],
+        rows: once(rows.map((r) => [r.region.name, r.verified, r.partial, r.notFulfilled, r.falsified, r.total])),
+      };
+    }
+    case 'indicator-comparison': {
+      requireRoles(principal, ANALYSTS);
+      const themeId = query(req, 'themeId');
+      const indicatorId = query(req, 'indicatorId');
+      if (themeId === null || indicatorId === null) throw new HttpError(400, 'BAD_USER_INPUT', 'indicator-comparison needs ?themeId= and ?indicatorId=');
+      const rows = await deps.analytics.indicatorComparison({ themeId, indicatorId, from: date(req, 'from'), to: date(req, 'to') });
+      return {
+        columns: ['名次 rank', '县市区 region', '姓名 name', '职务 position', '数值 value', '单位 unit', '截至 as of', '核查结论 verdict'],
+        rows: once(rows.map((r) => [r.rank, r.region.name, r.cadre.name, r.cadre.position, r.value, r.unit, beijingDate(r.asOf), r.verdict ? VERDICT_ZH[r.verdict] : '未核查'])),
+      };
+    }
     default:
-      throw new HttpError(404, 'NOT_FOUND', `no export named ${name}; try region-standings, cadre-rankings or session-results`);
+      throw new HttpError(404, 'NOT_FOUND', `no export named ${name}; try one of ${EXPORTS.join(', ')}`);
   }
 }
 
 function requireRoles(principal: Principal, roles: readonly string[]): void {
   if (!hasAnyRole(principal, roles as never)) throw new HttpError(403, 'FORBIDDEN', `this export needs one of: ${roles.join(', ')}`);
+}
+
+/** Pages through the sessions' grade distributions a hundred at a time, newest first. */
+async function* distributionRows(deps: ExportDeps, filter: Filter): AsyncIterable<Cell[]> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await deps.analytics.gradeDistributions(filter, { first: 100, after });
+    for (const { node: d } of page.edges) {
+      yield [d.session.number, beijingDate(d.session.startsAt), d.ballotsCast, d.entitledVoters, d.excellent, d.good, d.average, d.poor, d.excellentVotes, d.goodVotes, d.averageVotes, d.poorVotes];
+    }
+    if (!page.pageInfo.hasNextPage) return;
+    after = page.pageInfo.endCursor ?? undefined;
+  }
+}
+
+/** The calendar date in Chengde (UTC+8), as the organisation department writes it. */
+function beijingDate(d: Date): string {
+  return new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
 /** Pages through the rankings a hundred at a time. */

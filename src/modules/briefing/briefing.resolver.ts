@@ -2,6 +2,7 @@ import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolv
 import type { AuthContext } from '../../auth/context';
 import { Cadre } from '../registry/cadre.entity';
 import { Speech } from '../sessions/speech.entity';
+import { Theme } from '../themes/theme.entity';
 import { Claim, Commitment } from './briefing.entity';
 import { Indicator } from './indicator.entity';
 import { IndicatorInput, RecordClaimInput, RecordCommitmentInput, ReviseClaimInput, ReviseCommitmentInput } from './briefing.inputs';
@@ -68,5 +69,13 @@ export class CommitmentResolver {
   @FieldResolver(() => Cadre, { description: 'Who promised it.' })
   async cadre(@Root() commitment: Commitment, @Ctx() ctx: BriefingContext): Promise<Cadre> {
     return (await ctx.loaders.cadre.load(commitment.cadreId))!;
+  }
+}
+
+@Resolver(() => Theme)
+export class ThemeIndicatorsResolver {
+  @FieldResolver(() => [Indicator], { description: 'The indicators shared by the claims of this theme, in the order they were defined.' })
+  indicators(@Root() theme: Theme, @Ctx() ctx: BriefingContext): Promise<Indicator[]> {
+    return ctx.loaders.indicatorsByTheme.load(theme.id);
   }
 }

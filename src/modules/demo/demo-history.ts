@@ -1,6 +1,7 @@
 import { DataSource, EntityManager, In, IsNull, LessThan, Not } from 'typeorm';
 import { User } from '../../auth/user.entity';
 import { sha256Hex } from '../../common/canonical';
+import { VERDICT_ZH } from '../../common/labels-zh';
 import { ManualClock } from '../../common/clock';
 import { inTransaction } from '../../db/transaction';
 import { sealSessionIn } from '../archive/archive.service';
@@ -26,6 +27,8 @@ import { RoomPhase } from '../sessions/session-enums';
 import { Session } from '../sessions/session.entity';
 import { Speech } from '../sessions/speech.entity';
 import { Theme } from '../themes/theme.entity';
+import { Indicator } from '../briefing/indicator.entity';
+import { DEMO_INDICATORS } from './demo-world.data';
 
 export interface HistoryOptions {
   /** Sessions to generate after the existing ones (stops before reaching `now`). */
@@ -61,8 +64,8 @@ export function rng(seed: number): () => number {
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const INDICATORS = ['重点项目开工数', '完成固定资产投资', '新增民宿床位', '督查问题整改完成数', '招商引资到位资金', '乡村振兴示范村'];
-const UNITS = ['个', '亿元', '张', '项', '亿元', '个'];
+const INDICATORS = DEMO_INDICATORS.map((i) => i.name);
+const UNITS = DEMO_INDICATORS.map((i) => i.unit);
 const REVIEW_TEXTS: Record<ReviewTone, string> = {
   PRAISE: '思路清晰，数据扎实，值得各地学习借鉴。',
   CRITICISM: '汇报虚话较多，短板分析不够深入，要找准差距。',
@@ -122,7 +125,8 @@ export async function generateHistory(ds: DataSource, options: HistoryOptions): 
       const speakers = (await m.getRepository(Cadre).findBy({ id: In(lineup.map((l) => l.cadreId)) })).flatMap((c) => (c.userId ? [c.userId] : []));
       const attendees = [...new Set([...cast.voters.map((v) => v.id), ...speakers])];
       await m.getRepository(Attendee).insert(attendees.map((userId) => ({ sessionId: session.id, userId })));
-      await runSession(m, session, cast, options);
+      const next = startsAt.getTime() + options.everyDays * DAY;
+      await runSession(m, session, cast, options, k === options.sessions - 1 || next >= options.now.getTime());
       return true;
     });
     if (created) made += 1;
@@ -151,7 +155,7 @@ function formOf(cadreId: number): number {
   return rng(cadreId * 7919)();
 }
 
-async function runSession(m: EntityManager, session: Session, cast: Cast, o: HistoryOptions): Promise<void> {
+async function runSession(m: EntityManager, session: Session, cast: Cast, o: HistoryOptions, latest = false): Promise<void> {
   const random = rng(o.seed * 1000 + session.number);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
   const clock = new ManualClock(session.startsAt);
@@ -243,7 +247,7 @@ async function runSession(m: EntityManager, session: Session, cast: Cast, o: His
   await run(chair, (tx, s) => closeEvaluationIn(tx, s, session.id, clock, DEFAULT_TALLY_CONFIG));
   await run(chair, (tx) => publishEvaluationIn(tx, session.id, clock));
   await command(chair, { type: 'ADVANCE_PHASE', to: RoomPhase.CLOSED });
-  await fileBriefingsAndAudits(m, session, state, cast, o, random);
+  await fileBriefingsAndAudits(m, session, state, cast, o, random, latest);
   clock.advance(DAY);
   await sealSessionIn(m, session.id, cast.adminId, clock);
 }
@@ -258,16 +262,21 @@ function ballot(speeches: readonly { speechId: number; cadreId: number }[], dayF
   }));
 }
 
-/** A figure and a promise per speech, and audits of some of them, found and published before `now`. */
-async function fileBriefingsAndAudits(m: EntityManager, session: Session, state: RoomState, cast: Cast, o: HistoryOptions, random: () => number): Promise<void> {
+/**
+ * A figure and a promise per speech, and audits of some of them, found and published before `now`. Figures are
+ * filed against the theme's shared indicators. In the latest session of the history the last speaker's figure is
+ * found falsified, so that the indicator comparison always has a falsified latest value to mark.
+ */
+async function fileBriefingsAndAudits(m: EntityManager, session: Session, state: RoomState, cast: Cast, o: HistoryOptions, random: () => number, latest: boolean): Promise<void> {
   const speeches = await m.getRepository(Speech).findBy({ sessionId: session.id });
+  const shared = new Map((await m.getRepository(Indicator).findBy({ themeId: session.themeId })).map((i) => [i.name, i.id]));
   const recordedAt = new Date(session.startsAt.getTime() - 2 * DAY);
   for (const progress of state.speeches) {
     const speech = speeches.find((s) => s.id === progress.speechId)!;
     const form = formOf(speech.cadreId);
     const i = Math.floor(random() * INDICATORS.length);
     const common = { sessionId: session.id, speechId: speech.id, cadreId: speech.cadreId, version: 1, recordedById: cast.adminId, recordedAt };
-    const claim = await m.save(Claim, m.create(Claim, { ...common, indicator: INDICATORS[i], value: Math.round(10 + random() * 990), unit: UNITS[i], asOf: recordedAt, note: '演示数据' }));
+    const claim = await m.save(Claim, m.create(Claim, { ...common, indicator: INDICATORS[i], indicatorId: shared.get(INDICATORS[i]) ?? null, value: Math.round(10 + random() * 990), unit: UNITS[i], asOf: recordedAt, note: '演示数据' }));
     const audited: { subject: Claim | Commitment; at: Date; verdict: Verdict }[] = [];
     const extra = (o.commitmentsPerSpeech ?? 1) - 1;
     for (let c = 0; c < 1 + (random() < extra ? 1 : 0); c++) {
@@ -280,7 +289,10 @@ async function fileBriefingsAndAudits(m: EntityManager, session: Session, state:
       }
     }
     const claimCheckedAt = new Date(session.startsAt.getTime() + 30 * DAY);
-    if (claimCheckedAt.getTime() < o.now.getTime() && random() < (o.claimAuditRate ?? 0.3)) {
+    if (latest && progress === state.speeches.at(-1)) {
+      const at = new Date(Math.min(claimCheckedAt.getTime(), (session.startsAt.getTime() + o.now.getTime()) / 2));
+      audited.push({ subject: claim, at, verdict: Verdict.FALSIFIED });
+    } else if (claimCheckedAt.getTime() < o.now.getTime() && random() < (o.claimAuditRate ?? 0.3)) {
       const verdict = random() + form * 0.3 > 0.12 ? Verdict.VERIFIED : Verdict.FALSIFIED;
       audited.push({ subject: claim, at: claimCheckedAt, verdict });
     }
@@ -304,7 +316,7 @@ async function fileBriefingsAndAudits(m: EntityManager, session: Session, state:
         auditId: audit.id,
         cadreId: speech.cadreId,
         verdict: a.verdict,
-        summary: `核查结论（演示数据）：${a.verdict}`,
+        summary: `核查结论（演示数据）：${VERDICT_ZH[a.verdict]}`,
         submittedById: cast.auditorId,
         submittedAt: new Date(a.at.getTime() - 2 * DAY),
         publishedAt: a.at,

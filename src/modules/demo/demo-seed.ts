@@ -15,7 +15,8 @@ import { Session } from '../sessions/session.entity';
 import { Speech } from '../sessions/speech.entity';
 import { Theme, ThemeStatus } from '../themes/theme.entity';
 import { Claim, Commitment } from '../briefing/briefing.entity';
-import { DEMO_ACCOUNTS, DEMO_BRIEFINGS, DEMO_CADRES, DEMO_REGIONS, DEMO_SESSIONS, DEMO_THEMES, DemoSession } from './demo-world.data';
+import { Indicator } from '../briefing/indicator.entity';
+import { DEMO_ACCOUNTS, DEMO_BRIEFINGS, DEMO_CADRES, DEMO_INDICATORS, DEMO_REGIONS, DEMO_SESSIONS, DEMO_THEMES, DemoSession } from './demo-world.data';
 
 export interface SeedSummary {
   created: number;
@@ -138,7 +139,9 @@ class Seeder {
         status: ThemeStatus.USED,
         proposedById: users.get(t.proposedBy)!.id,
       };
-      out.set(t.key, await this.ensure(Theme, { title: t.title }, fields));
+      const theme = await this.ensure(Theme, { title: t.title }, fields);
+      for (const i of DEMO_INDICATORS) await this.ensure(Indicator, { themeId: theme.id, name: i.name }, { themeId: theme.id, ...i });
+      out.set(t.key, theme);
     }
     return out;
   }

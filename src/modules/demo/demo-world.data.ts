@@ -213,6 +213,25 @@ export const DEMO_CADRES: readonly DemoCadre[] = [
   },
 ];
 
+export interface DemoIndicator {
+  name: string;
+  unit: string;
+  higherIsBetter: boolean;
+}
+
+/**
+ * The figures every theme's speakers report on the same terms, so that regions line up in the comparison
+ * (docs/indicators.md). Every demo theme defines all of them; the generated history files its claims against them.
+ */
+export const DEMO_INDICATORS: readonly DemoIndicator[] = [
+  { name: '重点项目开工数', unit: '个', higherIsBetter: true },
+  { name: '完成固定资产投资', unit: '亿元', higherIsBetter: true },
+  { name: '新增民宿床位', unit: '张', higherIsBetter: true },
+  { name: '督查问题整改完成数', unit: '项', higherIsBetter: true },
+  { name: '招商引资到位资金', unit: '亿元', higherIsBetter: true },
+  { name: '乡村振兴示范村', unit: '个', higherIsBetter: true },
+];
+
 export const DEMO_THEMES: readonly DemoTheme[] = [
   {
     key: 'key-projects',

@@ -1,7 +1,7 @@
 import { commitmentStatusOf } from '../audit/consequences';
 import type { CadreDossier } from '../dossier/dossier.types';
 import type { ReportBlock, ReportDocument, ReportSeal } from './report-document';
-import { formatDate, formatDuration, formatScore, formatShare, GRADE_ZH, SPEECH_STATUS_ZH, TONE_ZH } from './report-format';
+import { formatDate, formatDuration, formatScore, formatShare, GRADE_ZH, SPEECH_STATUS_ZH, TONE_ZH, VERDICT_ZH } from './report-format';
 
 export interface DossierReportInput {
   dossier: CadreDossier;
@@ -14,7 +14,6 @@ export interface DossierReportInput {
   now: Date;
 }
 
-const VERDICT_ZH: Record<string, string> = { VERIFIED: '属实', PARTIAL: '部分属实', NOT_FULFILLED: '未落实', FALSIFIED: '弄虚作假' };
 const COMMITMENT_ZH: Record<string, string> = { OPEN: '未到期', DUE: '已到期待核查', FULFILLED: '已兑现', PARTIAL: '部分兑现', MISSED: '未兑现' };
 const FLAG_ZH: Record<string, string> = { COMMENDATION_PRIORITY: '优先考虑', ACCOUNTABILITY: '追究责任' };
 

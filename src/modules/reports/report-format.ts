@@ -1,4 +1,3 @@
-import { Grade } from '../room/results';
 
 /*
  * How the reports write instants, durations and the domain's words. Chengde keeps Beijing time (UTC+8, no summer
@@ -37,9 +36,7 @@ export function formatDuration(ms: number): string {
   return s >= 60 ? `${Math.floor(s / 60)}分${pad(s % 60)}秒` : `${s}秒`;
 }
 
-export const GRADE_ZH: Record<`${Grade}`, string> = { EXCELLENT: '优秀', GOOD: '良好', AVERAGE: '一般', POOR: '较差' };
-
-export const INTERRUPTION_ZH: Record<string, string> = { EMPTY_TALK: '虚话套话', OFF_TOPIC: '偏离主题', OVERTIME: '超时', OTHER: '其他' };
+export { GRADE_ZH, INTERRUPTION_ZH, VERDICT_ZH } from '../../common/labels-zh';
 
 export const TONE_ZH: Record<string, string> = { PRAISE: '肯定', CRITICISM: '批评', DIRECTIVE: '指示', SUGGESTION: '建议' };
 

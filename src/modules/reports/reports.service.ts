@@ -40,13 +40,13 @@ export interface ReportServiceDeps {
   tally?: TallyConfig;
 }
 
-/** Who prints a session's reports; a cadre's dossier is the organisation department's. */
+/** Who prints a session's reports; a cadre's dossier is the organisation department's, and the analysts' who open it from their charts. */
 const SESSION_REPORT_READERS: readonly Role[] = ['secretary', 'admin', 'chair'];
-const DOSSIER_REPORT_READERS: readonly Role[] = ['secretary', 'admin'];
+const DOSSIER_REPORT_READERS: readonly Role[] = ['secretary', 'admin', 'analyst'];
 
 /**
  * Reads what a report says from the services and the rows, and hands it to the pure builders; `*Pdf` renders it.
- * Access: secretary, admin (and the chair for a session's reports), FORBIDDEN to everyone else; results follow
+ * Access: secretary, admin (and the chair for a session's reports, the analyst for a dossier), FORBIDDEN to everyone else; results follow
  * the evaluation's own rule for what these roles may see (`sessionResults`).
  */
 export class ReportService {

@@ -198,4 +198,23 @@ describeEachEngine('analytics', (engine) => {
     for (const row of d.commitmentFulfilment) expect(row.fulfilled + row.partial + row.missed).toBe(row.assessed);
     for (const row of d.auditVerdicts) expect(row.verified + row.partial + row.notFulfilled + row.falsified).toBe(row.total);
   });
+  it('defines the shared indicators on every theme, files the history against them and has a falsified latest value to mark', async () => {
+    const themes = (await app.gql(`{ themes { id indicators { id name unit } } }`, {}, analyst)).data!.themes as { id: string; indicators: { id: string; name: string; unit: string }[] }[];
+    expect(themes).toHaveLength(3);
+    for (const t of themes) expect(t.indicators.map((i) => `${i.name}（${i.unit}）`)).toContain('新增民宿床位（张）');
+    const verdicts: (string | null)[] = [];
+    for (const t of themes) {
+      for (const i of t.indicators) {
+        const res = await app.gql(`query($t: ID!, $i: ID!) { indicatorComparison(themeId: $t, indicatorId: $i) { verdict rank unit } }`, { t: t.id, i: i.id }, analyst);
+        expect(res.errors).toBeUndefined();
+        for (const v of res.data!.indicatorComparison) {
+          expect(v.unit).toBe(i.unit);
+          expect(v.rank === null).toBe(v.verdict === 'FALSIFIED');
+          verdicts.push(v.verdict);
+        }
+      }
+    }
+    expect(verdicts.length).toBeGreaterThan(11);
+    expect(verdicts).toContain('FALSIFIED');
+  });
 });

@@ -191,8 +191,10 @@ describeEachEngine('reports', (engine) => {
       expect(text).toContain(archive.contentHash);
     });
 
-    it('is for the secretary and the admin only', async () => {
+    it('is for the secretary, the admin and the analyst only', async () => {
       await expect(reports.dossierPdf(await principal(s.chair), String(s.cadres[0].id))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      const analyst = await createUser(app.ds.manager, { roles: ['analyst'] });
+      expect((await reports.dossierPdf(await principal(analyst), String(s.cadres[0].id))).subarray(0, 5).toString()).toBe('%PDF-');
       await expect(reports.dossierPdf(await principal(admin), '999999')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
   });
