@@ -235,7 +235,6 @@ async function showPage(session: SignedIn): Promise<void> {
     regionId: vars.regionId,
     pickRegion,
     dossierUrl,
-    mayReadDossiers: session.user.roles.some((r) => r === 'secretary' || r === 'admin'),
     openDossier: (cadreId) => window.open(dossierUrl(cadreId), '_blank', 'noopener'),
   });
 

@@ -26,8 +26,6 @@ export interface ViewContext {
   regionId: string | null;
   pickRegion(regionId: string): void;
   dossierUrl(cadreId: string): string;
-  /** Whether the server gives this user dossier PDFs (secretary, admin). */
-  mayReadDossiers: boolean;
   openDossier(cadreId: string): void;
 }
 
@@ -49,9 +47,8 @@ function regionCell(ctx: ViewContext, r: RegionRef): HTMLElement {
   return h('span', { class: r.id === ctx.regionId ? 'region picked' : 'region' }, regionName(r, ctx.lang));
 }
 
-/** A cadre's name: a link to the dossier PDF for those who may read it, else the name alone. */
+/** A cadre's name: a link to the dossier PDF, in a new tab. */
 function cadreLink(ctx: ViewContext, c: { id: string; name: string }): HTMLElement {
-  if (!ctx.mayReadDossiers) return h('span', { class: 'cadre', 'data-cadre': c.id, title: ctx.w.noDossier }, c.name);
   return h('a', { href: ctx.dossierUrl(c.id), target: '_blank', rel: 'noopener', class: 'cadre', 'data-cadre': c.id }, c.name);
 }
 
@@ -267,9 +264,7 @@ export const disciplineView: View = async (ctx) => {
     height: barsHeight(rows.length, 30),
     onClick: (p) => {
       const r = rows[p.dataIndex];
-      if (r.cadre) {
-        if (ctx.mayReadDossiers) ctx.openDossier(r.cadre.id);
-      }
+      if (r.cadre) ctx.openDossier(r.cadre.id);
       else if (r.region) ctx.pickRegion(r.region.id);
     },
     table: {
@@ -310,9 +305,7 @@ export const interruptionsView: View = async (ctx) => {
     height: barsHeight(rows.length),
     onClick: (p) => {
       const r = rows[p.dataIndex];
-      if (r.cadre) {
-        if (ctx.mayReadDossiers) ctx.openDossier(r.cadre.id);
-      }
+      if (r.cadre) ctx.openDossier(r.cadre.id);
       else if (r.region) ctx.pickRegion(r.region.id);
     },
     table: {
@@ -497,7 +490,7 @@ export function indicatorView(indicator: IndicatorRef, themeId: string): View {
     return {
       option,
       height: barsHeight(rows.length),
-      onClick: (p) => ctx.mayReadDossiers && ctx.openDossier(rows[p.dataIndex].cadre.id),
+      onClick: (p) => ctx.openDossier(rows[p.dataIndex].cadre.id),
       table: {
         head: [w.rank, w.regionCol, w.cadre, `${w.value}（${indicator.unit}）`, w.verdict, w.asOf],
         rows: rows.map((r) => [
