@@ -305,7 +305,8 @@ describe('the analytics page in chromium', () => {
     const dir = join(ARTIFACTS, SHOTS);
     mkdirSync(dir, { recursive: true });
     await phone.screenshot({ path: join(dir, '05-charts-390.png'), fullPage: true });
-    for (const id of ['standings', 'trends', 'discipline', 'cadres']) await phone.locator(`#card-${id}`).screenshot({ path: join(dir, `05-${id}-390.png`) });
+    await phone.screenshot({ path: join(dir, '05-top-390.png') });
+    for (const id of ['standings', 'trends', 'discipline', 'indicator', 'cadres']) await phone.locator(`#card-${id}`).screenshot({ path: join(dir, `05-${id}-390.png`) });
     expect(await phone.locator('#card-standings').getAttribute('data-state')).toBe('ready');
 
     await page.goto(`${origin}/analytics?lang=en`);

@@ -462,7 +462,7 @@ export function indicatorView(indicator: IndicatorRef, themeId: string): View {
           ]);
         },
       },
-      xAxis: { type: 'value', name: indicator.unit, axisLabel: AXIS_LABEL, splitLine: SPLIT, nameTextStyle: { color: '#5b6b85' } },
+      xAxis: { type: 'value', axisLabel: AXIS_LABEL, splitLine: SPLIT },
       yAxis: { type: 'category', data: rows.map(label), inverse: true, axisLabel: AXIS_LABEL, axisTick: { show: false } },
       series: [
         {
