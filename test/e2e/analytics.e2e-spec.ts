@@ -43,24 +43,47 @@ describe('the analytics page in chromium', () => {
       .filter((r) => r.speeches > 0)
       .map((r) => [String(r.rank), r.region.name, two(r.score)]);
 
-  const tableRows = (selector: string, columns: number) =>
-    page.locator(`${selector} tbody tr`).evaluateAll((trs, n) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).slice(0, n as number).map((td) => (td.textContent ?? '').trim())), columns);
+  /** The first `columns` cells of each body row of a table, as text. */
+  const tableRows = async (selector: string, columns: number): Promise<string[][]> => {
+    const rows: string[][] = [];
+    for (const row of await page.locator(`${selector} tbody tr`).all()) rows.push((await row.locator('td').allTextContents()).slice(0, columns).map((t) => t.trim()));
+    return rows;
+  };
+
+  /** Polls `check` until it holds (the page's CSP forbids the string predicates of waitForFunction). */
+  const until = async (what: string, check: () => Promise<boolean>, timeout = SLOW) => {
+    const end = Date.now() + timeout;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error(`waited ${timeout} ms for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
 
   /** Every card has settled (drawn, empty or failed): none still loading. */
-  const settled = async () => {
-    await page.waitForFunction(() => document.querySelectorAll('.chart-card').length > 0 && !document.querySelector('.chart-card[data-state="loading"]'), null, { timeout: SLOW });
+  const settled = (on: Page = page) =>
+    until('every card to settle', async () => (await on.locator('.chart-card').count()) > 0 && (await on.locator('.chart-card[data-state="loading"]').count()) === 0);
+
+  const param = (name: string) => new URL(page.url()).searchParams.get(name);
+
+  /** Signed in as the analyst, unless already (each test may run alone with -t). */
+  const analyst = async () => {
+    if (page.url().startsWith(`${origin}/analytics`) && (await page.locator('#cards').count())) return;
+    await signIn('analyst');
+    await page.locator('#cards').waitFor({ timeout: SLOW });
   };
 
   /** Whether a card's canvas has pixels drawn on it (not blank, not all one colour). */
-  const painted = (id: string) =>
-    page.evaluate((cardId) => {
-      const canvas = document.querySelector<HTMLCanvasElement>(`#${cardId}-chart canvas`);
-      if (!canvas || canvas.width === 0 || canvas.height === 0) return 0;
-      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      let inked = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && (data[i] < 240 || data[i + 1] < 240 || data[i + 2] < 240)) inked++;
-      return inked;
-    }, id);
+  const painted = async (id: string): Promise<number> =>
+    Number(
+      await page.evaluate(`(() => {
+        const canvas = document.querySelector('#${id}-chart canvas');
+        if (!canvas || canvas.width === 0 || canvas.height === 0) return 0;
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let inked = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && (data[i] < 240 || data[i + 1] < 240 || data[i + 2] < 240)) inked++;
+        return inked;
+      })()`),
+    );
 
   const fullShot = async (name: string) => {
     const dir = join(ARTIFACTS, SHOTS);
@@ -147,6 +170,8 @@ describe('the analytics page in chromium', () => {
   }, 90_000);
 
   it('shows the same numbers in the tables as the API, with CSV and XLSX links carrying the filter and the token', async () => {
+    await analyst();
+    await settled();
     await page.click('#standings-toggle');
     await page.locator('#standings-grid').waitFor({ state: 'visible', timeout: SLOW });
     expect(await page.isVisible('#standings-chart')).toBe(false);
@@ -197,6 +222,7 @@ describe('the analytics page in chromium', () => {
   }, 60_000);
 
   it('follows a theme picked and a region clicked: the URL, the charts, and a reload', async () => {
+    await analyst();
     const themes = (await call(`{ themes { id title } }`)).themes as { id: string; title: string }[];
     const all = await standings(null);
     let theme: { id: string; title: string } | undefined;
@@ -211,8 +237,8 @@ describe('the analytics page in chromium', () => {
     expect(theme).toBeDefined();
     const drawn = Number(await page.getAttribute('#card-standings', 'data-drawn'));
     await page.selectOption('#filter-theme', theme!.id);
-    await page.waitForFunction((id) => new URL(location.href).searchParams.get('themeId') === id, theme!.id, { timeout: SLOW });
-    await page.waitForFunction((n) => Number(document.querySelector('#card-standings')?.getAttribute('data-drawn')) > n, drawn, { timeout: SLOW });
+    await until('the theme in the URL', async () => param('themeId') === theme!.id);
+    await until('the standings redrawn', async () => Number(await page.getAttribute('#card-standings', 'data-drawn')) > drawn);
     await settled();
     expect(await tableRows('#standings-grid', 3)).toEqual(expected);
     expect(await page.getAttribute('#standings-csv', 'href')).toContain(`themeId=${encodeURIComponent(theme!.id)}`);
@@ -227,7 +253,7 @@ describe('the analytics page in chromium', () => {
     const target = regions.find((r) => r.name === expected[0][1])!;
     await page.click('#standings-toggle');
     await page.locator('#standings-grid tbody tr >> nth=0').click();
-    await page.waitForFunction((id) => new URL(location.href).searchParams.get('regionId') === id, target.id, { timeout: SLOW });
+    await until('the region in the URL', async () => param('regionId') === target.id);
     await settled();
     expect(await page.inputValue('#filter-region')).toBe(target.id);
     const cadreRegions = await page.locator('#cadres-grid tbody tr td:nth-child(4)').allTextContents();
@@ -250,12 +276,12 @@ describe('the analytics page in chromium', () => {
     await page.fill('#filter-from', '2001-01-01');
     await page.fill('#filter-to', '2001-01-31');
     await page.dispatchEvent('#filter-to', 'change');
-    await page.waitForFunction(() => new URL(location.href).searchParams.get('to') === '2001-01-31', null, { timeout: SLOW });
+    await until('the dates in the URL', async () => param('from') === '2001-01-01' && param('to') === '2001-01-31');
     await settled();
     await see(page, '#standings-state', '暂无数据');
     expect(await page.isVisible('#standings-chart')).toBe(false);
     await page.click('#filter-clear');
-    await page.waitForFunction(() => location.search === '', null, { timeout: SLOW });
+    await until('a bare URL', async () => new URL(page.url()).search === '');
     await settled();
   }, 120_000);
 
@@ -268,6 +294,7 @@ describe('the analytics page in chromium', () => {
         if (!found && rows.some((r: { verdict: string | null }) => r.verdict === 'FALSIFIED')) found = { themeId: t.id, indicatorId: i.id, rows };
       }
     expect(found).not.toBeNull();
+    await analyst();
     await page.goto(`${origin}/analytics?themeId=${found!.themeId}&indicatorId=${found!.indicatorId}`);
     await settled();
     expect(await page.getAttribute('#card-indicator', 'data-state')).toBe('ready');
@@ -289,7 +316,6 @@ describe('the analytics page in chromium', () => {
   it('fits a phone (signed in as the secretary), in English too, and never leaves the server', async () => {
     const phone = await browser.page(390, 844);
     const phoneProblems = watch(phone, origin);
-    await phone.evaluate(() => sessionStorage.clear()).catch(() => undefined);
     await phone.goto(`${origin}/analytics`);
     await phone.locator('#login-form, #sign-out').first().waitFor({ timeout: SLOW });
     if (await phone.locator('#sign-out').isVisible()) {
@@ -300,8 +326,8 @@ describe('the analytics page in chromium', () => {
     await phone.fill('#password', 'leitai-demo');
     await phone.click('#login-submit');
     await phone.locator('#cards').waitFor({ timeout: SLOW });
-    await phone.waitForFunction(() => !document.querySelector('.chart-card[data-state="loading"]'), null, { timeout: SLOW });
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await settled(phone);
+    expect(await phone.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     const dir = join(ARTIFACTS, SHOTS);
     mkdirSync(dir, { recursive: true });
     await phone.screenshot({ path: join(dir, '05-charts-390.png'), fullPage: true });
