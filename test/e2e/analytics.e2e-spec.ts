@@ -283,6 +283,19 @@ describe('the analytics page in chromium', () => {
     await page.click('#filter-clear');
     await until('a bare URL', async () => new URL(page.url()).search === '');
     await settled();
+
+    // Hovering a bar shows the tooltip (DOM, within the CSP); clicking the first bar picks its region.
+    const best = regions.find((r) => r.name === all[0][1])!;
+    const box = (await page.locator('#standings-chart').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.45, box.y + 24);
+    await see(page, '.tip', all[0][1]);
+    await page.mouse.click(box.x + box.width * 0.45, box.y + 24);
+    await until('the region of the bar clicked in the URL', async () => param('regionId') === best.id);
+    await settled();
+    expect(await page.inputValue('#filter-region')).toBe(best.id);
+    await page.click('#filter-clear');
+    await until('a bare URL', async () => new URL(page.url()).search === '');
+    await settled();
   }, 120_000);
 
   it('compares a shared indicator across regions and marks a falsified value, unranked', async () => {

@@ -57,12 +57,20 @@ function filtersFromUrl(): Filters {
 
 let filters = filtersFromUrl();
 
-function writeUrl(): void {
+/** This page's address with the filter, in a language. */
+function addressFor(l: typeof lang): string {
   const q = new URLSearchParams();
   for (const k of FILTER_KEYS) if (filters[k]) q.set(k, filters[k]);
-  if (lang === 'en') q.set('lang', 'en');
+  if (l === 'en') q.set('lang', 'en');
   const search = q.toString();
-  history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}`);
+  return `${location.pathname}${search ? `?${search}` : ''}`;
+}
+
+/** The filter into the address bar (a reload or a shared link shows the same), and the other language's link. */
+function writeUrl(): void {
+  history.replaceState(null, '', addressFor(lang));
+  const other = document.getElementById('lang') as HTMLAnchorElement | null;
+  if (other) other.href = addressFor(lang === 'en' ? 'zh' : 'en');
 }
 
 /** A date of the filter as an instant: the start of that day here; `to` is inclusive, so the start of the next day. */
@@ -161,7 +169,7 @@ async function showPage(session: SignedIn): Promise<void> {
         h('span', { class: 'bar-title' }, w.title),
         firstChart,
         h('span', { class: 'who' }, session.user.displayName),
-        h('a', { class: 'lang', id: 'lang', href: lang === 'en' ? location.search.replace(/[?&]lang=en/, '') || location.pathname : `${location.search ? `${location.search}&` : '?'}lang=en` }, w.other),
+        h('a', { class: 'lang', id: 'lang', href: addressFor(lang === 'en' ? 'zh' : 'en') }, w.other),
         h('button', { type: 'button', id: 'sign-out', onclick: () => signOut() }, w.signOut),
       ),
       h(
