@@ -326,6 +326,18 @@ describe('the analytics page in chromium', () => {
     await snap(page, SHOTS, '04-indicator');
   }, 60_000);
 
+  it('shows the server’s message in a card whose query is refused', async () => {
+    await analyst();
+    await page.goto(`${origin}/analytics?regionId=99999`);
+    await settled();
+    expect(await page.getAttribute('#card-trends', 'data-state')).toBe('error');
+    await see(page, '#trends-state', '找不到');
+    expect(await page.textContent('#trends-state')).toMatch(/99999/);
+    // The standings take no region and still draw.
+    expect(await page.getAttribute('#card-standings', 'data-state')).toBe('ready');
+    await snap(page, SHOTS, '07-error');
+  }, 60_000);
+
   it('fits a phone (signed in as the secretary), in English too, and never leaves the server', async () => {
     const phone = await browser.page(390, 844);
     const phoneProblems = watch(phone, origin);

@@ -43,6 +43,11 @@ const LEGEND = { top: 0, left: 0, type: 'scroll' as const, itemWidth: 14, itemHe
 /** Height for a bar per category: readable on a phone, never a squashed canvas. */
 const barsHeight = (n: number, per = 28) => Math.max(220, 60 + n * per);
 
+/** Whether a region's bar is drawn pale: another region is picked, and is among the rows. */
+function faded(ctx: ViewContext, rows: readonly { region: RegionRef }[], region: RegionRef): boolean {
+  return ctx.regionId !== null && region.id !== ctx.regionId && rows.some((r) => r.region.id === ctx.regionId);
+}
+
 function regionCell(ctx: ViewContext, r: RegionRef): HTMLElement {
   return h('span', { class: r.id === ctx.regionId ? 'region picked' : 'region' }, regionName(r, ctx.lang));
 }
@@ -83,7 +88,7 @@ export const standingsView: View = async (ctx) => {
         type: 'bar',
         name: w.score,
         barMaxWidth: 18,
-        data: rows.map((r) => ({ value: r.score, itemStyle: { color: ctx.regionId && r.region.id !== ctx.regionId ? COLORS.soft : COLORS.accent } })),
+        data: rows.map((r) => ({ value: r.score, itemStyle: { color: faded(ctx, rows, r.region) ? COLORS.soft : COLORS.accent } })),
         label: { show: true, position: 'right', formatter: (p: { dataIndex: number }) => `${num(rows[p.dataIndex].score, 2)}  ${w.rankNo(rows[p.dataIndex].rank)}`, fontSize: 11, color: '#14213d' },
       },
     ],
@@ -472,7 +477,7 @@ export function indicatorView(indicator: IndicatorRef, themeId: string): View {
           data: rows.map((r) =>
             falsified(r)
               ? { value: r.value, itemStyle: { color: COLORS.falsified, decal: HATCH, opacity: 0.75 }, label: { color: COLORS.falsified, fontWeight: 'bold' as const } }
-              : { value: r.value, itemStyle: { color: ctx.regionId && r.region.id !== ctx.regionId ? COLORS.soft : COLORS.accent } },
+              : { value: r.value, itemStyle: { color: faded(ctx, rows, r.region) ? COLORS.soft : COLORS.accent } },
           ),
           label: {
             show: true,
