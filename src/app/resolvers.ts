@@ -51,7 +51,7 @@ const WIRING: readonly (readonly [Function, (s: Services) => object])[] = [
   [ActionItemResolver, (s) => new ActionItemResolver(s.clock)],
   [ProgressReportResolver, () => new ProgressReportResolver()],
   [CommitmentProgressResolver, () => new CommitmentProgressResolver()],
-  [FindingChainResolver, () => new FindingChainResolver()],
+  [FindingChainResolver, (s) => new FindingChainResolver(s.followUp.responseWindowDays)],
   [AnalyticsResolver, (s) => new AnalyticsResolver(s.analytics)],
   [ReportSubmissionResolver, (s) => new ReportSubmissionResolver(s.reportSubmissions)],
   ...ANALYTICS_RESOLVERS.filter((r) => r !== AnalyticsResolver).map((r) => [r, () => new (r as new () => object)()] as const),

@@ -46,6 +46,7 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     archive: RECORD_READERS,
     archiveChain: RECORD_READERS,
     cadreDossier: [...RECORD_READERS, 'speaker'],
+    myDossier: PEOPLE,
     briefings: [...RECORD_READERS, 'speaker'],
     audits: ['admin', 'secretary', 'auditor'],
     journal: ['admin', 'secretary', 'auditor'],

@@ -31,6 +31,13 @@ export class DossierService {
     private readonly commendationWindowDays: number,
   ) {}
 
+  /** The dossier of the caller's own cadre (the first, should an account hold two), or null. */
+  async own(principal: Principal | null): Promise<CadreDossier | null> {
+    if (principal?.kind !== 'user') return null;
+    const cadre = await this.ds.getRepository(Cadre).findOne({ where: { userId: principal.userId }, order: { id: 'ASC' } });
+    return cadre ? this.dossier(principal, String(cadre.id)) : null;
+  }
+
   async dossier(principal: Principal | null, rawCadreId: string): Promise<CadreDossier> {
     const cadreId = parseId('cadre', rawCadreId, 'cadreId');
     const cadre = await this.ds.getRepository(Cadre).findOneBy({ id: cadreId });

@@ -9,7 +9,7 @@ import type { FollowUpContext } from './followup.context';
 import { ActionItem, ActionItemStatus, Decision, FindingResponse, ProgressEvidence, ProgressReport, ProgressStatus, ProgressVerification } from './followup.entity';
 import { ActionItemInput, ActionItemsArgs, DecisionInput, ProgressInput, ProgressReportsArgs } from './followup.inputs';
 import { FollowUpService } from './followup.service';
-import { acceptedPercent, actionItemStatusOf, progressStatusOf, type ProgressFact } from './followup-status';
+import { acceptedPercent, actionItemStatusOf, isAdverse, progressStatusOf, responseWindowEnd, type ProgressFact } from './followup-status';
 
 const ActionItemConnection = ConnectionType(ActionItem, 'A page of action items, soonest due first.');
 const ProgressReportConnection = ConnectionType(ProgressReport, 'A page of progress reports, newest first.');
@@ -147,6 +147,13 @@ export class CommitmentProgressResolver {
 
 @Resolver(() => Finding)
 export class FindingChainResolver {
+  constructor(private readonly responseWindowDays: number) {}
+
+  @FieldResolver(() => Date, { nullable: true, description: 'Until when the cadre concerned may answer it; null when it needs no answer (VERIFIED) or is not published.' })
+  respondBy(@Root() finding: Finding): Date | null {
+    return finding.publishedAt && isAdverse(finding.verdict) ? responseWindowEnd(finding.publishedAt, this.responseWindowDays) : null;
+  }
+
   @FieldResolver(() => FindingResponse, { nullable: true, description: 'The answer of the cadre concerned (申辩), if any.' })
   response(@Root() finding: Finding, @Ctx() ctx: FollowUpContext): Promise<FindingResponse | null> {
     return ctx.loaders.responseByFinding.load(finding.id);

@@ -39,6 +39,10 @@ export class FollowUpService {
     private readonly options: FollowUpOptions,
   ) {}
 
+  get responseWindowDays(): number {
+    return this.options.responseWindowDays;
+  }
+
   async createActionItem(principal: Principal | null, input: ActionItemInput): Promise<ActionItem> {
     const actorId = requireActorId(principal);
     if (input.dueAt.getTime() <= this.clock.now().getTime()) throw new BadUserInputError('the due date must be in the future', 'input.dueAt');

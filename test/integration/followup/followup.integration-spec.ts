@@ -199,6 +199,15 @@ describeEachEngine('follow-up', (engine) => {
       expect(decided.recordDecision).toMatchObject({ kind: 'NO_ACTION', sessionId: String(s.session.id) });
     });
 
+    it("gives a cadre their own dossier with each finding's answer deadline, and nothing to someone who is not one", async () => {
+      const findingId = await publishedFinding('PARTIAL');
+      const mine = (await ok(`{ myDossier { cadre { id } findings { id verdict respondBy } } }`, {}, await owner())).myDossier;
+      expect(mine.cadre.id).toBe(String(s.cadres[0].id));
+      expect(new Date(mine.findings.find((f: any) => f.id === findingId).respondBy).getTime()).toBe(app.clock.now().getTime() + 14 * DAY);
+      const voter = await app.tokenFor(await createUser(app.ds.manager, { roles: ['voter'] }));
+      expect((await ok(`{ myDossier { cadre { id } } }`, {}, voter)).myDossier).toBeNull();
+    });
+
     it('needs no answer to a VERIFIED finding', async () => {
       const findingId = await publishedFinding('VERIFIED');
       expect(codeOf(await app.gql(RESPOND, { f: findingId, body: '谢谢' }, await owner()))).toBe('BAD_USER_INPUT');
