@@ -53,7 +53,7 @@ const AUDITS = `query Audits { audits {
 } }`;
 const SUBMIT = `mutation Submit($a: ID!, $input: FindingInput!) { submitFinding(auditId: $a, input: $input) { id } }`;
 const PUBLISH = `mutation Publish($f: ID!) { publishFinding(findingId: $f) { id publishedAt } }`;
-const PENDING = `query Pending { progressReports(status: PENDING, first: 100) { edges { node {
+const PENDING = `query Pending { progressReports(status: PENDING, first: 50) { edges { node {
   id percent note reportedAt cadre { id name position }
   commitment { title target } actionItem { title dueAt }
   evidence { kind description sha256 location capturedAt }

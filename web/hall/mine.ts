@@ -146,7 +146,7 @@ export function mineView(o: MineOptions): { el: HTMLElement; dispose(): void } {
         section(w.commitments, w.noCommitments, d.commitments.map((c) => h('li', { class: 'item', id: `commitment-${c.id}` },
           h('div', { class: 'row between' }, h('strong', {}, c.title), h('span', { class: `status ${c.status.toLowerCase()}` }, w.statuses[c.status] ?? c.status)),
           h('p', { class: 'muted' }, `${c.target} · ${w.due} ${day(c.dueAt)} · ${w.progress(c.progress)}`),
-          progressForm({ commitmentId: c.id }, `commitment-${c.id}`))), 'mine-commitments'),
+          c.status === 'FULFILLED' ? null : progressForm({ commitmentId: c.id }, `commitment-${c.id}`))), 'mine-commitments'),
       );
     } catch (err) {
       fail(err);
