@@ -131,8 +131,11 @@ describeEachEngine('sign-in throttle', (engine) => {
     await ds.getRepository(SignInFailure).insert([{ account: 'typo-account', source: '192.0.2.200', failures: 3, lastFailureAt: old }]);
     await Promise.all(Array.from({ length: 10 }, async (_, s) => {
       for (let i = 0; i < 10; i++) {
-        // A busy hashing line (a loaded machine) refuses before counting: send it again.
-        while ((await settle(service.login(`nobody-${s}-${i}`, 'wrong-password', { ip: `192.0.2.${210 + s}`, requestId: null }))) === 'SERVICE_UNAVAILABLE');
+        // A busy hashing line (a loaded machine) refuses before counting: send it again a little later. Retrying at
+        // once would only chain promises and starve the event loop of the hashes that free the line.
+        while ((await settle(service.login(`nobody-${s}-${i}`, 'wrong-password', { ip: `192.0.2.${210 + s}`, requestId: null }))) === 'SERVICE_UNAVAILABLE') {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
       }
     }));
     expect(await ds.getRepository(SignInFailure).countBy({ account: 'typo-account' })).toBe(0);
