@@ -19,7 +19,6 @@ const zh = {
   bad: '异常',
   checking: '检查中…',
   roles: '入口',
-  soon: '即将上线',
   console: { name: '主持台', note: '主持人登录后驾驭会议：发言、计时、打断、留言审核、民主评议' },
   screen: { name: '会场大屏', note: '大屏链接由主持台生成：登录主持台、选择场次后点“大屏链接”' },
   explorer: { name: 'GraphQL 查询台', note: '供数据分析人员使用的 GraphiQL' },
@@ -39,7 +38,6 @@ const en: typeof zh = {
   bad: 'Down',
   checking: 'Checking…',
   roles: 'Way in',
-  soon: 'coming',
   console: { name: "Chair's console", note: 'The chair signs in and runs the meeting: speeches, timer, interruptions, comments, evaluation' },
   screen: { name: 'Big screen', note: 'The console hands out screen links: sign in, pick a session, tap "Screen link"' },
   explorer: { name: 'GraphQL explorer', note: 'GraphiQL, for analysts' },
@@ -56,12 +54,11 @@ function href(path: string, l: Lang = lang): string {
   return l === 'en' ? `${path}?lang=en` : path;
 }
 
-function entry(id: string, path: string | null, name: string, note: string, soon = false): HTMLElement {
-  const body = [h('span', { class: 'name' }, name, soon ? h('span', { class: 'tag' }, w.soon) : null), h('span', { class: 'note' }, note)];
+function entry(id: string, path: string, name: string, note: string): HTMLElement {
   return h(
     'li',
-    { id: `entry-${id}`, class: soon ? 'entry soon' : 'entry' },
-    soon || !path ? h('div', { class: 'card' }, ...body, h('span', { class: 'path' }, path ?? '')) : h('a', { class: 'card', href: path }, ...body, h('span', { class: 'path' }, path.split('?')[0])),
+    { id: `entry-${id}`, class: 'entry' },
+    h('a', { class: 'card', href: path }, h('span', { class: 'name' }, name), h('span', { class: 'note' }, note), h('span', { class: 'path' }, path.split('?')[0])),
   );
 }
 
