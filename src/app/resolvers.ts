@@ -17,6 +17,7 @@ import { SpeechRoomResolver } from '../modules/room/speech-room.resolver';
 import { SessionResolver } from '../modules/sessions/session.resolver';
 import { SpeechResolver } from '../modules/sessions/speech.resolver';
 import { ThemeResolver } from '../modules/themes/theme.resolver';
+import { NotificationResolver } from '../modules/notifications/notification.resolver';
 import type { Services } from './services';
 
 /**
@@ -48,6 +49,7 @@ const WIRING: readonly (readonly [Function, (s: Services) => object])[] = [
   [JournalResolver, (s) => new JournalResolver(s.ds)],
   [AnalyticsResolver, (s) => new AnalyticsResolver(s.analytics)],
   [ReportSubmissionResolver, (s) => new ReportSubmissionResolver(s.reportSubmissions)],
+  [NotificationResolver, (s) => new NotificationResolver(s.notifications.service)],
   ...ANALYTICS_RESOLVERS.filter((r) => r !== AnalyticsResolver).map((r) => [r, () => new (r as new () => object)()] as const),
 ];
 

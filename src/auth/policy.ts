@@ -59,6 +59,7 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     auditVerdicts: ANALYSTS,
     indicatorComparison: ANALYSTS,
     reportSubmissions: DESK,
+    myNotifications: PEOPLE,
   },
   Mutation: {
     login: 'public',
@@ -107,10 +108,12 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     submitFinding: ['auditor'],
     publishFinding: ADMIN,
     markReportSent: DESK,
+    markNotificationsRead: PEOPLE,
   },
   Subscription: {
     roomState: WATCHERS,
     roomEvents: WATCHERS,
+    notificationAdded: PEOPLE,
   },
 };
 
