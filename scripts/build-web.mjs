@@ -1,5 +1,6 @@
-// Builds the home, big-screen, console, hall and desk pages (web/) into dist/web/ with esbuild: one minified script and one
-// stylesheet per page, graphql-ws bundled from node_modules, nothing fetched from anywhere at run time.
+// Builds the home, big-screen, console, hall, desk, analytics and audit pages (web/) into dist/web/ with esbuild: one minified script and one
+// stylesheet per page, graphql-ws and the parts of ECharts the analytics page uses
+// bundled from node_modules, nothing fetched from anywhere at run time.
 // Writes dist/web/manifest.json with a content hash per file, which the server appends to the asset URLs
 // (`?v=<hash>`) so browsers may cache them for good.
 import { createHash } from 'node:crypto';
@@ -16,7 +17,7 @@ await mkdir(outdir, { recursive: true });
 
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { home: 'web/home/home.ts', screen: 'web/screen/screen.ts', console: 'web/console/console.ts', hall: 'web/hall/hall.ts', desk: 'web/desk/desk.ts' },
+  entryPoints: { home: 'web/home/home.ts', screen: 'web/screen/screen.ts', console: 'web/console/console.ts', hall: 'web/hall/hall.ts', desk: 'web/desk/desk.ts', analytics: 'web/analytics/analytics.ts', audit: 'web/audit/audit.ts' },
   outdir,
   bundle: true,
   minify: true,

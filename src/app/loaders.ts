@@ -6,7 +6,8 @@ import type { AuditService } from '../modules/audit/audit.service';
 import { Claim, Commitment } from '../modules/briefing/briefing.entity';
 import { Indicator } from '../modules/briefing/indicator.entity';
 import { User } from '../auth/user.entity';
-import { byId, manyBy } from '../db/loaders';
+import { byId, manyBy, oneBy } from '../db/loaders';
+import { ActionItem, Decision, FindingResponse, ProgressEvidence, ProgressReport, ProgressVerification } from '../modules/followup/followup.entity';
 import { Cadre } from '../modules/registry/cadre.entity';
 import { Region } from '../modules/registry/region.entity';
 import { Session } from '../modules/sessions/session.entity';
@@ -63,6 +64,14 @@ export function createLoaders(ds: DataSource, scope: LoaderScope) {
     speechesBySession: manyBy(ds, Speech, 'sessionId', { order: 'ASC' }),
     reviewsBySpeech: manyBy(ds, Review, 'speechId', { id: 'ASC' }),
     interruptionsBySpeech: interruptionsBySpeech(ds),
+    review: byId(ds, Review),
+    actionItem: byId(ds, ActionItem),
+    progressByActionItem: manyBy(ds, ProgressReport, 'actionItemId', { id: 'ASC' }),
+    progressByCommitment: manyBy(ds, ProgressReport, 'commitmentId', { id: 'ASC' }),
+    verificationByProgress: oneBy(ds, ProgressVerification, 'progressId'),
+    evidenceByProgress: manyBy(ds, ProgressEvidence, 'progressId', { id: 'ASC' }),
+    responseByFinding: oneBy(ds, FindingResponse, 'findingId'),
+    decisionsByFinding: manyBy(ds, Decision, 'findingId', { id: 'ASC' }),
   };
 }
 

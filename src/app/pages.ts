@@ -4,7 +4,8 @@ import express, { type Express, type Response } from 'express';
 
 /**
  * The front door (`/`), the big screen (`/screen/:sessionId?token=…`), the chair's console (`/console`) and the
- * attendee's phone (`/hall`, also behind a personal sign-in link `/signin/:token`) and the organisers' desk (`/desk`): small
+ * attendee's phone (`/hall`, also behind a personal sign-in link `/signin/:token`) the organisers' desk (`/desk`) and the
+ * analysts' page (`/analytics`) and the auditors' (`/audit`): small
  * HTML shells that load the esbuild bundles in dist/web (`npm run build`) from `/assets`. Nothing is loaded from
  * anywhere else, so the pages work on a hall's LAN without internet; the Content-Security-Policy holds them to that.
  */
@@ -19,6 +20,8 @@ const PAGES = {
   console: { title: '擂台 · 主持台', script: 'console.js', style: 'console.css' },
   hall: { title: '擂台 · 与会', script: 'hall.js', style: 'hall.css' },
   desk: { title: '擂台 · 组织部工作台', script: 'desk.js', style: 'desk.css' },
+  analytics: { title: '擂台 · 数据分析', script: 'analytics.js', style: 'analytics.css' },
+  audit: { title: '擂台 · 核查督导', script: 'audit.js', style: 'audit.css' },
 } as const;
 
 /** Scripts and styles from this origin only; the WebSocket goes back to it ('self' covers ws: and wss: of it). */
@@ -76,6 +79,12 @@ export function mountPages(app: Express, options: PagesOptions = {}): void {
   });
   app.get('/desk', (req, res) => {
     sendShell(res, 'desk', built(), req.query.lang === 'en' ? 'en' : 'zh-CN');
+  });
+  app.get('/analytics', (req, res) => {
+    sendShell(res, 'analytics', built(), req.query.lang === 'en' ? 'en' : 'zh-CN');
+  });
+  app.get('/audit', (req, res) => {
+    sendShell(res, 'audit', built(), req.query.lang === 'en' ? 'en' : 'zh-CN');
   });
   app.get('/hall', (req, res) => {
     sendShell(res, 'hall', built(), req.query.lang === 'en' ? 'en' : 'zh-CN');

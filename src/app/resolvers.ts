@@ -5,6 +5,7 @@ import { AnalyticsResolver, ANALYTICS_RESOLVERS } from '../modules/analytics/ana
 import { AuditResolver, FindingResolver } from '../modules/audit/audit.resolver';
 import { ClaimAuditsResolver, CommitmentAuditsResolver } from '../modules/audit/briefing-audits.resolver';
 import { BriefingResolver, ClaimResolver, CommitmentResolver, ThemeIndicatorsResolver } from '../modules/briefing/briefing.resolver';
+import { ActionItemResolver, CommitmentProgressResolver, FindingChainResolver, FollowUpResolver, ProgressReportResolver } from '../modules/followup/followup.resolver';
 import { JournalResolver } from '../modules/journal/journal.resolver';
 import { ArchiveResolver } from '../modules/archive/archive.resolver';
 import { DossierResolver } from '../modules/dossier/dossier.resolver';
@@ -47,6 +48,11 @@ const WIRING: readonly (readonly [Function, (s: Services) => object])[] = [
   [ClaimAuditsResolver, () => new ClaimAuditsResolver()],
   [CommitmentAuditsResolver, (s) => new CommitmentAuditsResolver(s.clock)],
   [JournalResolver, (s) => new JournalResolver(s.ds)],
+  [FollowUpResolver, (s) => new FollowUpResolver(s.followUp)],
+  [ActionItemResolver, (s) => new ActionItemResolver(s.clock)],
+  [ProgressReportResolver, () => new ProgressReportResolver()],
+  [CommitmentProgressResolver, () => new CommitmentProgressResolver()],
+  [FindingChainResolver, (s) => new FindingChainResolver(s.followUp.responseWindowDays)],
   [AnalyticsResolver, (s) => new AnalyticsResolver(s.analytics)],
   [ReportSubmissionResolver, (s) => new ReportSubmissionResolver(s.reportSubmissions)],
   [NotificationResolver, (s) => new NotificationResolver(s.notifications.service)],

@@ -2,7 +2,8 @@ import type { DataSource } from 'typeorm';
 import { TokenService } from '../auth/tokens';
 import type { Clock } from '../common/clock';
 import { MemoryRateStore, RateStore } from '../common/rate-limiter';
-import { DEFAULT_COMMENDATION_WINDOW_DAYS, type Config } from '../config/config';
+import { DEFAULT_COMMENDATION_WINDOW_DAYS, DEFAULT_RESPONSE_WINDOW_DAYS, type Config } from '../config/config';
+import { FollowUpService } from '../modules/followup/followup.service';
 import { AccountService } from '../modules/account/account.service';
 import { AnalyticsService } from '../modules/analytics/analytics.service';
 import { AttendanceService } from '../modules/attendance/attendance.service';
@@ -27,7 +28,7 @@ import type { Logger } from '../common/logger';
 
 export interface ServiceDeps {
   ds: DataSource;
-  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally' | 'evaluationQuorum' | 'commendationWindowDays' | 'commentRateLimits' | 'publicUrl' | 'notifications'>>;
+  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally' | 'evaluationQuorum' | 'commendationWindowDays' | 'responseWindowDays' | 'commentRateLimits' | 'publicUrl' | 'notifications'>>;
   clock: Clock;
   pubsub: PubSub;
   logger: Logger;
@@ -69,6 +70,7 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     audits,
     analytics: new AnalyticsService(ds, clock),
     reportSubmissions: new ReportSubmissionService(ds, clock),
+    followUp: new FollowUpService(ds, clock, { responseWindowDays: config.responseWindowDays ?? DEFAULT_RESPONSE_WINDOW_DAYS }),
     /** Notices: the feed, the notifier and the due-date job (started by the server), the queries. */
     notifications,
     evaluations: new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG, rates, { logger, quorum: config.evaluationQuorum }),

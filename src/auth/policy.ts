@@ -46,6 +46,7 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     archive: RECORD_READERS,
     archiveChain: RECORD_READERS,
     cadreDossier: [...RECORD_READERS, 'speaker'],
+    myDossier: PEOPLE,
     briefings: [...RECORD_READERS, 'speaker'],
     audits: ['admin', 'secretary', 'auditor'],
     journal: ['admin', 'secretary', 'auditor'],
@@ -59,6 +60,8 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     auditVerdicts: ANALYSTS,
     indicatorComparison: ANALYSTS,
     reportSubmissions: DESK,
+    actionItems: [...RECORD_READERS, 'speaker'],
+    progressReports: [...RECORD_READERS, 'speaker'],
     myNotifications: PEOPLE,
   },
   Mutation: {
@@ -108,6 +111,12 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     submitFinding: ['auditor'],
     publishFinding: ADMIN,
     markReportSent: DESK,
+    createActionItem: DESK,
+    // The service lets only the owning cadre report and only the cadre concerned answer.
+    reportProgress: PEOPLE,
+    verifyProgress: ['auditor'],
+    respondToFinding: PEOPLE,
+    recordDecision: ADMIN,
     markNotificationsRead: PEOPLE,
   },
   Subscription: {

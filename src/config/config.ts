@@ -24,6 +24,9 @@ export const DEFAULT_TALLY: TallySettings = Object.freeze({
 /** An EXCELLENT result earns commendation priority unless an adverse finding is published within this many days. */
 export const DEFAULT_COMMENDATION_WINDOW_DAYS = 180;
 
+/** How many days after an adverse finding is published the cadre concerned may answer it (申辩). */
+export const DEFAULT_RESPONSE_WINDOW_DAYS = 14;
+
 /** The share of the entitled voters whose ballots an ordinary close needs (法定人数): two thirds. */
 export const DEFAULT_EVALUATION_QUORUM = 2 / 3;
 
@@ -45,6 +48,8 @@ export interface Config {
   readonly evaluationQuorum: number;
   /** An EXCELLENT result earns COMMENDATION_PRIORITY unless an adverse finding is published within this many days. */
   readonly commendationWindowDays: number;
+  /** How many days after an adverse finding is published the cadre concerned may answer it (申辩). */
+  readonly responseWindowDays: number;
   /** Browser origins allowed to open WebSockets; empty allows any. */
   readonly allowedOrigins: readonly string[];
   /** On an empty database, the first admin account gets this password. */
@@ -103,6 +108,7 @@ export function loadConfig(env: Env = process.env): Config {
     tally: parseTally(env.EVALUATION_WEIGHTS, env.EVALUATION_THRESHOLDS),
     evaluationQuorum: parseQuorum(env.EVALUATION_QUORUM),
     commendationWindowDays: parseDays('COMMENDATION_WINDOW_DAYS', env.COMMENDATION_WINDOW_DAYS, DEFAULT_COMMENDATION_WINDOW_DAYS),
+    responseWindowDays: parseDays('FINDING_RESPONSE_DAYS', env.FINDING_RESPONSE_DAYS, DEFAULT_RESPONSE_WINDOW_DAYS),
     allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
     adminPassword: parseAdminPassword(env.ADMIN_PASSWORD),
     commentRateLimits: parseRateLimits('COMMENT_RATE_LIMIT', env.COMMENT_RATE_LIMIT, DEFAULT_COMMENT_RATE_LIMIT),

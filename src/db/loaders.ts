@@ -15,6 +15,15 @@ export function byId<T extends ObjectLiteral & { id: number }>(ds: DataSource, e
   });
 }
 
+/** The one row (or none) per key of a column unique among the rows looked up, one statement per batch. */
+export function oneBy<T extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<T>, key: keyof T & string): ByIdLoader<T> {
+  return new DataLoader(async (keys) => {
+    const rows = await ds.getRepository(entity).find({ where: { [key]: In([...keys]) } as never });
+    const map = new Map(rows.map((r) => [r[key] as number, r]));
+    return keys.map((k) => map.get(k) ?? null);
+  });
+}
+
 export function manyBy<T extends ObjectLiteral>(
   ds: DataSource,
   entity: EntityTarget<T>,

@@ -97,7 +97,8 @@ describe('the big screen and the chair console in chromium', () => {
     expect(await phone.locator('a[href="/explorer"]').count()).toBe(1);
     expect(await phone.locator('a[href="/hall"]').count()).toBe(1);
     expect(await phone.locator('a[href="/desk"]').count()).toBe(1);
-    await see(phone, '#entry-analytics', '即将上线');
+    expect(await phone.locator('a[href="/analytics"]').count()).toBe(1);
+    expect(await phone.locator('a[href="/audit"]').count()).toBe(1);
     await see(phone, '#healthz', '正常');
     await see(phone, '#readyz', '正常');
     // Nothing wider than the phone, and every link big enough to tap.

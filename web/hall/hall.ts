@@ -18,6 +18,7 @@ import {
   type Seat,
   type SessionRow,
 } from './hall-room';
+import { mineView } from './mine';
 import { hallWords } from './words';
 
 /**
@@ -79,6 +80,7 @@ let sessionInfo: SessionRow | null = null;
 let seat: Seat | null = null;
 let room: HallRoom | null = null;
 let live: { dispose(): void } | null = null;
+let mine: { dispose(): void } | null = null;
 let snapshotNext = true;
 let linkStatus: LinkStatus = 'connecting';
 let myComments: MyComment[] = [];
@@ -262,6 +264,7 @@ async function chooseSession(): Promise<void> {
   try {
     if (!me) me = (await api<{ me: Me | null }>(ME_QUERY)).me;
     if (!me) return signOut(w.expired);
+    if (new URLSearchParams(location.search).get('view') === 'mine') return showMine();
     if (wanted) return enterSession(wanted);
     const { mySessions } = await api<{ mySessions: SessionRow[] }>(MY_SESSIONS_QUERY);
     const open = mySessions.filter((s) => s.phase !== 'CLOSED');
@@ -318,8 +321,24 @@ function footer(inRoom: boolean): HTMLElement {
     { class: 'foot' },
     h('span', { class: 'who', id: 'who' }, me?.displayName ?? ''),
     inRoom ? h('button', { type: 'button', class: 'quiet', id: 'switch-session', onclick: () => void switchSession() }, w.switchSession) : null,
+    mine ? null : h('button', { type: 'button', class: 'quiet', id: 'open-mine', onclick: () => openMine() }, w.mine),
     h('button', { type: 'button', class: 'quiet', id: 'sign-out', onclick: () => signOut() }, w.signOut),
   );
+}
+
+function openMine(): void {
+  history.pushState(null, '', `/hall?${['view=mine', langSuffix].filter(Boolean).join('&')}`);
+  setLangLink();
+  showMine();
+}
+
+/** 我的事项: the inbox, findings to answer, action items and commitments to report on (mine.ts). */
+function showMine(): void {
+  leaveRoom();
+  setText(byId('bar-session'), '');
+  const view = mineView({ lang, token: token!, api, explain, expired: () => signOut(w.expired) });
+  mine = view;
+  app(view.el, footer(false));
 }
 
 async function switchSession(): Promise<void> {
@@ -514,6 +533,8 @@ function leaderCards(): HTMLElement {
 function leaveRoom(): void {
   live?.dispose();
   live = null;
+  mine?.dispose();
+  mine = null;
   room = null;
   sessionId = null;
   show(byId('conn'), false);
@@ -1143,8 +1164,10 @@ function main(): void {
   window.setInterval(tick, TICK_MS);
   window.addEventListener('popstate', () => {
     if (!token) return;
-    const id = new URLSearchParams(location.search).get('session');
-    if (id && id !== sessionId) enterSession(id);
+    const params = new URLSearchParams(location.search);
+    const id = params.get('session');
+    if (params.get('view') === 'mine') showMine();
+    else if (id && id !== sessionId) enterSession(id);
     else if (!id) void switchSession();
   });
   const link = LINK_PATH.exec(location.pathname);

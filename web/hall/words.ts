@@ -19,6 +19,7 @@ const zh = {
   noSessions: '暂无您参加的场次',
   sessionNo: (n: number) => `第 ${n} 期`,
   switchSession: '切换场次',
+  mine: '我的事项',
   language: 'English',
   loading: '正在加载…',
   // check-in
@@ -146,6 +147,7 @@ const en: Words = {
   noSessions: 'You are not registered for any session',
   sessionNo: (n: number) => `Session ${n}`,
   switchSession: 'Switch session',
+  mine: 'My follow-up',
   language: '中文',
   loading: 'Loading…',
   checkInTitle: 'Check in',

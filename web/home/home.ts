@@ -25,8 +25,8 @@ const zh = {
   explorer: { name: 'GraphQL 查询台', note: '供数据分析人员使用的 GraphiQL' },
   hall: { name: '与会人员手机端', note: '个人链接或账号登录：签到、看会场、提问、投票；领导点评' },
   desk: { name: '组织部工作台', note: '会务组登录：Excel 导入干部名册、安排系列场次和发言顺序、登录链接、PDF 报告与报送' },
-  analytics: { name: '数据分析', note: '历次比拼的统计与趋势' },
-  audit: { name: '核查督导', note: '整改事项的核查与督办' },
+  analytics: { name: '数据分析', note: '数据分析人员登录：历次比拼的排名、走势、评议等次、发言纪律、承诺兑现与核查结论，图表、表格与 Excel 导出' },
+  audit: { name: '核查督导', note: '核查人员登录：核查任务与核查结论、进度报告核实、消息；管理员公布结论' },
   other: 'English',
 };
 const en: typeof zh = {
@@ -45,8 +45,8 @@ const en: typeof zh = {
   explorer: { name: 'GraphQL explorer', note: 'GraphiQL, for analysts' },
   hall: { name: 'Attendees (phone)', note: 'Sign in by personal link or password: check in, follow the room, ask, vote; leaders comment' },
   desk: { name: 'Organisation desk', note: 'Secretaries sign in: the roster from Excel, a series of sessions and their line-ups, sign-in links, PDF reports and their sending' },
-  analytics: { name: 'Analytics', note: 'Statistics and trends across sessions' },
-  audit: { name: 'Audits', note: 'Checking and following up rectifications' },
+  analytics: { name: 'Analytics', note: 'Analysts sign in: standings, trends, grades, speaking discipline, commitments and audits across sessions, as charts, tables and Excel exports' },
+  audit: { name: 'Audits', note: 'Auditors sign in: assigned audits and findings, progress to verify, notices; admins publish findings' },
   other: '中文',
 };
 const w = lang === 'en' ? en : zh;
@@ -108,8 +108,8 @@ function render(): void {
           entry('explorer', '/explorer', w.explorer.name, w.explorer.note),
           entry('hall', href('/hall'), w.hall.name, w.hall.note),
           entry('desk', href('/desk'), w.desk.name, w.desk.note),
-          entry('analytics', '/analytics', w.analytics.name, w.analytics.note, true),
-          entry('audit', '/audit', w.audit.name, w.audit.note, true),
+          entry('analytics', href('/analytics'), w.analytics.name, w.analytics.note),
+          entry('audit', href('/audit'), w.audit.name, w.audit.note),
         ),
       ),
     ),

@@ -23,6 +23,7 @@ import type {
 import { DisciplineGrouping } from './analytics.types';
 import type { Verdict } from '../audit/audit.entity';
 import { rankIndicatorValues } from './indicator-ranking';
+import { actionItemDoneSql } from '../followup/followup-status';
 
 export interface FilterInput {
   from?: Date | null;
@@ -351,11 +352,18 @@ export class AnalyticsService {
         [sqlInstant(this.clock.now()), ...w.params],
       ) as Promise<Row[]>,
     );
-    return rows.map((r) => {
+    const items = await this.actionItemCounts(f);
+    const out = rows.map((r) => {
       const assessed = num(r.assessed);
       const fulfilled = num(r.fulfilled);
+      const where = region.read(r);
+      const own = items.get(where.id);
+      items.delete(where.id);
       return {
-        region: region.read(r),
+        region: where,
+        actionItems: own?.total ?? 0,
+        actionItemsDone: own?.done ?? 0,
+        actionItemsOverdue: own?.overdue ?? 0,
         commitments: num(r.n),
         assessed,
         fulfilled,
@@ -366,6 +374,30 @@ export class AnalyticsService {
         onTimeRate: fulfilled ? rate(num(r.ontime), fulfilled) : null,
       };
     });
+    // Regions whose cadres own action items but made no commitment in these sessions.
+    for (const own of items.values()) {
+      out.push({ region: own.region, commitments: 0, assessed: 0, fulfilled: 0, partial: 0, missed: 0, due: 0, fulfilmentRate: null, onTimeRate: null, actionItems: own.total, actionItemsDone: own.done, actionItemsOverdue: own.overdue });
+    }
+    return out.sort((a, b) => a.region.id - b.region.id);
+  }
+
+  /** Action items per region of their owning cadre, with how many are DONE and OVERDUE (docs/followup.md). */
+  private async actionItemCounts(f: Filter): Promise<Map<number, { region: Region; total: number; done: number; overdue: number }>> {
+    const w = this.where(f, 'c.region_id');
+    const region = new JoinedEntity(this.ds, Region, 'r');
+    const done = actionItemDoneSql('a');
+    const rows: Row[] = await this.ds.query(
+      region.around(
+        `SELECT c.region_id AS region, COUNT(*) AS total, SUM(CASE WHEN ${done} THEN 1 ELSE 0 END) AS done,
+           SUM(CASE WHEN NOT ${done} AND a.due_at < ? THEN 1 ELSE 0 END) AS overdue
+         FROM action_items a JOIN cadres c ON c.id = a.cadre_id JOIN sessions s ON s.id = a.session_id
+         WHERE 1 = 1${w.sql} GROUP BY c.region_id`,
+        'region',
+        'agg.region',
+      ),
+      [sqlInstant(this.clock.now()), ...w.params],
+    );
+    return new Map(rows.map((r) => [num(r.region), { region: region.read(r), total: num(r.total), done: num(r.done), overdue: num(r.overdue) }]));
   }
   async verdicts(f: Filter, method: string | null): Promise<VerdictDistribution[]> {
     const w = this.where(f, 'a.region_id');

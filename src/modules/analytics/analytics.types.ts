@@ -249,6 +249,15 @@ export class FulfilmentRow {
 
   @Field(() => Float, { nullable: true, description: 'Share of the fulfilled whose verdict came by the due date.' })
   onTimeRate: number | null;
+
+  @Field(() => Int, { description: 'Action items (督办事项) owned by its cadres, from leaders’ directives in these sessions.' })
+  actionItems: number;
+
+  @Field(() => Int, { description: 'Of those, DONE (accepted progress reached 100%).' })
+  actionItemsDone: number;
+
+  @Field(() => Int, { description: 'Of those, OVERDUE (past due and not done).' })
+  actionItemsOverdue: number;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Published audit verdicts of a region.' })

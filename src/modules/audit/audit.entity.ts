@@ -140,7 +140,11 @@ export class Finding {
   supersededAt: Date | null;
 }
 
-/** What an item of evidence says about itself, wherever it is attached (a finding here, a progress report in followup). */
+/**
+ * What an item of evidence says about itself, wherever it is attached (a finding here, a progress report in
+ * followup). (Registered as a GraphQL type so that type-graphql gives its fields to both.)
+ */
+@ObjectType('EvidenceItem', { simpleResolvers: true, description: 'What every item of evidence carries.' })
 export abstract class EvidenceItem {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn()

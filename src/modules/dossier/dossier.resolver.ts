@@ -13,4 +13,9 @@ export class DossierResolver {
   cadreDossier(@Arg('cadreId', () => ID) cadreId: string, @Ctx() ctx: AuthContext): Promise<CadreDossier> {
     return this.dossiers.dossier(ctx.principal, cadreId);
   }
+
+  @Query(() => CadreDossier, { nullable: true, description: 'The caller’s own record as a cadre (what the hall shows a speaker: commitments, action items, findings); null for someone who is not one.' })
+  myDossier(@Ctx() ctx: AuthContext): Promise<CadreDossier | null> {
+    return this.dossiers.own(ctx.principal);
+  }
 }

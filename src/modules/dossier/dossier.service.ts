@@ -11,6 +11,7 @@ import type { BriefingService } from '../briefing/briefing.service';
 import { Evaluation } from '../evaluation/evaluation.entity';
 import { EvaluationStatus } from '../room/results';
 import type { TallyResult } from '../evaluation/tally';
+import { ActionItem, Decision } from '../followup/followup.entity';
 import { Cadre } from '../registry/cadre.entity';
 import { Review } from '../room/review.entity';
 import { Session } from '../sessions/session.entity';
@@ -30,6 +31,13 @@ export class DossierService {
     private readonly commendationWindowDays: number,
   ) {}
 
+  /** The dossier of the caller's own cadre (the first, should an account hold two), or null. */
+  async own(principal: Principal | null): Promise<CadreDossier | null> {
+    if (principal?.kind !== 'user') return null;
+    const cadre = await this.ds.getRepository(Cadre).findOne({ where: { userId: principal.userId }, order: { id: 'ASC' } });
+    return cadre ? this.dossier(principal, String(cadre.id)) : null;
+  }
+
   async dossier(principal: Principal | null, rawCadreId: string): Promise<CadreDossier> {
     const cadreId = parseId('cadre', rawCadreId, 'cadreId');
     const cadre = await this.ds.getRepository(Cadre).findOneBy({ id: cadreId });
@@ -47,6 +55,10 @@ export class DossierService {
     const reviews = speeches.length ? await this.ds.getRepository(Review).find({ where: { speechId: In(speeches.map((s) => s.id)) }, order: { id: 'ASC' } }) : [];
     const { claims, commitments } = await this.briefings.currentOfCadres([cadreId]);
     const findings = await this.audits.publishedFindings([cadreId]);
+    const [actionItems, decisions] = await Promise.all([
+      this.ds.getRepository(ActionItem).find({ where: { cadreId }, order: { dueAt: 'ASC', id: 'ASC' } }),
+      this.ds.getRepository(Decision).find({ where: { cadreId }, order: { decidedAt: 'ASC', id: 'ASC' } }),
+    ]);
     const audits = findings.length ? await this.ds.getRepository(Audit).findBy({ id: In(findings.map((f) => f.auditId)) }) : [];
     const auditOf = new Map(audits.map((a) => [a.id, a]));
     const evidence = findings.length ? await this.ds.getRepository(Evidence).findBy({ findingId: In(findings.map((f) => f.id)) }) : [];
@@ -81,6 +93,8 @@ export class DossierService {
       claims,
       commitments,
       findings,
+      actionItems,
+      decisions,
       fulfilmentRate: fulfilmentRate(statuses),
       flags: flags.map((f) => ({ kind: f.kind, reason: f.reason, at: new Date(f.at), findingId: f.findingId === null ? null : String(f.findingId), sessionId: f.sessionId === null ? null : String(f.sessionId), evidence: f.evidence })),
     };

@@ -7,6 +7,7 @@ import { Cadre } from '../registry/cadre.entity';
 import { Review } from '../room/review.entity';
 import { Session } from '../sessions/session.entity';
 import { Speech } from '../sessions/speech.entity';
+import { ActionItem, Decision } from '../followup/followup.entity';
 
 @ObjectType({ simpleResolvers: true, description: 'A cadre’s grade and rank in one session’s evaluation.' })
 export class DossierGrade {
@@ -67,8 +68,14 @@ export class CadreDossier {
   @Field(() => [Commitment], { description: 'Promises made (current versions), each with its derived status.' })
   commitments: Commitment[];
 
-  @Field(() => [Finding], { description: 'Published findings about this cadre (corrections applied).' })
+  @Field(() => [Finding], { description: 'Published findings about this cadre (corrections applied), each with the cadre’s answer and the decisions resting on it.' })
   findings: Finding[];
+
+  @Field(() => [ActionItem], { description: 'Leaders’ directives this cadre owns (督办事项), soonest due first, each with its derived status.' })
+  actionItems: ActionItem[];
+
+  @Field(() => [Decision], { description: 'Decisions taken about this cadre, oldest first: people’s acts, unlike the derived flags.' })
+  decisions: Decision[];
 
   @Field(() => [DossierFlag], { description: 'Commendation priority and accountability flags, oldest first.' })
   flags: DossierFlag[];
