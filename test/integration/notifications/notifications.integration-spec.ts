@@ -180,6 +180,26 @@ describeEachEngine('notifications', (engine) => {
       expect(made[0].text).toBe(`有申辩待决定：${cadre.name}`);
     });
 
+    it('maps the follow-up module’s own reportProgress and respondToFinding', async () => {
+      const c = await commitment(at(30));
+      const findingId = await submit(await assign(c.id));
+      await publish(findingId);
+      await notifier().runOnce();
+      const progress = await app.gql(`mutation($input: ProgressInput!) { reportProgress(input: $input) { id } }`, { input: { commitmentId: String(c.id), note: '已建成床位五万张', percent: 50 } }, await token(speaker));
+      expect(progress.errors).toBeUndefined();
+      const response = await app.gql(`mutation($f: ID!, $b: String!) { respondToFinding(findingId: $f, body: $b) { id } }`, { f: findingId, b: '情况说明' }, await token(speaker));
+      expect(response.errors).toBeUndefined();
+      const made = await notifier().runOnce();
+      expect(made.map((n) => `${n.kind} ${n.subjectType}:${n.subjectId} → ${n.userId}`).sort()).toEqual(
+        [
+          `PROGRESS_TO_VERIFY ProgressReport:${progress.data!.reportProgress.id} → ${auditor.id}`,
+          `PROGRESS_TO_VERIFY ProgressReport:${progress.data!.reportProgress.id} → ${auditor2.id}`,
+          `RESPONSE_TO_DECIDE FindingResponse:${response.data!.respondToFinding.id} → ${admin.id}`,
+          `RESPONSE_TO_DECIDE FindingResponse:${response.data!.respondToFinding.id} → ${admin2.id}`,
+        ].sort(),
+      );
+    });
+
     it('makes each notice once: running again, or two notifiers on one database, adds nothing', async () => {
       const c = await commitment(at(30));
       await assign(c.id);
