@@ -139,6 +139,15 @@ describeMysql('notifications over two instances on MariaDB and Redis', () => {
     onB.dispose();
   }, 30_000);
 
+  it('refuses notificationAdded to nobody and to a screen', async () => {
+    const anonymous = wsClient(a!.server.url);
+    clients.push(anonymous);
+    await expect(subscribe(anonymous, ADDED).next(3000)).rejects.toThrow(/UNAUTHENTICATED/);
+    const screen = wsClient(a!.server.url, await a!.server.services.tokens.signScreen(1));
+    clients.push(screen);
+    await expect(subscribe(screen, ADDED).next(3000)).rejects.toThrow(/FORBIDDEN/);
+  }, 30_000);
+
   it('produces each due-date notice exactly once with both instances running, and after restarting one', async () => {
     const onB = await live(b!, speaker);
     const soon = await commitment('三日内到期', new Date(T0.getTime() + 3 * DAY));
