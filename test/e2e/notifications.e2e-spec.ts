@@ -102,7 +102,8 @@ describeMysql('notifications over two instances on MariaDB and Redis', () => {
     clients.push(client);
     const sub = subscribe(client, ADDED);
     // The subscription is registered once the server's feed has a listener for the person.
-    await until(async () => instance.server.services.notifications.feed.size, (n) => n > 0, 3000, 'the subscription to start');
+    const feed = instance.server.services.notifications.feed;
+    await until(async () => feed.listening(user.id), (n) => n > 0, 3000, 'the subscription to start');
     return sub;
   };
 

@@ -83,6 +83,11 @@ export class NotificationFeed {
     return queue;
   }
 
+  /** The person's subscribers on this instance. */
+  listening(userId: number): number {
+    return this.listeners.get(userId)?.size ?? 0;
+  }
+
   /** Subscribers on this instance, for tests and metrics. */
   get size(): number {
     let n = 0;
