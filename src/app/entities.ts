@@ -18,7 +18,8 @@ import { Speech } from '../modules/sessions/speech.entity';
 import { ThemeCall } from '../modules/themes/theme-call.entity';
 import { Theme } from '../modules/themes/theme.entity';
 import { ReportSubmission } from '../modules/reports/report-submission.entity';
+import { Notification, NotificationCursor } from '../modules/notifications/notification.entity';
 import { ActionItem, Decision, FindingResponse, ProgressEvidence, ProgressReport, ProgressVerification } from '../modules/followup/followup.entity';
 
 /** Every entity, listed once, so the server, the migration CLI and the tests build the data source on the same model. */
-export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review, Evaluation, EvaluationVoter, BallotGrade, Archive, Claim, Commitment, Indicator, Audit, Finding, Evidence, JournalEntry, JournalHead, SpeechResultRow, InterruptionRow, SignInFailure, SignInLink, ReportSubmission, ActionItem, ProgressReport, ProgressEvidence, ProgressVerification, FindingResponse, Decision];
+export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review, Evaluation, EvaluationVoter, BallotGrade, Archive, Claim, Commitment, Indicator, Audit, Finding, Evidence, JournalEntry, JournalHead, SpeechResultRow, InterruptionRow, SignInFailure, SignInLink, ReportSubmission, ActionItem, ProgressReport, ProgressEvidence, ProgressVerification, FindingResponse, Decision, Notification, NotificationCursor];

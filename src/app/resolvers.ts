@@ -18,6 +18,7 @@ import { SpeechRoomResolver } from '../modules/room/speech-room.resolver';
 import { SessionResolver } from '../modules/sessions/session.resolver';
 import { SpeechResolver } from '../modules/sessions/speech.resolver';
 import { ThemeResolver } from '../modules/themes/theme.resolver';
+import { NotificationResolver } from '../modules/notifications/notification.resolver';
 import type { Services } from './services';
 
 /**
@@ -54,6 +55,7 @@ const WIRING: readonly (readonly [Function, (s: Services) => object])[] = [
   [FindingChainResolver, (s) => new FindingChainResolver(s.followUp.responseWindowDays)],
   [AnalyticsResolver, (s) => new AnalyticsResolver(s.analytics)],
   [ReportSubmissionResolver, (s) => new ReportSubmissionResolver(s.reportSubmissions)],
+  [NotificationResolver, (s) => new NotificationResolver(s.notifications.service)],
   ...ANALYTICS_RESOLVERS.filter((r) => r !== AnalyticsResolver).map((r) => [r, () => new (r as new () => object)()] as const),
 ];
 

@@ -67,6 +67,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const production = config.nodeEnv === 'production';
   const mayIntrospect = (principal: Principal | null) => hasAnyRole(principal, ['analyst', 'secretary', 'admin']);
   await services.timeKeeper.resume(ds);
+  services.notifications.start();
   const schema = await buildAppSchema({ container: resolverContainer(services), logger });
   const contextFor = contextFactory(ds, services);
   // One execution for both transports: the same guard, deadline, run and error format over HTTP and WebSocket.
@@ -176,7 +177,7 @@ async function createPubSub(redisUrl: string | null, prefix: string, logger: Log
  * A bad token does not fail the request outright: public operations (login) still work, and the first root field
  * that needs a principal reports why the token was refused.
  */
-export function contextFactory(ds: DataSource, services: Pick<Services, 'tokens' | 'hub' | 'clock' | 'audits'>) {
+export function contextFactory(ds: DataSource, services: Pick<Services, 'tokens' | 'hub' | 'clock' | 'audits' | 'notifications'>) {
   const forPrincipal = principalContext(ds, services);
   return async (authorization: unknown, ip: string | null = null): Promise<AppContext> => {
     const token = bearerToken(authorization);
@@ -197,8 +198,8 @@ export function contextFactory(ds: DataSource, services: Pick<Services, 'tokens'
 }
 
 /** A fresh context (its own loaders and request id) for an already authenticated principal. */
-export function principalContext(ds: DataSource, services: Pick<Services, 'hub' | 'audits'>) {
-  const { hub, audits } = services;
+export function principalContext(ds: DataSource, services: Pick<Services, 'hub' | 'audits' | 'notifications'>) {
+  const { hub, audits, notifications } = services;
   return (principal: Principal | null, authError: AppError | null = null, ip: string | null = null): AppContext => ({
     principal,
     authError,
@@ -206,5 +207,6 @@ export function principalContext(ds: DataSource, services: Pick<Services, 'hub' 
     loaders: createLoaders(ds, { principal, audits }),
     requestId: randomUUID(),
     feed: hub,
+    notices: notifications.feed,
   });
 }

@@ -22,12 +22,13 @@ import { RoomService } from '../modules/room/room.service';
 import { ProceedingsService } from '../modules/room/proceedings.service';
 import { SessionService } from '../modules/sessions/session.service';
 import { ThemeService } from '../modules/themes/theme.service';
+import { DEFAULT_NOTIFICATION_SETTINGS, Notifications } from '../modules/notifications/notifications';
 import type { PubSub } from '../pubsub/pubsub';
 import type { Logger } from '../common/logger';
 
 export interface ServiceDeps {
   ds: DataSource;
-  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally' | 'evaluationQuorum' | 'commendationWindowDays' | 'responseWindowDays' | 'commentRateLimits' | 'publicUrl'>>;
+  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally' | 'evaluationQuorum' | 'commendationWindowDays' | 'responseWindowDays' | 'commentRateLimits' | 'publicUrl' | 'notifications'>>;
   clock: Clock;
   pubsub: PubSub;
   logger: Logger;
@@ -47,6 +48,7 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
   const audits = new AuditService(ds, clock);
   const timeKeeper = new RoomTimeKeeper(hub, clock, (sessionId) => room.recordTimeUp(sessionId), logger);
   const attendance = new AttendanceService(ds, clock, room, config.jwtSecret, rates, config.publicUrl ?? '', logger);
+  const notifications = new Notifications(ds, clock, pubsub, logger, config.notifications ?? DEFAULT_NOTIFICATION_SETTINGS);
   return {
     ds,
     clock,
@@ -69,11 +71,13 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     analytics: new AnalyticsService(ds, clock),
     reportSubmissions: new ReportSubmissionService(ds, clock),
     followUp: new FollowUpService(ds, clock, { responseWindowDays: config.responseWindowDays ?? DEFAULT_RESPONSE_WINDOW_DAYS }),
+    /** Notices: the feed, the notifier and the due-date job (started by the server), the queries. */
+    notifications,
     evaluations: new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG, rates, { logger, quorum: config.evaluationQuorum }),
     /** Stops the timers and records the ballots still waiting to be recorded in their rooms. */
     close(): Promise<void> {
       timeKeeper.close();
-      return Promise.all([this.evaluations.close(), attendance.close()]).finally(() => hub.close()).then(() => undefined);
+      return Promise.all([this.evaluations.close(), attendance.close(), notifications.close()]).finally(() => hub.close()).then(() => undefined);
     },
   };
 }

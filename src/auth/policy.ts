@@ -62,6 +62,7 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     reportSubmissions: DESK,
     actionItems: [...RECORD_READERS, 'speaker'],
     progressReports: [...RECORD_READERS, 'speaker'],
+    myNotifications: PEOPLE,
   },
   Mutation: {
     login: 'public',
@@ -116,10 +117,12 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     verifyProgress: ['auditor'],
     respondToFinding: PEOPLE,
     recordDecision: ADMIN,
+    markNotificationsRead: PEOPLE,
   },
   Subscription: {
     roomState: WATCHERS,
     roomEvents: WATCHERS,
+    notificationAdded: PEOPLE,
   },
 };
 

@@ -58,6 +58,14 @@ export interface Config {
   readonly commentRateLimits: readonly RateRule[];
   /** The address people open, for links the server hands out (personal sign-in links); null: links are paths. */
   readonly publicUrl: string | null;
+  /** How the notices are produced: how often the audit trail is read, how often the due-date job runs, how early DUE_SOON comes. */
+  readonly notifications: NotificationTimings;
+}
+
+export interface NotificationTimings {
+  readonly pollMs: number;
+  readonly dueJobMs: number;
+  readonly dueSoonDays: number;
 }
 
 /** Thrown for a bad environment: names the variable and what is wrong, and start-up stops. */
@@ -105,6 +113,11 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword: parseAdminPassword(env.ADMIN_PASSWORD),
     commentRateLimits: parseRateLimits('COMMENT_RATE_LIMIT', env.COMMENT_RATE_LIMIT, DEFAULT_COMMENT_RATE_LIMIT),
     publicUrl: parsePublicUrl(env.PUBLIC_URL),
+    notifications: Object.freeze({
+      pollMs: parseMillis('NOTIFY_POLL_MS', env.NOTIFY_POLL_MS, 1000),
+      dueJobMs: parseMillis('NOTIFY_DUE_JOB_MS', env.NOTIFY_DUE_JOB_MS, 60_000),
+      dueSoonDays: parseCount('NOTIFY_DUE_SOON_DAYS', env.NOTIFY_DUE_SOON_DAYS, 7, 365),
+    }),
   });
 }
 
@@ -230,6 +243,14 @@ function parseCount(variable: string, value: string | undefined, fallback: numbe
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > max) throw new ConfigError(variable, `must be a whole number from 0 to ${max}, not "${value}"`);
   return n;
+}
+
+/** A period in whole milliseconds, from 50 ms to an hour. */
+function parseMillis(variable: string, value: string | undefined, fallback: number): number {
+  if (blank(value)) return fallback;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 50 || ms > 3_600_000) throw new ConfigError(variable, `must be a whole number of milliseconds from 50 to 3600000, not "${value}"`);
+  return ms;
 }
 
 function parseDays(variable: string, value: string | undefined, fallback: number): number {
