@@ -23,7 +23,6 @@ import type {
 import { DisciplineGrouping } from './analytics.types';
 import type { Verdict } from '../audit/audit.entity';
 import { rankIndicatorValues } from './indicator-ranking';
-import { actionItemDoneSql } from '../followup/followup-status';
 
 export interface FilterInput {
   from?: Date | null;
@@ -385,7 +384,9 @@ export class AnalyticsService {
   private async actionItemCounts(f: Filter): Promise<Map<number, { region: Region; total: number; done: number; overdue: number }>> {
     const w = this.where(f, 'c.region_id');
     const region = new JoinedEntity(this.ds, Region, 'r');
-    const done = actionItemDoneSql('a');
+    // DONE as followup-status.ts derives it (accepted progress at 100%); spelled out here because analytics sits
+    // below the follow-up module (the room writes analytics' projections, the follow-up reads the room's reviews).
+    const done = `EXISTS (SELECT 1 FROM progress_reports p JOIN progress_verifications v ON v.progress_id = p.id WHERE p.action_item_id = a.id AND v.accepted = 1 AND p.percent >= 100)`;
     const rows: Row[] = await this.ds.query(
       region.around(
         `SELECT c.region_id AS region, COUNT(*) AS total, SUM(CASE WHEN ${done} THEN 1 ELSE 0 END) AS done,
