@@ -7,6 +7,8 @@ import { parseId } from '../../common/ids';
 import { Connection, DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, toConnection } from '../../common/pagination';
 import { inTransaction, writeLock } from '../../db/transaction';
 import { Finding } from '../audit/audit.entity';
+import { AuditConflictOfInterestError } from '../audit/audit.errors';
+import { User } from '../../auth/user.entity';
 import { Commitment } from '../briefing/briefing.entity';
 import { journal } from '../journal/journal';
 import { Cadre } from '../registry/cadre.entity';
@@ -128,7 +130,10 @@ export class FollowUpService {
     return item;
   }
 
-  /** An auditor accepts or rejects a report, once; a rejection says why. The reporter never verifies their own. */
+  /**
+   * An auditor accepts or rejects a report, once; a rejection says why. The reporter never verifies their own, nor
+   * an auditor from the cadre's own unit (the separation of duties that assignAudit keeps too).
+   */
   async verifyProgress(principal: Principal | null, rawId: string, accepted: boolean, note: string | null | undefined): Promise<ProgressReport> {
     const actorId = requireActorId(principal);
     const id = parseId('progress report', rawId, 'progressId');
@@ -139,6 +144,8 @@ export class FollowUpService {
       const report = await m.getRepository(ProgressReport).findOne({ where: { id }, lock: writeLock(m) });
       if (!report) throw new NotFoundError('progress report', id, 'progressId');
       if (report.reportedById === actorId) throw new ForbiddenError('nobody verifies their own progress report');
+      const [auditor, cadre] = await Promise.all([m.getRepository(User).findOneByOrFail({ id: actorId }), m.getRepository(Cadre).findOneByOrFail({ id: report.cadreId })]);
+      if (auditor.regionId !== null && auditor.regionId === cadre.regionId) throw new AuditConflictOfInterestError('the auditor belongs to the reporting cadre’s own unit');
       if (await m.getRepository(ProgressVerification).existsBy({ progressId: id })) throw new ConflictError(`progress report ${id} is already verified`, 'progressId');
       const verification = m.create(ProgressVerification, { progressId: id, accepted, note: why, verifiedById: actorId, verifiedAt: this.clock.now() });
       await m.getRepository(ProgressVerification).insert(verification);

@@ -95,6 +95,8 @@ describeEachEngine('follow-up', (engine) => {
 
       const half = (await report(50)).data!.reportProgress;
       expect(codeOf(await app.gql(VERIFY, { p: half.id, ok: true }, await owner()))).toBe('FORBIDDEN');
+      const sameUnit = await app.tokenFor(await createUser(app.ds.manager, { roles: ['auditor'], regionId: s.cadres[0].regionId }));
+      expect(codeOf(await app.gql(VERIFY, { p: half.id, ok: true }, sameUnit))).toBe('AUDIT_CONFLICT_OF_INTEREST');
       await ok(VERIFY, { p: half.id, ok: true }, auditorToken);
       expect(await statusOf()).toMatchObject({ status: 'OPEN', progress: 50 });
 
