@@ -46,7 +46,7 @@ export async function expectedReceipt(preparedToken: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('').slice(0, 16);
 }
 
-function tokenBytes(preparedToken: string): Uint8Array {
+function tokenBytes(preparedToken: string): Uint8Array<ArrayBuffer> {
   const bytes = fromBase64url(preparedToken);
   if (!bytes || bytes.length !== TOKEN_BYTES) throw new Error(`a token is ${TOKEN_BYTES} bytes in base64url`);
   return bytes;

@@ -15,7 +15,7 @@ export function toBase64url(bytes: Uint8Array): string {
  * Decodes strictly: only the base64url alphabet, no padding, no whitespace, and only the one canonical spelling of
  * the bytes (so a token has exactly one string and its hash is well defined). Anything else gives null.
  */
-export function fromBase64url(text: unknown): Uint8Array | null {
+export function fromBase64url(text: unknown): Uint8Array<ArrayBuffer> | null {
   if (typeof text !== 'string' || !BASE64URL.test(text) || text.length % 4 === 1) return null;
   let binary: string;
   try {
@@ -43,7 +43,7 @@ function pem(label: string, der: ArrayBuffer | Uint8Array): string {
 export const toPem = pem;
 
 /** The DER bytes inside a PEM block of the given label, or null. */
-export function fromPem(label: string, text: string): Uint8Array | null {
+export function fromPem(label: string, text: string): Uint8Array<ArrayBuffer> | null {
   const match = new RegExp(`^\\s*-----BEGIN ${label}-----([A-Za-z0-9+/=\\s]+)-----END ${label}-----\\s*$`).exec(text);
   if (!match) return null;
   try {
