@@ -1,5 +1,3 @@
-jest.mock('@cloudflare/blindrsa-ts', () => require('./native-blindrsa').loadNatively());
-
 import { generateKeyPairSync } from 'node:crypto';
 import {
   GENERAL,

@@ -1,5 +1,3 @@
-jest.mock('@cloudflare/blindrsa-ts', () => require('./native-blindrsa').loadNatively());
-
 import { RSABSSA } from '@cloudflare/blindrsa-ts';
 import { AppError } from '../../../../src/common/errors';
 import { BallotTokenInvalidError } from '../../../../src/modules/evaluation/evaluation.errors';

@@ -1,5 +1,3 @@
-jest.mock('@cloudflare/blindrsa-ts', () => require('./native-blindrsa').loadNatively());
-
 import { BallotTokenInvalidError, BallotTokenSpentError } from '../../../../src/modules/evaluation/evaluation.errors';
 import { blindToken, expectedReceipt, prepareToken } from '../../../../src/modules/evaluation/blind/ballot-client';
 import { generateBallotKey, importPublicKey } from '../../../../src/modules/evaluation/blind/ballot-keys';
