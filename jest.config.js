@@ -1,6 +1,6 @@
 /**
- * ts-jest compiles the TypeScript (decorator metadata included). jose and canonicalize ship only ES modules, so they are compiled
- * to CommonJS too; everything else in node_modules is left alone.
+ * ts-jest compiles the TypeScript (decorator metadata included). jose, canonicalize and @cloudflare/blindrsa-ts ship only ES modules, so they
+ * are compiled to CommonJS too; everything else in node_modules is left alone.
  */
 /** @type {import('jest').Config} */
 module.exports = {
@@ -9,9 +9,9 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-    '^.+/node_modules/(jose|canonicalize)/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
+    '^.+/node_modules/(jose|canonicalize|@cloudflare/blindrsa-ts)/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|canonicalize)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|canonicalize|@cloudflare/blindrsa-ts)/)'],
   setupFiles: ['reflect-metadata'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   testTimeout: 30000,

@@ -21,3 +21,17 @@ export class EvaluationQuorumNotMetError extends AppError {
     });
   }
 }
+
+/** A ballot token, its signature or a blinded message that is not what the blind-ballot protocol expects. */
+export class BallotTokenInvalidError extends AppError {
+  constructor(reason: string) {
+    super('BALLOT_TOKEN_INVALID', `the ballot token is not valid: ${reason}`);
+  }
+}
+
+/** A ballot token that has already carried a ballot: each token is spent once. */
+export class BallotTokenSpentError extends AppError {
+  constructor() {
+    super('BALLOT_TOKEN_SPENT', 'this ballot token has already been used to cast a ballot');
+  }
+}
