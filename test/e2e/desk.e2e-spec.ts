@@ -207,4 +207,33 @@ describe('the desk in chromium', () => {
     await snap(page, SHOTS, '06-reports');
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it("hands a leader's directive to the cadre responsible as an action item (督办)", async () => {
+    const { sessions } = await call(`{ sessions(first: 100) { edges { node { id phase } } } }`);
+    let found: { session: string; review: string } | null = null;
+    for (const { node } of sessions.edges as { node: { id: string; phase: string } }[]) {
+      if (node.phase === 'SCHEDULED') continue;
+      const { reviews } = await call(`query($s: ID!) { reviews(sessionId: $s) { id tone } }`, { s: node.id });
+      const directive = reviews.find((r: { tone: string }) => r.tone === 'DIRECTIVE');
+      if (directive) {
+        found = { session: node.id, review: directive.id };
+        break;
+      }
+    }
+    expect(found).not.toBeNull();
+    await signedIn();
+    await page.click('#tab-followup');
+    await page.locator('#follow-session').waitFor({ timeout: SLOW });
+    await page.selectOption('#follow-session', found!.session);
+    const form = page.locator(`#directive-${found!.review}`);
+    await form.waitFor({ timeout: SLOW });
+    await form.locator('.item-title').fill('谋划明年重大项目招商引资');
+    await form.locator(`[data-directive="${found!.review}"]`).click();
+    await see(page, '#action-items', '谋划明年重大项目招商引资', SLOW);
+    await see(page, '#items-table', '办理中');
+    await snap(page, SHOTS, '07-action-items');
+    const { actionItems } = await call(`{ actionItems { edges { node { title status review { id } } } } }`);
+    expect(actionItems.edges.map((e: { node: unknown }) => e.node)).toContainEqual({ title: '谋划明年重大项目招商引资', status: 'OPEN', review: { id: found!.review } });
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

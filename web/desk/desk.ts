@@ -4,6 +4,7 @@ import { byId, h } from '../shared/dom';
 import { langFromLocation } from '../shared/i18n';
 import { signInForm, type SignedIn } from '../shared/sign-in';
 import { explain, type Desk } from './desk-api';
+import { followupPanel } from './followup';
 import { reportsPanel } from './reports';
 import { rosterPanel } from './roster';
 import { sessionsPanel } from './sessions';
@@ -11,7 +12,7 @@ import { deskWords } from './words';
 
 /**
  * The organisation department's desk (组织部工作台): the roster from Excel, a series of sessions with their line-ups,
- * attendees and links, and the reports on paper with their 报送. A laptop page; every change is one request and the
+ * attendees and links, leaders' directives handed on as action items (督办), and the reports on paper with their 报送. A laptop page; every change is one request and the
  * server's answer is what the page shows.
  */
 
@@ -19,7 +20,7 @@ const lang = langFromLocation();
 const w = deskWords(lang);
 const TOKEN_KEY = 'leitai.desk.token';
 const USER_KEY = 'leitai.desk.user';
-const TABS = ['roster', 'sessions', 'reports'] as const;
+const TABS = ['roster', 'sessions', 'followup', 'reports'] as const;
 type Tab = (typeof TABS)[number];
 
 let signedIn: SignedIn | null = (() => {
@@ -102,7 +103,7 @@ async function showDesk(session: SignedIn): Promise<void> {
     ),
   );
   try {
-    panel.replaceChildren(tab === 'roster' ? rosterPanel(desk) : tab === 'sessions' ? await sessionsPanel(desk) : await reportsPanel(desk));
+    panel.replaceChildren(tab === 'roster' ? rosterPanel(desk) : tab === 'sessions' ? await sessionsPanel(desk) : tab === 'followup' ? await followupPanel(desk) : await reportsPanel(desk));
   } catch (err) {
     desk.fail(err);
   }
