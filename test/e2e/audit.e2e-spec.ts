@@ -9,7 +9,8 @@ import { freePort, postGraphQL, ServerProcess, startServerProcess } from '../hel
  * What follows the meeting, in a real browser against the compiled server and the demo world: a cadre (吴国志) reports
  * progress on a commitment from the hall, with a file whose SHA-256 the phone computes; the auditor verifies it on
  * /audit and submits a FALSIFIED finding on his figure with evidence; an admin publishes it there; the cadre sees the
- * notice in his inbox in /hall and answers it (申辩). Screenshots land in test-artifacts/audit/.
+ * notice in his inbox in /hall and answers it (申辩); the admin records the decision on /audit. Screenshots land in
+ * test-artifacts/audit/.
  */
 
 const SECRET = 'e2e-audit-secret-e2e-audit-secret-e2e-audit-secret';
@@ -155,6 +156,18 @@ describe('the auditors’ page and the cadre’s follow-up in chromium', () => {
     await snap(phone, SHOTS, '06-hall-answered');
     const { cadreDossier } = await call(`query($c: ID!) { cadreDossier(cadreId: $c) { findings { verdict response { body } } } }`, { c: cadreId });
     expect(cadreDossier.findings.find((f: any) => f.verdict === 'FALSIFIED' && f.response)?.response.body).toBe('床位统计口径含在建项目，已补报台账，请予复核。');
+
+    // The admin, back on /audit, decides on it now that the cadre has answered.
+    await desk.click('#tab-decide');
+    const decide = desk.locator('#decide-list article', { hasText: '床位统计口径含在建项目' });
+    await decide.waitFor({ timeout: SLOW });
+    await decide.locator('label.verdict', { hasText: '追究责任' }).click();
+    await decide.locator('textarea.decision-reason').fill('虚报床位数据，经申辩复核仍不属实，依规追责。');
+    await decide.locator('[data-decide]').click();
+    await see(desk, '#decide-list', '已决定：追究责任');
+    await snap(desk, SHOTS, '07-audit-decision');
+    const { cadreDossier: after } = await call(`query($c: ID!) { cadreDossier(cadreId: $c) { decisions { kind reason } } }`, { c: cadreId });
+    expect(after.decisions).toEqual([{ kind: 'ACCOUNTABILITY', reason: '虚报床位数据，经申辩复核仍不属实，依规追责。' }]);
     expect(deskProblems).toEqual([]);
     expect(phoneProblems).toEqual([]);
   }, 90_000);

@@ -18,12 +18,22 @@ const lang = langFromLocation();
 const w = auditWords(lang);
 const TOKEN_KEY = 'leitai.audit.token';
 const USER_KEY = 'leitai.audit.user';
-const TABS = ['audits', 'progress', 'publish', 'inbox'] as const;
+const TABS = ['audits', 'progress', 'publish', 'decide', 'inbox'] as const;
 type Tab = (typeof TABS)[number];
 const VERDICTS = ['VERIFIED', 'PARTIAL', 'NOT_FULFILLED', 'FALSIFIED'] as const;
 
 interface CadreRef { id: string; name: string; position: string }
-interface FindingRow { id: string; verdict: string; summary: string; submittedAt: string; publishedAt: string | null; supersedesId: string | null }
+interface FindingRow {
+  id: string;
+  verdict: string;
+  summary: string;
+  submittedAt: string;
+  publishedAt: string | null;
+  supersedesId: string | null;
+  respondBy: string | null;
+  response: { body: string } | null;
+  decisions: { kind: string; reason: string }[];
+}
 interface AuditRow {
   id: string;
   method: string;
@@ -49,7 +59,7 @@ const AUDITS = `query Audits { audits {
   id method status dueAt
   claim { indicator value unit note asOf cadre { id name position } }
   commitment { title target dueAt cadre { id name position } }
-  findings { id verdict summary submittedAt publishedAt supersedesId }
+  findings { id verdict summary submittedAt publishedAt supersedesId respondBy response { body } decisions { kind reason } }
 } }`;
 const SUBMIT = `mutation Submit($a: ID!, $input: FindingInput!) { submitFinding(auditId: $a, input: $input) { id } }`;
 const PUBLISH = `mutation Publish($f: ID!) { publishFinding(findingId: $f) { id publishedAt } }`;
@@ -58,6 +68,7 @@ const PENDING = `query Pending { progressReports(status: PENDING, first: 50) { e
   commitment { title target } actionItem { title dueAt }
   evidence { kind description sha256 location capturedAt }
 } } } }`;
+const DECIDE = `mutation Decide($input: DecisionInput!) { recordDecision(input: $input) { id } }`;
 const VERIFY = `mutation Verify($p: ID!, $ok: Boolean!, $note: String) { verifyProgress(progressId: $p, accepted: $ok, note: $note) { id status } }`;
 
 let signedIn: SignedIn | null = (() => {
@@ -279,10 +290,53 @@ async function publishPanel(panel: HTMLElement): Promise<void> {
   );
 }
 
+function decisionCard(a: AuditRow, f: FindingRow, reload: () => void): HTMLElement {
+  const cadre = (a.claim ?? a.commitment)!.cadre;
+  const waiting = !f.response && f.respondBy !== null && new Date(f.respondBy).getTime() > Date.now();
+  const kinds = h('fieldset', { class: 'verdicts' }, h('legend', {}, w.decide), ...['ACCOUNTABILITY', 'NO_ACTION', 'COMMENDATION'].map((k) =>
+    h('label', { class: 'verdict' }, h('input', { type: 'radio', name: `kind-${f.id}`, value: k }), w.decisionKinds[k])));
+  const reason = h('textarea', { rows: 2, maxlength: 2000, placeholder: w.reason, 'aria-label': w.reason, class: 'decision-reason' }) as HTMLTextAreaElement;
+  const record = h('button', { type: 'button', class: 'primary', 'data-decide': f.id }, w.decide) as HTMLButtonElement;
+  record.addEventListener('click', () => {
+    const kind = (kinds.querySelector('input:checked') as HTMLInputElement | null)?.value;
+    if (!kind || !reason.value.trim()) return reason.focus();
+    void busy(record, async () => {
+      await api(DECIDE, { input: { cadreId: cadre.id, kind, reason: reason.value.trim(), findingId: f.id } });
+      toast(w.decided, 'ok');
+      reload();
+    });
+  });
+  return h(
+    'article',
+    { class: 'card audit', id: `decide-${f.id}` },
+    h('header', { class: 'audit-head' }, h('span', { class: `verdict-tag ${f.verdict.toLowerCase()}` }, w.verdicts[f.verdict] ?? f.verdict), h('span', { class: 'due' }, when(f.publishedAt!))),
+    subjectOf(a),
+    h('p', { class: 'note' }, f.summary),
+    f.response ? h('p', { class: 'draft' }, h('span', { class: 'label' }, w.response), f.response.body) : h('p', { class: 'muted' }, waiting ? w.awaiting(day(f.respondBy!)) : w.noResponse),
+    ...f.decisions.map((d) => h('p', { class: 'muted' }, w.decidedAs(w.decisionKinds[d.kind] ?? d.kind, d.reason))),
+    waiting || f.decisions.length ? null : h('div', {}, kinds, reason, h('div', { class: 'row' }, record)),
+  );
+}
+
+async function decidePanel(panel: HTMLElement): Promise<void> {
+  const { audits } = await api<{ audits: AuditRow[] }>(AUDITS);
+  // Published adverse findings still standing (not corrected), the newest first.
+  const adverse = audits
+    .flatMap((a) => a.findings.filter((f) => f.publishedAt !== null && f.verdict !== 'VERIFIED').map((f) => ({ a, f })))
+    .filter(({ a, f }) => !a.findings.some((g) => g.supersedesId === f.id && g.publishedAt !== null))
+    .sort((x, y) => y.f.publishedAt!.localeCompare(x.f.publishedAt!));
+  const reload = () => void decidePanel(panel).catch(fail);
+  panel.replaceChildren(
+    h('h1', {}, w.decideTitle),
+    h('p', { class: 'hint' }, w.decideHint),
+    adverse.length ? h('div', { class: 'cards', id: 'decide-list' }, ...adverse.map(({ a, f }) => decisionCard(a, f, reload))) : h('p', { class: 'empty', id: 'decide-list' }, w.noDecide),
+  );
+}
+
 const tabOf = (): Tab => (TABS as readonly string[]).includes(location.hash.slice(1)) ? (location.hash.slice(1) as Tab) : 'audits';
 
 function showPage(session: SignedIn): void {
-  const tabs = TABS.filter((t) => t !== 'publish' || isAdmin(session));
+  const tabs = TABS.filter((t) => (t !== 'publish' && t !== 'decide') || isAdmin(session));
   const tab = tabs.includes(tabOf()) ? tabOf() : 'audits';
   const panel = h('main', { class: 'panel-area', id: 'panel' });
   box ??= inbox(lang, session.token, fail, (n) => {
@@ -304,7 +358,8 @@ function showPage(session: SignedIn): void {
     void box.refresh();
     return;
   }
-  void (tab === 'audits' ? auditsPanel(panel) : tab === 'progress' ? progressPanel(panel) : publishPanel(panel)).catch(fail);
+  const show = { audits: auditsPanel, progress: progressPanel, publish: publishPanel, decide: decidePanel }[tab];
+  void show(panel).catch(fail);
 }
 
 function route(): void {
