@@ -7,7 +7,6 @@ import { loadConfig } from '../../src/config/config';
 import { ENTITIES } from '../../src/app/entities';
 import { createDataSource } from '../../src/db/data-source';
 import { seedDemoWorld } from '../../src/modules/demo/demo-seed';
-import { postGraphQL } from '../helpers/server-process';
 
 interface Wire {
   query: string;

@@ -1,5 +1,5 @@
 import './console.css';
-import { ApiError, graphql, liveSubscription, whileBusy, type LinkStatus } from '../shared/api';
+import { ApiError, graphql, liveSubscription, type LinkStatus } from '../shared/api';
 import { countdown, ServerClock } from '../shared/clock';
 import { byId, h, keyedList, setText, show } from '../shared/dom';
 import { langFromLocation, words } from '../shared/i18n';

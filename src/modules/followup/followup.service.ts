@@ -1,4 +1,4 @@
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { hasAnyRole, Principal, requireActorId } from '../../auth/principal';
 import type { Role } from '../../auth/roles';
 import type { Clock } from '../../common/clock';
