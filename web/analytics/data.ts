@@ -111,7 +111,7 @@ export const Q = {
   indicators: `{ themes { id indicators { id themeId name unit higherIsBetter } } }`,
   standings: `query(${F}) { regionStandings(from: $from, to: $to, themeId: $themeId) { rank score speeches excellent overtimeRate fulfilmentRate region ${REGION} } }`,
   trends: `query(${FR}) { regionTrends(from: $from, to: $to, themeId: $themeId, regionId: $regionId) { sessions { id number startsAt } series { region ${REGION} scores ranks excellent } } }`,
-  grades: `query(${F}) { gradeDistributions(first: 100, from: $from, to: $to, themeId: $themeId) { edges { node { session { id number title startsAt } excellent good average poor ballotsCast entitledVoters } } } }`,
+  grades: `query(${FR}) { gradeDistributions(first: 100, from: $from, to: $to, themeId: $themeId, regionId: $regionId) { edges { node { session { id number title startsAt } excellent good average poor ballotsCast entitledVoters } } } }`,
   discipline: `query(${FR}, $groupBy: DisciplineGrouping!) { speakingDiscipline(groupBy: $groupBy, from: $from, to: $to, themeId: $themeId, regionId: $regionId) { region ${REGION} cadre { id name } speeches spokenMinutes allottedMinutes overtimeRate cutOffs interruptions { reason count } } }`,
   fulfilment: `query(${FR}) { commitmentFulfilment(from: $from, to: $to, themeId: $themeId, regionId: $regionId) { region ${REGION} commitments due assessed fulfilled partial missed fulfilmentRate onTimeRate } }`,
   verdicts: `query(${FR}) { auditVerdicts(from: $from, to: $to, themeId: $themeId, regionId: $regionId) { region ${REGION} total verified partial notFulfilled falsified } }`,

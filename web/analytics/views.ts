@@ -183,7 +183,7 @@ const GRADES = [
 
 export const gradesView: View = async (ctx) => {
   const { w } = ctx;
-  const edges = (await ctx.api<{ gradeDistributions: { edges: { node: GradeRow }[] } }>(Q.grades, { from: ctx.vars.from, to: ctx.vars.to, themeId: ctx.vars.themeId })).gradeDistributions.edges;
+  const edges = (await ctx.api<{ gradeDistributions: { edges: { node: GradeRow }[] } }>(Q.grades, ctx.vars)).gradeDistributions.edges;
   // The server lists them newest first; a chart reads left to right, oldest first.
   const rows = edges.map((e) => e.node).reverse();
   if (!rows.length) return null;

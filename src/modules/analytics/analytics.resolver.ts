@@ -9,7 +9,6 @@ import {
   FulfilmentRow,
   IndicatorComparisonArgs,
   IndicatorValue,
-  PagedFilter,
   PagedRegionalFilter,
   RegionalFilter,
   RegionStanding,
@@ -37,8 +36,8 @@ export class AnalyticsResolver {
     return this.analytics.regionTrends(this.analytics.filter(args));
   }
 
-  @Query(() => SessionGradeDistributionConnection, { description: 'How each session’s evaluation came out: final grades and votes, newest first.' })
-  async gradeDistributions(@Args(() => PagedFilter) args: PagedFilter) {
+  @Query(() => SessionGradeDistributionConnection, { description: 'How each session’s evaluation came out: final grades and votes (of one region’s speeches with regionId), newest first.' })
+  async gradeDistributions(@Args(() => PagedRegionalFilter) args: PagedRegionalFilter) {
     return this.analytics.gradeDistributions(this.analytics.filter(args), args);
   }
 

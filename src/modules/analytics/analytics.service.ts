@@ -243,7 +243,7 @@ export class AnalyticsService {
   async gradeDistributions(f: Filter, page: { first?: number; after?: string }): Promise<Connection<SessionGradeDistribution>> {
     const limit = page.first ?? DEFAULT_PAGE_SIZE;
     const before = decodeCursor('distribution', page.after);
-    const w = this.where(f);
+    const w = this.where(f, 'sr.region_id');
     const base = `FROM sessions s JOIN evaluations e ON e.session_id = s.id JOIN speech_results sr ON sr.session_id = s.id WHERE sr.published = 1${w.sql}`;
     // Every session's sums with the total as a window count over them, then the page: one statement. After a cursor
     // the page is cut from the whole list, so that the total still counts it all.

@@ -96,6 +96,19 @@ describeEachEngine('analytics', (engine) => {
     expect(total).toBe(new Set((await publishedResults()).map((r) => r.cadreId)).size);
   });
 
+  it("narrows grade distributions to one region's speeches", async () => {
+    const region = (await app.ds.getRepository(Region).find({ order: { id: 'ASC' } }))[3];
+    const res = await app.gql(`query($r: ID) { gradeDistributions(first: 100, regionId: $r) { edges { node { session { id } excellent good average poor } } } }`, { r: String(region.id) }, analyst);
+    expect(res.errors).toBeUndefined();
+    const mine = (await publishedResults()).filter((r) => r.regionId === region.id);
+    const nodes = res.data!.gradeDistributions.edges.map((e: any) => e.node);
+    expect(nodes.length).toBe(new Set(mine.map((r) => r.sessionId)).size);
+    for (const n of nodes) {
+      const inSession = mine.filter((r) => r.sessionId === Number(n.session.id));
+      expect([n.excellent, n.good, n.average, n.poor]).toEqual(['EXCELLENT', 'GOOD', 'AVERAGE', 'POOR'].map((g) => inSession.filter((r) => r.grade === g).length));
+    }
+  });
+
   it('pages grade distributions newest first, each page counting the whole list, and a page past the end empty', async () => {
     const page = async (after: string | null) =>
       (await app.gql(`query($a: String) { gradeDistributions(first: 3, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { session { number } } } } }`, { a: after }, analyst)).data!
