@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS, CHROMIUM, launchBrowser, see, snap, TestBrowser, watch } from '../helpers/browser';
+import { readPdf } from '../helpers/pdf';
 import { freePort, postGraphQL, ServerProcess, startServerProcess } from '../helpers/server-process';
 
 /**
@@ -168,6 +169,13 @@ describe('the auditors’ page and the cadre’s follow-up in chromium', () => {
     await snap(desk, SHOTS, '07-audit-decision');
     const { cadreDossier: after } = await call(`query($c: ID!) { cadreDossier(cadreId: $c) { decisions { kind reason } } }`, { c: cadreId });
     expect(after.decisions).toEqual([{ kind: 'ACCOUNTABILITY', reason: '虚报床位数据，经申辩复核仍不属实，依规追责。' }]);
+
+    // The 干部档案 on paper carries the same chain: the finding, the answer, the decision.
+    const pdf = await fetch(`${origin}/reports/dossier/${cadreId}.pdf?token=${admin}`);
+    expect(pdf.status).toBe(200);
+    const { text } = readPdf(Buffer.from(await pdf.arrayBuffer()));
+    const flat = text.replace(/\s+/g, '');
+    for (const words of ['六、核查结论（已发布）与申辩', '床位统计口径含在建项目', '七、督办事项', '八、处理决定', '虚报床位数据', '追究责任']) expect(flat).toContain(words);
     expect(deskProblems).toEqual([]);
     expect(phoneProblems).toEqual([]);
   }, 90_000);

@@ -12,14 +12,21 @@ export interface DossierReportInput {
   seals: ReadonlyMap<number, ReportSeal>;
   /** For the commitments' derived status (OPEN until due, DUE after). */
   now: Date;
+  /** The cadre's answer (申辩) to each finding that has one, by finding id. */
+  responses: ReadonlyMap<number, { body: string; respondedAt: Date }>;
+  /** The action items the cadre owns, with their derived status and verified progress (followup-status.ts). */
+  actionItems: readonly { title: string; dueAt: Date; status: string; progress: number }[];
 }
 
 const COMMITMENT_ZH: Record<string, string> = { OPEN: '未到期', DUE: '已到期待核查', FULFILLED: '已兑现', PARTIAL: '部分兑现', MISSED: '未兑现' };
 const FLAG_ZH: Record<string, string> = { COMMENDATION_PRIORITY: '优先考虑', ACCOUNTABILITY: '追究责任' };
+const ITEM_ZH: Record<string, string> = { OPEN: '办理中', DONE: '已办结', OVERDUE: '已逾期' };
+const DECISION_ZH: Record<string, string> = { COMMENDATION: '评先评优', ACCOUNTABILITY: '追究责任', NO_ACTION: '不予处理' };
 
 /**
  * 干部档案: a cadre's speeches, grades and ranks, claims, commitments with their derived status, published
- * findings and the flags that follow — what `cadreDossier` gathers — and the hash of every sealed session it cites.
+ * findings with the cadre's answers, action items, the decisions taken and the flags that follow — what
+ * `cadreDossier` gathers — and the hash of every sealed session it cites.
  */
 export function dossierReport(x: DossierReportInput): ReportDocument {
   const d = x.dossier;
@@ -113,18 +120,50 @@ export function dossierReport(x: DossierReportInput): ReportDocument {
       rows: d.commitments.map((c) => [label(c.sessionId), c.title, c.target, formatDate(c.dueAt), COMMITMENT_ZH[commitmentStatusOf(c, now)]]),
       empty: '没有承诺事项。',
     },
-    { kind: 'heading', text: '六、核查结论（已发布）' },
+    { kind: 'heading', text: '六、核查结论（已发布）与申辩' },
     {
       kind: 'table',
       columns: [
         { header: '发布日期', width: 9 },
         { header: '结论', width: 8 },
-        { header: '情况', width: 40 },
+        { header: '情况', width: 24 },
+        { header: '申辩', width: 16 },
       ],
-      rows: d.findings.map((f) => [f.publishedAt ? formatDate(f.publishedAt) : '', VERDICT_ZH[f.verdict] ?? f.verdict, f.summary]),
+      rows: d.findings.map((f) => {
+        const answer = x.responses.get(f.id);
+        return [f.publishedAt ? formatDate(f.publishedAt) : '', VERDICT_ZH[f.verdict] ?? f.verdict, f.summary, answer ? `${formatDate(answer.respondedAt)}：${answer.body}` : '—'];
+      }),
       empty: '没有已发布的核查结论。',
     },
-    { kind: 'heading', text: '七、运用结果' },
+    { kind: 'heading', text: '七、督办事项' },
+    {
+      kind: 'table',
+      columns: [
+        { header: '事项', width: 26 },
+        { header: '期限', width: 9 },
+        { header: '状态', width: 7 },
+        { header: '已核实进度', width: 9, align: 'right' },
+      ],
+      rows: x.actionItems.map((i) => [i.title, formatDate(i.dueAt), ITEM_ZH[i.status] ?? i.status, `${i.progress}%`]),
+      empty: '没有督办事项。',
+    },
+    { kind: 'heading', text: '八、处理决定' },
+    {
+      kind: 'table',
+      columns: [
+        { header: '日期', width: 9 },
+        { header: '决定', width: 8 },
+        { header: '理由', width: 30 },
+        { header: '依据', width: 12 },
+      ],
+      rows: d.decisions.map((dc) => {
+        const finding = d.findings.find((f) => f.id === dc.findingId);
+        const basis = [finding?.publishedAt ? `${formatDate(finding.publishedAt)}核查结论` : null, dc.sessionId !== null ? `${label(dc.sessionId)}评议` : null].filter(Boolean).join('；');
+        return [formatDate(dc.decidedAt), DECISION_ZH[dc.kind] ?? dc.kind, dc.reason, basis];
+      }),
+      empty: '没有处理决定。',
+    },
+    { kind: 'heading', text: '九、运用结果（系统依规则提示）' },
     {
       kind: 'table',
       columns: [
@@ -135,7 +174,7 @@ export function dossierReport(x: DossierReportInput): ReportDocument {
       rows: d.flags.map((f) => [FLAG_ZH[f.kind] ?? f.kind, formatDate(f.at), f.reason]),
       empty: '没有需要运用的结果。',
     },
-    { kind: 'heading', text: '八、所依据的封存档案' },
+    { kind: 'heading', text: '十、所依据的封存档案' },
   ];
   const sealed = cited.filter((id) => x.seals.has(id));
   if (sealed.length) {

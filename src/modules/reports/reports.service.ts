@@ -8,6 +8,8 @@ import { Archive } from '../archive/archive.entity';
 import type { CadreDossier } from '../dossier/dossier.types';
 import { Evaluation } from '../evaluation/evaluation.entity';
 import { DEFAULT_TALLY_CONFIG, type TallyConfig } from '../evaluation/tally';
+import { ActionItem, FindingResponse, ProgressReport, ProgressVerification } from '../followup/followup.entity';
+import { acceptedPercent, actionItemStatusOf } from '../followup/followup-status';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
 import { readRoomEvents } from '../room/room-log';
@@ -96,7 +98,33 @@ export class ReportService {
     const sessionIds = [...new Set([...dossier.speeches.map((s) => s.sessionId), ...dossier.grades.map((g) => g.session.id), ...dossier.claims.map((c) => c.sessionId), ...dossier.commitments.map((c) => c.sessionId)])];
     const sessions = sessionIds.length ? await ds.getRepository(Session).findBy({ id: In(sessionIds) }) : [];
     const region = await ds.getRepository(Region).findOneBy({ id: dossier.cadre.regionId });
-    return dossierReport({ dossier, region: region?.name ?? '', sessions: new Map(sessions.map((s) => [s.id, s])), seals: await this.seals(sessions), now: this.deps.clock.now() });
+    const now = this.deps.clock.now();
+    return dossierReport({
+      dossier,
+      region: region?.name ?? '',
+      sessions: new Map(sessions.map((s) => [s.id, s])),
+      seals: await this.seals(sessions),
+      now,
+      responses: await this.responses(dossier.findings.map((f) => f.id)),
+      actionItems: await this.actionItems(dossier.actionItems, now),
+    });
+  }
+
+  private async responses(findingIds: number[]): Promise<Map<number, FindingResponse>> {
+    const rows = findingIds.length ? await this.deps.ds.getRepository(FindingResponse).findBy({ findingId: In(findingIds) }) : [];
+    return new Map(rows.map((r) => [r.findingId, r]));
+  }
+
+  /** Each action item with its status and progress derived from its verified reports, as the API derives them. */
+  private async actionItems(items: ActionItem[], now: Date): Promise<{ title: string; dueAt: Date; status: string; progress: number }[]> {
+    const ds = this.deps.ds;
+    const reports = items.length ? await ds.getRepository(ProgressReport).findBy({ actionItemId: In(items.map((i) => i.id)) }) : [];
+    const verifications = reports.length ? await ds.getRepository(ProgressVerification).findBy({ progressId: In(reports.map((r) => r.id)) }) : [];
+    const accepted = new Map(verifications.map((v) => [v.progressId, v.accepted]));
+    return items.map((item) => {
+      const facts = reports.filter((r) => r.actionItemId === item.id).map((r) => ({ percent: r.percent, accepted: accepted.get(r.id) ?? null }));
+      return { title: item.title, dueAt: item.dueAt, status: actionItemStatusOf(item, facts, now.getTime()), progress: acceptedPercent(facts) };
+    });
   }
 
   evaluationPdf(principal: Principal, rawSessionId: string): Promise<Buffer> {
