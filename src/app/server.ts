@@ -27,6 +27,7 @@ import { hasAnyRole } from '../auth/principal';
 import { FallbackRateStore, MemoryRateStore, RedisRateStore } from '../common/rate-limiter';
 import { mountExplorer } from './explorer';
 import { mountExports } from '../modules/analytics/exports';
+import { actionItemsExport } from '../modules/followup/action-item-export';
 import { mountReports } from '../modules/reports/reports.routes';
 import { mountImports } from '../modules/imports/imports.http';
 import type { Logger } from '../common/logger';
@@ -109,7 +110,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
 
   mountPages(app);
   mountExplorer(app, services.tokens, config.nodeEnv === 'production');
-  mountExports(app, { ds, tokens: services.tokens, analytics: services.analytics, evaluations: services.evaluations });
+  mountExports(app, { ds, tokens: services.tokens, analytics: services.analytics, evaluations: services.evaluations, extra: { 'action-items': actionItemsExport(ds, clock) } });
   mountReports(app, { ds, clock, logger, tokens: services.tokens, evaluations: services.evaluations, dossiers: services.dossiers, tally: config.tally });
   mountImports(app, { ds, clock, tokens: services.tokens, attendance: services.attendance, logger });
   app.get('/metrics', async (_req, res) => {

@@ -234,6 +234,10 @@ describe('the desk in chromium', () => {
     await snap(page, SHOTS, '07-action-items');
     const { actionItems } = await call(`{ actionItems { edges { node { title status review { id } } } } }`);
     expect(actionItems.edges.map((e: { node: unknown }) => e.node)).toContainEqual({ title: '谋划明年重大项目招商引资', status: 'OPEN', review: { id: found!.review } });
+    // The 督办台账 in Excel: the same item, its owner and its status.
+    const csv = await (await fetch(`${origin}${await page.getAttribute('#items-csv', 'href')}`)).text();
+    const line = csv.split('\r\n').find((l) => l.startsWith('谋划明年重大项目招商引资,'));
+    expect(line).toMatch(/,办理中,0,/);
     expect(problems).toEqual([]);
   }, 60_000);
 });

@@ -82,7 +82,7 @@ export async function followupPanel(desk: Desk): Promise<HTMLElement> {
     h('div', { class: 'row' }, pick),
     h('h3', {}, w.directives),
     directives,
-    h('h3', {}, w.itemsTitle),
+    h('div', { class: 'row' }, h('h3', {}, w.itemsTitle), h('a', { class: 'button', id: 'items-csv', href: desk.fileUrl('/exports/action-items.csv'), download: 'action-items.csv' }, 'CSV'), h('a', { class: 'button', id: 'items-xlsx', href: desk.fileUrl('/exports/action-items.xlsx'), download: 'action-items.xlsx' }, 'XLSX')),
     items,
   );
 }

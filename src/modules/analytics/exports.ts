@@ -15,10 +15,10 @@ import { AuditMethod } from '../audit/audit.entity';
 import type { AnalyticsService, Filter } from './analytics.service';
 import { DisciplineGrouping } from './analytics.types';
 
-type Cell = string | number | null;
+export type Cell = string | number | null;
 
 /** A table to export: its header and its rows, produced a batch at a time so a large table never sits in memory. */
-interface Table {
+export interface Table {
   columns: string[];
   rows: AsyncIterable<Cell[]>;
 }
@@ -40,11 +40,15 @@ interface SessionResults {
   sessionResults(sessionId: number, principal: Principal): Promise<readonly ResultLine[] | null | undefined>;
 }
 
+/** A table another module exports here (its own role check inside): `/exports/<name>.csv|xlsx`. */
+export type ExtraTable = (req: Request, principal: Principal) => Promise<Table>;
+
 interface ExportDeps {
   ds: DataSource;
   tokens: TokenService;
   analytics: AnalyticsService;
   evaluations: SessionResults;
+  extra?: Readonly<Record<string, ExtraTable>>;
 }
 
 const ANALYSTS = ['analyst', 'secretary', 'admin'] as const;
@@ -94,7 +98,7 @@ async function filterOf(req: Request, deps: ExportDeps): Promise<Filter> {
   return filter;
 }
 
-async function* once(rows: Cell[][]): AsyncIterable<Cell[]> {
+export async function* once(rows: Cell[][]): AsyncIterable<Cell[]> {
   yield* rows;
 }
 
@@ -190,12 +194,15 @@ async function tableFor(name: string, req: Request, principal: Principal, deps: 
         rows: once(rows.map((r) => [r.rank, r.region.name, r.cadre.name, r.cadre.position, r.value, r.unit, beijingDate(r.asOf), r.verdict ? VERDICT_ZH[r.verdict] : '未核查'])),
       };
     }
-    default:
-      throw new HttpError(404, 'NOT_FOUND', `no export named ${name}; try one of ${EXPORTS.join(', ')}`);
+    default: {
+      const extra = deps.extra?.[name];
+      if (extra) return extra(req, principal);
+      throw new HttpError(404, 'NOT_FOUND', `no export named ${name}; try one of ${[...EXPORTS, ...Object.keys(deps.extra ?? {})].join(', ')}`);
+    }
   }
 }
 
-function requireRoles(principal: Principal, roles: readonly string[]): void {
+export function requireRoles(principal: Principal, roles: readonly string[]): void {
   if (!hasAnyRole(principal, roles as never)) throw new HttpError(403, 'FORBIDDEN', `this export needs one of: ${roles.join(', ')}`);
 }
 

@@ -8,8 +8,8 @@ import { Archive } from '../archive/archive.entity';
 import type { CadreDossier } from '../dossier/dossier.types';
 import { Evaluation } from '../evaluation/evaluation.entity';
 import { DEFAULT_TALLY_CONFIG, type TallyConfig } from '../evaluation/tally';
-import { ActionItem, FindingResponse, ProgressReport, ProgressVerification } from '../followup/followup.entity';
-import { acceptedPercent, actionItemStatusOf } from '../followup/followup-status';
+import { actionItemProgress } from '../followup/action-item-progress';
+import { FindingResponse, type ActionItem } from '../followup/followup.entity';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
 import { readRoomEvents } from '../room/room-log';
@@ -117,14 +117,8 @@ export class ReportService {
 
   /** Each action item with its status and progress derived from its verified reports, as the API derives them. */
   private async actionItems(items: ActionItem[], now: Date): Promise<{ title: string; dueAt: Date; status: string; progress: number }[]> {
-    const ds = this.deps.ds;
-    const reports = items.length ? await ds.getRepository(ProgressReport).findBy({ actionItemId: In(items.map((i) => i.id)) }) : [];
-    const verifications = reports.length ? await ds.getRepository(ProgressVerification).findBy({ progressId: In(reports.map((r) => r.id)) }) : [];
-    const accepted = new Map(verifications.map((v) => [v.progressId, v.accepted]));
-    return items.map((item) => {
-      const facts = reports.filter((r) => r.actionItemId === item.id).map((r) => ({ percent: r.percent, accepted: accepted.get(r.id) ?? null }));
-      return { title: item.title, dueAt: item.dueAt, status: actionItemStatusOf(item, facts, now.getTime()), progress: acceptedPercent(facts) };
-    });
+    const derived = await actionItemProgress(this.deps.ds, items, now);
+    return items.map((item) => ({ title: item.title, dueAt: item.dueAt, ...derived.get(item.id)! }));
   }
 
   evaluationPdf(principal: Principal, rawSessionId: string): Promise<Buffer> {
