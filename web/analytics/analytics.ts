@@ -2,7 +2,7 @@ import './analytics.css';
 import { ApiError, graphql } from '../shared/api';
 import { byId, h } from '../shared/dom';
 import { langFromLocation } from '../shared/i18n';
-import { signInForm, type SignedIn } from '../shared/sign-in';
+import { signInForm, signInStore, type SignedIn } from '../shared/sign-in';
 import { ChartCard, whenFirstChart } from './charts';
 import { Q, type IndicatorRef, type RegionRef, type ThemeRef } from './data';
 import {
@@ -29,8 +29,7 @@ import { analyticsWords } from './words';
 
 const lang = langFromLocation();
 const w = analyticsWords(lang);
-const TOKEN_KEY = 'leitai.analytics.token';
-const USER_KEY = 'leitai.analytics.user';
+const store = signInStore('analytics');
 const ROLES = ['analyst', 'secretary', 'admin'];
 
 interface Filters {
@@ -82,11 +81,7 @@ function instant(date: string, next: boolean): string | null {
   return d.toISOString();
 }
 
-let signedIn: SignedIn | null = (() => {
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  const user = sessionStorage.getItem(USER_KEY);
-  return token && user ? { token, user: JSON.parse(user) as SignedIn['user'] } : null;
-})();
+let signedIn: SignedIn | null = store.read();
 
 function explain(err: unknown): string {
   if (err instanceof ApiError) return `${w.errors[err.code] ?? err.code}: ${err.message}`;
@@ -95,8 +90,7 @@ function explain(err: unknown): string {
 
 function signOut(message?: string): void {
   signedIn = null;
-  sessionStorage.removeItem(TOKEN_KEY);
-  sessionStorage.removeItem(USER_KEY);
+  store.clear();
   showLogin(message);
 }
 
@@ -111,8 +105,7 @@ function showLogin(message?: string): void {
       explain,
       signedIn: (answer) => {
         signedIn = answer;
-        sessionStorage.setItem(TOKEN_KEY, answer.token);
-        sessionStorage.setItem(USER_KEY, JSON.stringify(answer.user));
+        store.save(answer);
         void showPage(answer);
       },
     }),

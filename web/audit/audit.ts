@@ -1,10 +1,10 @@
 import './audit.css';
 import { ApiError, graphql } from '../shared/api';
-import { byId, h } from '../shared/dom';
+import { byId, h, toast } from '../shared/dom';
 import { evidencePicker } from '../shared/evidence';
 import { inbox, type Inbox } from '../shared/inbox';
 import { langFromLocation } from '../shared/i18n';
-import { signInForm, type SignedIn } from '../shared/sign-in';
+import { signInForm, signInStore, type SignedIn } from '../shared/sign-in';
 import { auditWords } from './words';
 
 /**
@@ -16,8 +16,7 @@ import { auditWords } from './words';
 
 const lang = langFromLocation();
 const w = auditWords(lang);
-const TOKEN_KEY = 'leitai.audit.token';
-const USER_KEY = 'leitai.audit.user';
+const store = signInStore('audit');
 const TABS = ['audits', 'progress', 'publish', 'decide', 'inbox'] as const;
 type Tab = (typeof TABS)[number];
 const VERDICTS = ['VERIFIED', 'PARTIAL', 'NOT_FULFILLED', 'FALSIFIED'] as const;
@@ -71,11 +70,7 @@ const PENDING = `query Pending { progressReports(status: PENDING, first: 50) { e
 const DECIDE = `mutation Decide($input: DecisionInput!) { recordDecision(input: $input) { id } }`;
 const VERIFY = `mutation Verify($p: ID!, $ok: Boolean!, $note: String) { verifyProgress(progressId: $p, accepted: $ok, note: $note) { id status } }`;
 
-let signedIn: SignedIn | null = (() => {
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  const user = sessionStorage.getItem(USER_KEY);
-  return token && user ? { token, user: JSON.parse(user) as SignedIn['user'] } : null;
-})();
+let signedIn: SignedIn | null = store.read();
 let box: Inbox | null = null;
 
 const isAdmin = (s: SignedIn) => s.user.roles.includes('admin');
@@ -87,12 +82,6 @@ function explain(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function toast(message: string, kind: 'ok' | 'error' = 'error'): void {
-  const el = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
-  byId('toasts').append(el);
-  window.setTimeout(() => el.remove(), 6000);
-}
-
 function fail(err: unknown): void {
   if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') return signOut(w.expired);
   toast(explain(err));
@@ -102,8 +91,7 @@ function signOut(message?: string): void {
   signedIn = null;
   box?.dispose();
   box = null;
-  sessionStorage.removeItem(TOKEN_KEY);
-  sessionStorage.removeItem(USER_KEY);
+  store.clear();
   showLogin(message);
 }
 
@@ -118,8 +106,7 @@ function showLogin(message?: string): void {
       explain,
       signedIn: (answer) => {
         signedIn = answer;
-        sessionStorage.setItem(TOKEN_KEY, answer.token);
-        sessionStorage.setItem(USER_KEY, JSON.stringify(answer.user));
+        store.save(answer);
         route();
       },
     }),

@@ -1,8 +1,8 @@
 import './desk.css';
 import { ApiError, graphql } from '../shared/api';
-import { byId, h } from '../shared/dom';
+import { byId, h, toast } from '../shared/dom';
 import { langFromLocation } from '../shared/i18n';
-import { signInForm, type SignedIn } from '../shared/sign-in';
+import { signInForm, signInStore, type SignedIn } from '../shared/sign-in';
 import { explain, type Desk } from './desk-api';
 import { followupPanel } from './followup';
 import { reportsPanel } from './reports';
@@ -18,27 +18,15 @@ import { deskWords } from './words';
 
 const lang = langFromLocation();
 const w = deskWords(lang);
-const TOKEN_KEY = 'leitai.desk.token';
-const USER_KEY = 'leitai.desk.user';
+const store = signInStore('desk');
 const TABS = ['roster', 'sessions', 'followup', 'reports'] as const;
 type Tab = (typeof TABS)[number];
 
-let signedIn: SignedIn | null = (() => {
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  const user = sessionStorage.getItem(USER_KEY);
-  return token && user ? { token, user: JSON.parse(user) as SignedIn['user'] } : null;
-})();
-
-function toast(message: string, kind: 'ok' | 'error' = 'error'): void {
-  const el = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
-  byId('toasts').append(el);
-  window.setTimeout(() => el.remove(), 6000);
-}
+let signedIn: SignedIn | null = store.read();
 
 function signOut(message?: string): void {
   signedIn = null;
-  sessionStorage.removeItem(TOKEN_KEY);
-  sessionStorage.removeItem(USER_KEY);
+  store.clear();
   showLogin(message);
 }
 
@@ -53,8 +41,7 @@ function showLogin(message?: string): void {
       explain: (err) => explain(w, err),
       signedIn: (answer) => {
         signedIn = answer;
-        sessionStorage.setItem(TOKEN_KEY, answer.token);
-        sessionStorage.setItem(USER_KEY, JSON.stringify(answer.user));
+        store.save(answer);
         route();
       },
     }),

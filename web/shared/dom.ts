@@ -54,3 +54,10 @@ export function keyedList<T>(parent: HTMLElement, items: readonly T[], key: (ite
   if (!same) parent.replaceChildren(...nodes);
   return fresh;
 }
+
+/** A message in the page's #toasts corner for six seconds: an error is announced at once, a success politely. */
+export function toast(message: string, kind: 'ok' | 'error' = 'error'): void {
+  const el = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
+  byId('toasts').append(el);
+  window.setTimeout(() => el.remove(), 6000);
+}

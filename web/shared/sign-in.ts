@@ -87,3 +87,30 @@ export function signInForm(opts: SignInOptions): HTMLFormElement {
   });
   return form;
 }
+
+/** A desk page's sign-in, kept for this tab only (sessionStorage) under `leitai.<page>.token` and `.user`. */
+export interface SignInStore {
+  read(): SignedIn | null;
+  save(session: SignedIn): void;
+  clear(): void;
+}
+
+export function signInStore(page: string): SignInStore {
+  const tokenKey = `leitai.${page}.token`;
+  const userKey = `leitai.${page}.user`;
+  return {
+    read: () => {
+      const token = sessionStorage.getItem(tokenKey);
+      const user = sessionStorage.getItem(userKey);
+      return token && user ? { token, user: JSON.parse(user) as SignedIn['user'] } : null;
+    },
+    save: (session) => {
+      sessionStorage.setItem(tokenKey, session.token);
+      sessionStorage.setItem(userKey, JSON.stringify(session.user));
+    },
+    clear: () => {
+      sessionStorage.removeItem(tokenKey);
+      sessionStorage.removeItem(userKey);
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { hasAnyRole, Principal } from '../../auth/principal';
 import { authenticateRequest } from '../../auth/http-auth';
 import type { TokenService } from '../../auth/tokens';
 import { HttpError, sendHttpError } from '../../common/http-error';
-import { GRADE_ZH, INTERRUPTION_ZH, VERDICT_ZH } from '../../common/labels-zh';
+import { beijingDate, GRADE_ZH, INTERRUPTION_ZH, VERDICT_ZH } from '../../common/labels-zh';
 import { parseId } from '../../common/ids';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
@@ -217,11 +217,6 @@ async function* distributionRows(deps: ExportDeps, filter: Filter): AsyncIterabl
     if (!page.pageInfo.hasNextPage) return;
     after = page.pageInfo.endCursor ?? undefined;
   }
-}
-
-/** The calendar date in Chengde (UTC+8), as the organisation department writes it. */
-function beijingDate(d: Date): string {
-  return new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
 /** Pages through the rankings a hundred at a time. */

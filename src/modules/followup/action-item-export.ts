@@ -1,5 +1,6 @@
 import { DataSource, In } from 'typeorm';
 import type { Clock } from '../../common/clock';
+import { ACTION_ITEM_ZH, beijingDate } from '../../common/labels-zh';
 import { once, requireRoles, type ExtraTable } from '../analytics/exports';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
@@ -9,10 +10,6 @@ import { actionItemProgress } from './action-item-progress';
 import { ActionItem } from './followup.entity';
 
 const READERS = ['admin', 'secretary', 'analyst', 'auditor', 'chair', 'leader'] as const;
-const STATUS_ZH: Record<string, string> = { OPEN: '办理中', DONE: '已办结', OVERDUE: '已逾期' };
-
-/** The calendar date in Chengde (UTC+8). */
-const beijingDate = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /**
  * `/exports/action-items.csv|xlsx`: every action item (督办事项), soonest due first, with who owns it, whose
@@ -40,7 +37,7 @@ export function actionItemsExport(ds: DataSource, clock: Clock): ExtraTable {
         items.map((i) => {
           const c = cadre.get(i.cadreId);
           const d = progress.get(i.id)!;
-          return [i.title, c?.name ?? '', c?.position ?? '', c ? (region.get(c.regionId) ?? '') : '', session.get(i.sessionId)?.number ?? null, review.get(i.reviewId)?.authorName ?? '', review.get(i.reviewId)?.body ?? '', beijingDate(i.dueAt), STATUS_ZH[d.status], d.progress, beijingDate(i.createdAt)];
+          return [i.title, c?.name ?? '', c?.position ?? '', c ? (region.get(c.regionId) ?? '') : '', session.get(i.sessionId)?.number ?? null, review.get(i.reviewId)?.authorName ?? '', review.get(i.reviewId)?.body ?? '', beijingDate(i.dueAt), ACTION_ITEM_ZH[d.status], d.progress, beijingDate(i.createdAt)];
         }),
       ),
     };

@@ -1,6 +1,7 @@
 import { commitmentStatusOf } from '../audit/consequences';
 import type { CadreDossier } from '../dossier/dossier.types';
 import type { ReportBlock, ReportDocument, ReportSeal } from './report-document';
+import { ACTION_ITEM_ZH, DECISION_ZH } from '../../common/labels-zh';
 import { formatDate, formatDuration, formatScore, formatShare, GRADE_ZH, SPEECH_STATUS_ZH, TONE_ZH, VERDICT_ZH } from './report-format';
 
 export interface DossierReportInput {
@@ -20,8 +21,6 @@ export interface DossierReportInput {
 
 const COMMITMENT_ZH: Record<string, string> = { OPEN: '未到期', DUE: '已到期待核查', FULFILLED: '已兑现', PARTIAL: '部分兑现', MISSED: '未兑现' };
 const FLAG_ZH: Record<string, string> = { COMMENDATION_PRIORITY: '优先考虑', ACCOUNTABILITY: '追究责任' };
-const ITEM_ZH: Record<string, string> = { OPEN: '办理中', DONE: '已办结', OVERDUE: '已逾期' };
-const DECISION_ZH: Record<string, string> = { COMMENDATION: '评先评优', ACCOUNTABILITY: '追究责任', NO_ACTION: '不予处理' };
 
 /**
  * 干部档案: a cadre's speeches, grades and ranks, claims, commitments with their derived status, published
@@ -144,7 +143,7 @@ export function dossierReport(x: DossierReportInput): ReportDocument {
         { header: '状态', width: 7 },
         { header: '已核实进度', width: 9, align: 'right' },
       ],
-      rows: x.actionItems.map((i) => [i.title, formatDate(i.dueAt), ITEM_ZH[i.status] ?? i.status, `${i.progress}%`]),
+      rows: x.actionItems.map((i) => [i.title, formatDate(i.dueAt), ACTION_ITEM_ZH[i.status] ?? i.status, `${i.progress}%`]),
       empty: '没有督办事项。',
     },
     { kind: 'heading', text: '八、处理决定' },
