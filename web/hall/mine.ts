@@ -66,9 +66,12 @@ export function mineView(o: MineOptions): { el: HTMLElement; dispose(): void } {
   const box: Inbox = inbox(o.lang, o.token, fail);
   const body = h('div', { class: 'mine-body' });
   const el = h('div', { class: 'mine', id: 'mine' }, h('h1', {}, w.title), message, box.el, body);
+  /** What was just sent, said again under its item once the lists are read again and drawn afresh. */
+  let lastSent: { key: string; text: string } | null = null;
 
-  const done = (button: HTMLButtonElement, text: string) => {
-    button.replaceWith(h('p', { class: 'ok', role: 'status' }, text));
+  const done = (key: string, text: string) => {
+    message.textContent = '';
+    lastSent = { key, text };
     void load();
   };
 
@@ -80,7 +83,7 @@ export function mineView(o: MineOptions): { el: HTMLElement; dispose(): void } {
       send.disabled = true;
       try {
         await o.api(RESPOND, { f: f.id, body: text.value.trim() });
-        done(send, w.sent);
+        done(`finding-${f.id}`, w.sent);
       } catch (err) {
         send.disabled = false;
         fail(err);
@@ -119,7 +122,7 @@ export function mineView(o: MineOptions): { el: HTMLElement; dispose(): void } {
       send.disabled = true;
       try {
         await o.api(REPORT, { input: { ...target, note: note.value.trim(), percent: pct, evidence: evidence.value() } });
-        done(send, w.reported);
+        done(key, w.reported);
       } catch (err) {
         send.disabled = false;
         fail(err);
@@ -148,6 +151,7 @@ export function mineView(o: MineOptions): { el: HTMLElement; dispose(): void } {
           h('p', { class: 'muted' }, `${c.target} · ${w.due} ${day(c.dueAt)} · ${w.progress(c.progress)}`),
           c.status === 'FULFILLED' ? null : progressForm({ commitmentId: c.id }, `commitment-${c.id}`))), 'mine-commitments'),
       );
+      if (lastSent) body.querySelector(`#${lastSent.key}`)?.append(h('p', { class: 'ok', role: 'status' }, lastSent.text));
     } catch (err) {
       fail(err);
     }
