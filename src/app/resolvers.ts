@@ -9,7 +9,7 @@ import { ActionItemResolver, CommitmentProgressResolver, FindingChainResolver, F
 import { JournalResolver } from '../modules/journal/journal.resolver';
 import { ArchiveResolver } from '../modules/archive/archive.resolver';
 import { DossierResolver } from '../modules/dossier/dossier.resolver';
-import { EvaluationResolver, EvaluationResultResolver } from '../modules/evaluation/evaluation.resolver';
+import { BlindBallotResolver, EvaluationResolver, EvaluationResultResolver } from '../modules/evaluation/evaluation.resolver';
 import { ReportSubmissionResolver } from '../modules/reports/report-submission.resolver';
 import { RegistryResolver } from '../modules/registry/registry.resolver';
 import { RoomResolver } from '../modules/room/room.resolver';
@@ -37,6 +37,7 @@ const WIRING: readonly (readonly [Function, (s: Services) => object])[] = [
   [AttendanceResolver, (s) => new AttendanceResolver(s.attendance)],
   [EvaluationResolver, (s) => new EvaluationResolver(s.evaluations)],
   [EvaluationResultResolver, () => new EvaluationResultResolver()],
+  [BlindBallotResolver, (s) => new BlindBallotResolver(s.blindBallots)],
   [ArchiveResolver, (s) => new ArchiveResolver(s.archives)],
   [DossierResolver, (s) => new DossierResolver(s.dossiers)],
   [BriefingResolver, (s) => new BriefingResolver(s.briefings)],

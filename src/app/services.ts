@@ -12,6 +12,7 @@ import { BriefingService } from '../modules/briefing/briefing.service';
 import { ArchiveService } from '../modules/archive/archive.service';
 import { DossierService } from '../modules/dossier/dossier.service';
 import { EvaluationService } from '../modules/evaluation/evaluation.service';
+import { BlindBallotService } from '../modules/evaluation/blind-ballot.service';
 import { DEFAULT_TALLY_CONFIG } from '../modules/evaluation/tally';
 import { ReportSubmissionService } from '../modules/reports/report-submission.service';
 import { RegistryService } from '../modules/registry/registry.service';
@@ -28,7 +29,7 @@ import type { Logger } from '../common/logger';
 
 export interface ServiceDeps {
   ds: DataSource;
-  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally' | 'evaluationQuorum' | 'commendationWindowDays' | 'responseWindowDays' | 'commentRateLimits' | 'publicUrl' | 'notifications'>>;
+  config: Pick<Config, 'jwtSecret'> & Partial<Pick<Config, 'tally' | 'evaluationQuorum' | 'ballotMode' | 'commendationWindowDays' | 'responseWindowDays' | 'commentRateLimits' | 'publicUrl' | 'notifications'>>;
   clock: Clock;
   pubsub: PubSub;
   logger: Logger;
@@ -48,6 +49,13 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
   const audits = new AuditService(ds, clock);
   const timeKeeper = new RoomTimeKeeper(hub, clock, (sessionId) => room.recordTimeUp(sessionId), logger);
   const attendance = new AttendanceService(ds, clock, room, config.jwtSecret, rates, config.publicUrl ?? '', logger);
+  const evaluations = new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG, rates, {
+    logger,
+    quorum: config.evaluationQuorum,
+    ballotMode: config.ballotMode,
+  });
+  const blindBallots = new BlindBallotService(ds, evaluations, rates);
+  evaluations.onClosed = (sessionId) => blindBallots.forget(sessionId);
   const notifications = new Notifications(ds, clock, pubsub, logger, config.notifications ?? DEFAULT_NOTIFICATION_SETTINGS);
   return {
     ds,
@@ -73,7 +81,9 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     followUp: new FollowUpService(ds, clock, { responseWindowDays: config.responseWindowDays ?? DEFAULT_RESPONSE_WINDOW_DAYS }),
     /** Notices: the feed, the notifier and the due-date job (started by the server), the queries. */
     notifications,
-    evaluations: new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG, rates, { logger, quorum: config.evaluationQuorum }),
+    evaluations,
+    /** The blind ballot box (BLIND mode): tokens and anonymous ballots. */
+    blindBallots,
     /** Stops the timers and records the ballots still waiting to be recorded in their rooms. */
     close(): Promise<void> {
       timeKeeper.close();

@@ -30,6 +30,13 @@ export const DEFAULT_RESPONSE_WINDOW_DAYS = 14;
 /** The share of the entitled voters whose ballots an ordinary close needs (法定人数): two thirds. */
 export const DEFAULT_EVALUATION_QUORUM = 2 / 3;
 
+/**
+ * How ballots are cast (BALLOT_MODE): `blind`, with blind-signed tokens so that nothing stored links a voter to a
+ * grade (docs/blind-ballots.md), or `simple`, the first contract's `castBallot`. Each evaluation keeps the mode it
+ * opened with.
+ */
+export type BallotModeSetting = 'blind' | 'simple';
+
 export interface Config {
   readonly nodeEnv: NodeEnv;
   readonly port: number;
@@ -46,6 +53,8 @@ export interface Config {
   readonly tally: TallySettings;
   /** The share of the entitled voters whose ballots an ordinary close of the evaluation needs, in (0, 1]. */
   readonly evaluationQuorum: number;
+  /** How the evaluations opened from now on take ballots (BALLOT_MODE, default blind). */
+  readonly ballotMode: BallotModeSetting;
   /** An EXCELLENT result earns COMMENDATION_PRIORITY unless an adverse finding is published within this many days. */
   readonly commendationWindowDays: number;
   /** How many days after an adverse finding is published the cadre concerned may answer it (申辩). */
@@ -107,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: parseLogLevel(env.LOG_LEVEL, nodeEnv),
     tally: parseTally(env.EVALUATION_WEIGHTS, env.EVALUATION_THRESHOLDS),
     evaluationQuorum: parseQuorum(env.EVALUATION_QUORUM),
+    ballotMode: parseBallotMode(env.BALLOT_MODE),
     commendationWindowDays: parseDays('COMMENDATION_WINDOW_DAYS', env.COMMENDATION_WINDOW_DAYS, DEFAULT_COMMENDATION_WINDOW_DAYS),
     responseWindowDays: parseDays('FINDING_RESPONSE_DAYS', env.FINDING_RESPONSE_DAYS, DEFAULT_RESPONSE_WINDOW_DAYS),
     allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
@@ -129,6 +139,12 @@ function parseNodeEnv(value: string | undefined): NodeEnv {
   if (blank(value)) return 'development';
   if (value === 'development' || value === 'test' || value === 'production') return value;
   throw new ConfigError('NODE_ENV', `must be development, test or production, not "${value}"`);
+}
+
+function parseBallotMode(value: string | undefined): BallotModeSetting {
+  if (blank(value)) return 'blind';
+  if (value === 'blind' || value === 'simple') return value;
+  throw new ConfigError('BALLOT_MODE', `must be blind or simple, not "${value}"`);
 }
 
 function parsePublicUrl(value: string | undefined): string | null {

@@ -14,7 +14,7 @@ describe('a whole demo session over HTTP and WebSocket', () => {
   const login = async (u: string) => (await postGraphQL(server.url, `mutation($u: String!) { login(username: $u, password: "leitai-demo") { token } }`, { u })).body.data.login.token as string;
 
   beforeAll(async () => {
-    server = await startServerProcess({ DATABASE_URL: `sqlite:${mkdtempSync(join(tmpdir(), 'leitai-eval-'))}/leitai.sqlite` });
+    server = await startServerProcess({ DATABASE_URL: `sqlite:${mkdtempSync(join(tmpdir(), 'leitai-eval-'))}/leitai.sqlite`, BALLOT_MODE: 'simple' });
   });
   afterAll(() => server?.stop());
 

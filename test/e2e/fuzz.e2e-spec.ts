@@ -143,7 +143,7 @@ describe('fuzzing the server', () => {
   }
 
   beforeAll(async () => {
-    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'sqlite::memory:', PORT: '0', LOG_LEVEL: 'warn', JWT_SECRET });
+    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'sqlite::memory:', PORT: '0', LOG_LEVEL: 'warn', JWT_SECRET, BALLOT_MODE: 'simple' });
     ds = await createDataSource(config.database, { entities: ENTITIES }).initialize();
     clock = new ManualClock(Date.now());
     await seedDemoWorld(ds, clock, 'leitai-demo');

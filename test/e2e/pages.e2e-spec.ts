@@ -49,6 +49,8 @@ describe('the big screen and the chair console in chromium', () => {
       DATABASE_URL: `sqlite:${mkdtempSync(join(tmpdir(), 'leitai-pages-'))}/leitai.sqlite`,
       JWT_SECRET: SECRET,
       PORT: String(port),
+      // The ballots here are cast with castBallot.
+      BALLOT_MODE: 'simple',
     };
     server = await startServerProcess(env);
     origin = `http://localhost:${server.port}`;

@@ -9,6 +9,7 @@ import { resolverContainer } from '../../src/app/resolvers';
 import { createServices, Services } from '../../src/app/services';
 import { User } from '../../src/auth/user.entity';
 import { ManualClock } from '../../src/common/clock';
+import type { BallotModeSetting } from '../../src/config/config';
 import { LocalPubSub } from '../../src/pubsub/local-pubsub';
 import { createTestDataSource, EngineName } from './engines';
 
@@ -30,11 +31,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(engine: EngineName): Promise<TestApp> {
+export interface TestAppOptions {
+  /**
+   * How evaluations take ballots. The tests written for castBallot run SIMPLE; the server's default is blind, and
+   * the blind box's own tests ask for it.
+   */
+  ballotMode?: BallotModeSetting;
+}
+
+export async function createTestApp(engine: EngineName, options: TestAppOptions = {}): Promise<TestApp> {
   const ds = await createTestDataSource(engine);
   const clock = new ManualClock(TEST_NOW);
   const logger = createLogger('silent');
-  const services = createServices({ ds, config: { jwtSecret: TEST_JWT_SECRET }, clock, pubsub: new LocalPubSub(), logger });
+  const config = { jwtSecret: TEST_JWT_SECRET, ballotMode: options.ballotMode ?? 'simple' } as const;
+  const services = createServices({ ds, config, clock, pubsub: new LocalPubSub(), logger });
   const schema = await buildAppSchema({ container: resolverContainer(services), logger });
   // As a deployed server runs GraphQL over HTTP (limits, guard, masking, no stack traces), with every query
   // compiled from its first run.

@@ -13,6 +13,8 @@ export interface ArchiveInputs {
   comments: readonly { id: number; authorName: string; body: string; speechId: number | null; postedAt: Date; status: string }[];
   reviews: readonly { id: number; speechId: number; authorName: string; tone: string; body: string; at: Date }[];
   results: readonly unknown[] | null;
+  /** A BLIND evaluation's public keys and the tokens issued (the check on a stuffed box: ballots ≤ tokens ≤ voters). */
+  blind?: { tokensIssued: number; keys: readonly { purpose: string; publicKeyPem: string }[] } | null;
   claims: readonly { id: number; speechId: number; indicator: string; value: number; unit: string; asOf: Date; note: string | null; version: number }[];
   commitments: readonly { id: number; speechId: number; title: string; target: string; dueAt: Date; version: number }[];
   sequence: number;
@@ -65,6 +67,7 @@ export function buildArchiveDocument(x: ArchiveInputs): Record<string, unknown> 
       quorum: x.state.evaluation.quorum,
       ballotsCast: x.state.evaluation.ballotsCast,
       ...(x.state.evaluation.closeReason ? { closeReason: x.state.evaluation.closeReason } : {}),
+      ...(x.blind ? { ballotMode: 'BLIND', tokensIssued: x.blind.tokensIssued, ballotKeys: x.blind.keys.map((k) => ({ purpose: k.purpose, publicKeyPem: k.publicKeyPem })) } : {}),
       results: x.results,
     },
     log: { events: x.events.length, lastSeq: x.state.seq, digest: sha256Hex(canonicalJson(x.events)) },

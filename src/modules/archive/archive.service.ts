@@ -6,7 +6,7 @@ import { ForbiddenError, NotFoundError } from '../../common/errors';
 import { parseId } from '../../common/ids';
 import { inTransaction, writeLock } from '../../db/transaction';
 import { isUniqueViolation } from '../../db/errors';
-import { Evaluation } from '../evaluation/evaluation.entity';
+import { BallotKeyRow, BallotMode, Evaluation, EvaluationVoter } from '../evaluation/evaluation.entity';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
 import { Comment } from '../room/comment.entity';
@@ -112,6 +112,13 @@ export async function sealSessionIn(m: EntityManager, sessionId: number, actorId
     comments: await m.getRepository(Comment).find({ where: { sessionId }, order: { id: 'ASC' } }),
     reviews: await m.getRepository(Review).find({ where: { sessionId }, order: { id: 'ASC' } }),
     results: evaluation?.resultsJson ? JSON.parse(evaluation.resultsJson) : null,
+    blind:
+      evaluation?.ballotMode === BallotMode.BLIND
+        ? {
+            tokensIssued: await m.getRepository(EvaluationVoter).countBy({ sessionId, tokenIssued: true }),
+            keys: await m.getRepository(BallotKeyRow).find({ where: { sessionId }, order: { purpose: 'ASC' } }),
+          }
+        : null,
     claims: await m.getRepository(Claim).find({ where: { sessionId, supersededAt: IsNull() }, order: { id: 'ASC' } }),
     commitments: await m.getRepository(Commitment).find({ where: { sessionId, supersededAt: IsNull() }, order: { id: 'ASC' } }),
     sequence,

@@ -165,6 +165,7 @@ export class AttendanceService {
       checkedInAt: attendee?.checkedInAt ?? null,
       entitled: !!voter,
       voted: !!voter?.voted,
+      tokenIssued: !!voter?.tokenIssued,
       ownSpeechIds: own.map((s) => String(s.id)),
     };
   }

@@ -60,8 +60,11 @@ export class Seat {
   @Field({ description: 'Was present when the evaluation opened, so may vote in it.' })
   entitled: boolean;
 
-  @Field({ description: 'Has cast their ballot.' })
+  @Field({ description: 'Has cast their ballot (SIMPLE mode; in BLIND mode the server cannot know, and it stays false).' })
   voted: boolean;
+
+  @Field({ description: 'Has taken their ballot token (BLIND mode).' })
+  tokenIssued: boolean;
 
   @Field(() => [ID], { description: 'The speeches the caller gives in this session (a ballot leaves them out).' })
   ownSpeechIds: string[];

@@ -10,11 +10,12 @@ import type { RoomState } from '../room/room-state';
 import { EvaluationStatus, Grade } from '../room/results';
 import { refuseEvaluationStep } from '../room/evaluation-lifecycle';
 import { Attendee } from '../sessions/attendee.entity';
+import { Session } from '../sessions/session.entity';
 import { Speech } from '../sessions/speech.entity';
 import { SpeechStatus } from '../sessions/session-enums';
 import { BallotLine, checkBallot } from './ballot';
-import { BallotGrade, Evaluation, EvaluationVoter } from './evaluation.entity';
-import { EvaluationAlreadyVotedError, EvaluationNotEntitledError, EvaluationQuorumNotMetError } from './evaluation.errors';
+import { BallotGrade, BallotKeyRow, BallotMode, Evaluation, EvaluationVoter, SpentBallotToken } from './evaluation.entity';
+import { BallotModeMismatchError, EvaluationAlreadyVotedError, EvaluationNotEntitledError, EvaluationQuorumNotMetError } from './evaluation.errors';
 import { emptyCounts, GradeCounts, tally, TallyConfig, TallyResult } from './tally';
 
 /**
@@ -31,18 +32,44 @@ export function quorumOf(entitledVoters: number, share: number): number {
   return Math.min(entitledVoters, Math.ceil(entitledVoters * share - 1e-9));
 }
 
-/** Opens the ballot box: the attendees present now (checked in or marked present) become the entitled voters. */
-export async function openEvaluationIn(m: EntityManager, sessionId: number, clock: Clock, quorumShare: number): Promise<RoomCommand> {
-  const attendees = await m.getRepository(Attendee).find({ where: { sessionId, checkedInAt: Not(IsNull()) }, order: { userId: 'ASC' } });
+/** How an evaluation opens: its ballot mode and, in BLIND mode, the signing keys made for it (by purpose). */
+export interface OpenOptions {
+  mode: BallotMode;
+  keys?: readonly { purpose: string; publicKeyPem: string; privateKeyPem: string }[];
+}
+
+/**
+ * Opens the ballot box: the attendees present now (checked in or marked present) become the entitled voters — but
+ * not the session's speakers when it says they do not vote (Session.speakersVote). In BLIND mode the session's keys
+ * are stored with it.
+ */
+export async function openEvaluationIn(
+  m: EntityManager,
+  sessionId: number,
+  clock: Clock,
+  quorumShare: number,
+  options: OpenOptions = { mode: BallotMode.SIMPLE },
+): Promise<RoomCommand> {
+  const present = await m.getRepository(Attendee).find({ where: { sessionId, checkedInAt: Not(IsNull()) }, order: { userId: 'ASC' } });
+  const speakers = (await m.getRepository(Session).findOneBy({ id: sessionId }))?.speakersVote === false ? await speakerUserIds(m, sessionId) : new Set<number>();
+  const attendees = present.filter((a) => !speakers.has(a.userId));
   const quorum = quorumOf(attendees.length, quorumShare);
   if (!(await m.getRepository(Evaluation).existsBy({ sessionId }))) {
     // In slices: SQLite refuses one INSERT of a thousand rows (its expression tree grows too deep).
     for (let i = 0; i < attendees.length; i += VOTER_INSERT_SLICE) {
       await m.getRepository(EvaluationVoter).insert(attendees.slice(i, i + VOTER_INSERT_SLICE).map((a) => ({ sessionId, userId: a.userId, voted: false, clientId: null })));
     }
-    await m.getRepository(Evaluation).insert({ sessionId, status: EvaluationStatus.OPEN, entitledVoters: attendees.length, quorum, ballotsCast: 0, openedAt: clock.now() });
+    await m.getRepository(Evaluation).insert({ sessionId, status: EvaluationStatus.OPEN, ballotMode: options.mode, entitledVoters: attendees.length, quorum, ballotsCast: 0, openedAt: clock.now() });
+    if (options.keys?.length) await m.getRepository(BallotKeyRow).insert(options.keys.map((k) => ({ sessionId, ...k })));
   }
   return { type: 'OPEN_EVALUATION', entitledVoters: attendees.length, quorum };
+}
+
+/** The user ids of the cadres who speak in a session (cadres without an account speak but do not vote). */
+async function speakerUserIds(m: EntityManager, sessionId: number): Promise<Set<number>> {
+  const cadreIds = [...new Set((await m.getRepository(Speech).findBy({ sessionId })).map((s) => s.cadreId))];
+  const cadres = cadreIds.length ? await m.getRepository(Cadre).findBy({ id: In(cadreIds) }) : [];
+  return new Set(cadres.flatMap((c) => (c.userId == null ? [] : [c.userId])));
 }
 
 /**
@@ -82,12 +109,7 @@ export type StoreOutcome = { stored: true } | { stored: false; clientId: string 
  * loose and shuffled, so that not even their order links them to a voter. For each ballot, what became of it.
  */
 export async function storeBallotsIn(m: EntityManager, sessionId: number, ballots: readonly CheckedBallot[]): Promise<StoreOutcome[]> {
-  const [evaluation] = await lockedRead<{ status: EvaluationStatus }>(
-    m,
-    m.getRepository(Evaluation).createQueryBuilder('e').select('e.status', 'status').where('e.sessionId = :sessionId', { sessionId }),
-  );
-  const closed = refuseEvaluationStep(evaluation?.status, 'ballot');
-  if (closed) throw closed;
+  await holdOpenBox(m, sessionId, BallotMode.SIMPLE);
   const rows = await m.getRepository(EvaluationVoter).find({
     select: { id: true, voted: true, clientId: true },
     where: { id: In([...new Set(ballots.map((b) => b.voterId))]), sessionId },
@@ -127,6 +149,57 @@ export async function storeBallotsIn(m: EntityManager, sessionId: number, ballot
   return outcomes;
 }
 
+/**
+ * Holds the evaluation row with a shared lock (closing takes it exclusively, so a ballot commits before the close
+ * counts, or finds the box closed) and refuses unless the box is open in `mode`.
+ */
+export async function holdOpenBox(m: EntityManager, sessionId: number, mode: BallotMode): Promise<void> {
+  const [evaluation] = await lockedRead<{ status: EvaluationStatus; ballotMode: BallotMode }>(
+    m,
+    m.getRepository(Evaluation).createQueryBuilder('e').select('e.status', 'status').addSelect('e.ballotMode', 'ballotMode').where('e.sessionId = :sessionId', { sessionId }),
+  );
+  const closed = refuseEvaluationStep(evaluation?.status, 'ballot');
+  if (closed) throw closed;
+  if (evaluation.ballotMode !== mode) throw new BallotModeMismatchError(evaluation.ballotMode);
+}
+
+/** An anonymous ballot whose token's signature and shape are checked, waiting to be stored (BLIND mode). */
+export interface AnonymousBallot {
+  tokenHash: string;
+  receipt: string;
+  lines: readonly BallotLine[];
+  clientId: string | null;
+}
+
+/**
+ * Several anonymous ballots of one session in one transaction (BLIND mode). No voter's row is read or written: a
+ * ballot spends its token by inserting the token's hash under the primary key, and the grades go in loose and
+ * shuffled, as in storeBallotsIn. A token already spent (before, or earlier in the group) stores nothing and answers
+ * the clientId of the ballot that spent it. Of two groups racing on one token on two instances, the second insert
+ * fails on the key and its transaction rolls back: the caller runs the group again, which then finds the token spent.
+ */
+export async function storeAnonymousBallotsIn(m: EntityManager, sessionId: number, ballots: readonly AnonymousBallot[]): Promise<StoreOutcome[]> {
+  await holdOpenBox(m, sessionId, BallotMode.BLIND);
+  const hashes = [...new Set(ballots.map((b) => b.tokenHash))];
+  const spent = await m.getRepository(SpentBallotToken).find({ select: { tokenHash: true, clientId: true }, where: { tokenHash: In(hashes) } });
+  const spentBy = new Map(spent.map((t) => [t.tokenHash, t.clientId]));
+  const outcomes = ballots.map((b): StoreOutcome => {
+    if (spentBy.has(b.tokenHash)) return { stored: false, clientId: spentBy.get(b.tokenHash)! };
+    spentBy.set(b.tokenHash, b.clientId);
+    return { stored: true };
+  });
+  const winners = ballots.filter((_, i) => outcomes[i].stored);
+  if (!winners.length) return outcomes;
+  for (let i = 0; i < winners.length; i += VOTER_INSERT_SLICE) {
+    await m.getRepository(SpentBallotToken).insert(
+      shuffled(winners.slice(i, i + VOTER_INSERT_SLICE).map((b) => ({ tokenHash: b.tokenHash, sessionId, receipt: b.receipt, clientId: b.clientId }))),
+    );
+  }
+  const grades = shuffled(winners.flatMap((b) => b.lines.map((l) => ({ id: randomUUID(), sessionId, speechId: l.speechId, grade: l.grade }))));
+  for (let i = 0; i < grades.length; i += VOTER_INSERT_SLICE) await m.getRepository(BallotGrade).insert(grades.slice(i, i + VOTER_INSERT_SLICE));
+  return outcomes;
+}
+
 /** Fisher–Yates with a cryptographic source. */
 function shuffled<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
@@ -136,16 +209,28 @@ function shuffled<T>(items: T[]): T[] {
   return items;
 }
 
-/** Ballots in the box: entitled voters who have voted. `locked` reads the newest commits and holds them (closing). */
+/**
+ * Ballots in the box: entitled voters who have voted (SIMPLE) plus tokens spent (BLIND; an evaluation has one or the
+ * other). `locked` reads the newest commits and holds them (closing).
+ */
 export async function countBallotsIn(m: EntityManager, sessionId: number, locked = false): Promise<number> {
-  const query = m
+  const voted = m
     .getRepository(EvaluationVoter)
     .createQueryBuilder('v')
     .select('COUNT(*)', 'n')
     .where('v.sessionId = :sessionId', { sessionId })
     .andWhere('v.voted = :voted', { voted: true });
-  const [row] = locked ? await lockedRead<{ n: string | number }>(m, query) : [await query.getRawOne<{ n: string | number }>()];
-  return Number(row?.n ?? 0);
+  const spent = m.getRepository(SpentBallotToken).createQueryBuilder('t').select('COUNT(*)', 'n').where('t.sessionId = :sessionId', { sessionId });
+  const count = async (query: SelectQueryBuilder<ObjectLiteral>) => {
+    const [row] = locked ? await lockedRead<{ n: string | number }>(m, query) : [await query.getRawOne<{ n: string | number }>()];
+    return Number(row?.n ?? 0);
+  };
+  return (await count(voted)) + (await count(spent));
+}
+
+/** Voters who have taken a ballot token (BLIND mode). */
+export async function countTokensIssuedIn(m: EntityManager, sessionId: number): Promise<number> {
+  return m.getRepository(EvaluationVoter).countBy({ sessionId, tokenIssued: true });
 }
 
 /**
@@ -221,6 +306,8 @@ export async function closeEvaluationIn(
   await m
     .getRepository(Evaluation)
     .update({ sessionId }, { status: EvaluationStatus.CLOSED, closedAt: clock.now(), resultsJson: JSON.stringify(results), ballotsCast, closeReason });
+  // The signing keys die with the box: no token can be issued after the close, by anyone.
+  await m.getRepository(BallotKeyRow).update({ sessionId }, { privateKeyPem: null });
   const speeches = new Map((await m.getRepository(Speech).findBy({ sessionId })).map((s) => [s.id, s]));
   if (results.length) {
     await m.getRepository(SpeechResultRow).insert(

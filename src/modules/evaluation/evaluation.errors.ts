@@ -35,3 +35,25 @@ export class BallotTokenSpentError extends AppError {
     super('BALLOT_TOKEN_SPENT', 'this ballot token has already been used to cast a ballot');
   }
 }
+
+/** A ballot operation of the other mode: each evaluation takes ballots one way, fixed when it opened (BALLOT_MODE). */
+export class BallotModeMismatchError extends AppError {
+  constructor(ballotMode: string) {
+    const how = ballotMode === 'BLIND' ? 'with ballotKey, issueBallotToken and castAnonymousBallot' : 'with castBallot';
+    super('BALLOT_MODE_MISMATCH', `this evaluation takes ${ballotMode} ballots: cast ${how}`, { ballotMode });
+  }
+}
+
+/** A voter who already took their ballot token asks for another (with a different blinded message). */
+export class BallotTokenAlreadyIssuedError extends AppError {
+  constructor() {
+    super('BALLOT_TOKEN_ALREADY_ISSUED', 'you have already taken your ballot token in this session; cast with the one you have');
+  }
+}
+
+/** castAnonymousBallot sent with an Authorization: a ballot that names its voter is refused, not stored. */
+export class BallotNotAnonymousError extends AppError {
+  constructor() {
+    super('BALLOT_NOT_ANONYMOUS', 'send castAnonymousBallot without an Authorization header: an anonymous ballot must not name its voter');
+  }
+}

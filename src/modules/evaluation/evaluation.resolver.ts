@@ -1,12 +1,13 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { EvaluationContext } from './evaluation.context';
 import { assertSessionVisible } from '../../auth/authorize.middleware';
 import { parseId } from '../../common/ids';
 import { Speech } from '../sessions/speech.entity';
 import { Evaluation } from './evaluation.entity';
 import { EvaluationService } from './evaluation.service';
+import { BlindBallotService } from './blind-ballot.service';
 import { EvaluationResult } from '../room/results';
-import { BallotReceipt, GradeInput, VoterStatus } from './evaluation.types';
+import { BallotKey, BallotReceipt, GradeInput, VoterStatus } from './evaluation.types';
 
 @Resolver(() => Evaluation)
 export class EvaluationResolver {
@@ -64,12 +65,53 @@ export class EvaluationResolver {
     return this.evaluations.verifyReceipt(sessionId, receipt);
   }
 
+  @FieldResolver(() => Int, { description: 'Voters who have taken a ballot token (BLIND mode; 0 in SIMPLE).' })
+  tokensIssued(@Root() evaluation: Evaluation): Promise<number> {
+    return this.evaluations.tokensIssued(evaluation.sessionId);
+  }
+
   @FieldResolver(() => [EvaluationResult], {
     nullable: true,
     description: 'Per-speaker results in rank order: null while open; after closing for chair, admin and secretary; after publication for all.',
   })
   results(@Root() evaluation: Evaluation, @Ctx() ctx: EvaluationContext): EvaluationResult[] | null {
     return this.evaluations.results(evaluation, ctx.principal);
+  }
+}
+
+/** The blind ballot box (BLIND mode): taking a token as oneself, casting with it as nobody. */
+@Resolver()
+export class BlindBallotResolver {
+  constructor(private readonly box: BlindBallotService) {}
+
+  @Query(() => BallotKey, {
+    description: 'While the box is open in BLIND mode: the public key you blind your ballot token with — your own if you speak in the session (your ballot skips your speech), else the general one.',
+  })
+  ballotKey(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: EvaluationContext): Promise<BallotKey> {
+    return this.box.ballotKey(ctx.principal, sessionId);
+  }
+
+  @Mutation(() => String, {
+    description:
+      'Signs your blinded ballot token (base64url, RFC 9474), once per voter: the answer is the blind signature (base64url). The same blindedMessage again gets the same signature; another is refused with BALLOT_TOKEN_ALREADY_ISSUED.',
+  })
+  issueBallotToken(@Arg('sessionId', () => ID) sessionId: string, @Arg('blindedMessage') blindedMessage: string, @Ctx() ctx: EvaluationContext): Promise<string> {
+    return this.box.issueBallotToken(ctx.principal, sessionId, blindedMessage);
+  }
+
+  @Mutation(() => BallotReceipt, {
+    description:
+      'Casts an anonymous ballot with a token and its unblinded signature, in a request WITHOUT Authorization (one with it is refused: BALLOT_NOT_ANONYMOUS). Each token is spent once (BALLOT_TOKEN_SPENT); a retry with the same token and clientId returns the same receipt, which derives from the token alone.',
+  })
+  castAnonymousBallot(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('token', { description: 'The prepared token (64 bytes, base64url).' }) token: string,
+    @Arg('signature', { description: 'Its RSA blind signature, unblinded (256 bytes, base64url).' }) signature: string,
+    @Arg('grades', () => [GradeInput]) grades: GradeInput[],
+    @Arg('clientId', () => String, { nullable: true }) clientId: string | null,
+    @Ctx() ctx: EvaluationContext,
+  ): Promise<BallotReceipt> {
+    return this.box.castAnonymousBallot(ctx.principal, sessionId, token, signature, grades, clientId ?? null);
   }
 }
 

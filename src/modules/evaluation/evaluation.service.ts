@@ -4,7 +4,7 @@ import { requireActorId, type Principal } from '../../auth/principal';
 import { User } from '../../auth/user.entity';
 import type { Clock } from '../../common/clock';
 import { BadUserInputError } from '../../common/errors';
-import { DEFAULT_EVALUATION_QUORUM } from '../../config/config';
+import { DEFAULT_EVALUATION_QUORUM, type BallotModeSetting } from '../../config/config';
 import { checkClientId } from '../../common/validation';
 import { parseId } from '../../common/ids';
 import type { Logger } from '../../common/logger';
@@ -17,11 +17,15 @@ import { EvaluationNotOpenError } from '../room/room.errors';
 import { EvaluationResult, EvaluationStatus } from '../room/results';
 import { BallotBatcher, BallotBatcherOptions, DEFAULT_BALLOT_BATCHING } from './ballot-batcher';
 import { Cadre } from '../registry/cadre.entity';
-import { Evaluation, EvaluationVoter } from './evaluation.entity';
-import { EvaluationAlreadyVotedError, EvaluationNotEntitledError } from './evaluation.errors';
+import { BallotMode, Evaluation, EvaluationVoter, SpentBallotToken } from './evaluation.entity';
+import { BallotModeMismatchError, EvaluationAlreadyVotedError, EvaluationNotEntitledError } from './evaluation.errors';
+import { generateKeyRing } from './blind/ballot-keys';
+import { Session } from '../sessions/session.entity';
+import { Speech } from '../sessions/speech.entity';
 import {
   closeEvaluationIn,
   countBallotsIn,
+  countTokensIssuedIn,
   gradedSpeeches,
   openEvaluationIn,
   publishedResult,
@@ -52,6 +56,8 @@ export interface EvaluationServiceOptions {
   batching?: Partial<Omit<BallotBatcherOptions, 'onError'>>;
   /** The share of the entitled voters whose ballots an ordinary close needs (EVALUATION_QUORUM); default two thirds. */
   quorum?: number;
+  /** How the evaluations opened from now on take ballots (BALLOT_MODE); default blind. */
+  ballotMode?: BallotModeSetting;
 }
 
 /** The most characters of the reason for a close below the quorum. */
@@ -61,6 +67,12 @@ export class EvaluationService {
   private readonly receiptKey: Buffer;
 
   private readonly quorumShare: number;
+
+  /** The mode of the evaluations this instance opens. */
+  readonly ballotMode: BallotMode;
+
+  /** Called when an evaluation closes, so that what was cached for its box is let go. */
+  onClosed: (sessionId: number) => void = () => undefined;
 
   constructor(
     private readonly ds: DataSource,
@@ -72,6 +84,7 @@ export class EvaluationService {
     options: EvaluationServiceOptions = {},
   ) {
     this.quorumShare = options.quorum ?? DEFAULT_EVALUATION_QUORUM;
+    this.ballotMode = options.ballotMode === 'simple' ? BallotMode.SIMPLE : BallotMode.BLIND;
     this.receiptKey = createHmac('sha256', secret).update('leitai ballot receipts').digest();
     this.ballotAttempts = new RateLimiter('ballot attempts', [{ limit: 30, windowMs: 60_000 }], rates);
     this.batcher = new BallotBatcher((sessionId) => this.recordBallots(sessionId), {
@@ -100,11 +113,27 @@ export class EvaluationService {
   /** Stores ballots, those of a session that arrive together in one transaction. */
   private readonly writer: BallotWriter<CheckedBallot, StoreOutcome>;
 
-  /** Opens the ballot box: freezes the attendees present now as the entitled voters, and the quorum. */
+  /**
+   * Opens the ballot box: freezes the attendees present now as the entitled voters, and the quorum. In BLIND mode
+   * the session's keys are made first (outside the room's lock: a key takes a fraction of a second) and stored with
+   * the evaluation: the general key, and one per speaker who votes.
+   */
   async openEvaluation(principal: Principal | null, rawSessionId: string): Promise<Evaluation> {
     const sessionId = parseId('session', rawSessionId, 'sessionId');
-    await this.room.execute(sessionId, requireActorId(principal), (m) => openEvaluationIn(m, sessionId, this.clock, this.quorumShare));
+    const actorId = requireActorId(principal);
+    const mode = this.ballotMode;
+    const keys = mode === BallotMode.BLIND && !(await this.ds.getRepository(Evaluation).existsBy({ sessionId })) ? await this.newKeys(sessionId) : undefined;
+    await this.room.execute(sessionId, actorId, (m) => openEvaluationIn(m, sessionId, this.clock, this.quorumShare, { mode, keys }));
     return this.withCount(await this.ds.getRepository(Evaluation).findOneByOrFail({ sessionId }));
+  }
+
+  /** A fresh key ring for a session: the general key, and one per cadre of the line-up who has an account and votes. */
+  private async newKeys(sessionId: number): Promise<{ purpose: string; publicKeyPem: string; privateKeyPem: string }[]> {
+    const session = await this.ds.getRepository(Session).findOneBy({ id: sessionId });
+    const cadreIds = session?.speakersVote === false ? [] : [...new Set((await this.ds.getRepository(Speech).findBy({ sessionId })).map((s) => s.cadreId))];
+    const voting = cadreIds.length ? (await this.ds.getRepository(Cadre).findBy({ id: In(cadreIds) })).filter((c) => c.userId != null).map((c) => c.id) : [];
+    const ring = await generateKeyRing(voting);
+    return [...ring].map(([purpose, key]) => ({ purpose, publicKeyPem: key.publicKeyPem, privateKeyPem: key.privateKeyPkcs8 }));
   }
 
   /**
@@ -125,6 +154,7 @@ export class EvaluationService {
     const voters = this.ds.getRepository(EvaluationVoter);
     const voter = await voters.findOneBy({ sessionId, userId });
     if (voter?.voted) return counted(voter, clientId, receipt);
+    if (voter?.tokenIssued) throw new BallotModeMismatchError(BallotMode.BLIND);
     // The room says whether the box is open (the ballot's transaction checks it again) and holds the line-up.
     const room = await this.lineup(sessionId);
     const closed = refuseEvaluationStep(room.evaluation?.status, 'ballot');
@@ -156,6 +186,7 @@ export class EvaluationService {
     await this.flushBallots(sessionId);
     await this.room.execute(sessionId, actorId, (m, state) => closeEvaluationIn(m, state, sessionId, this.clock, this.config, { force, reason }));
     this.ownSpeeches.delete(sessionId);
+    this.onClosed(sessionId);
     return this.ds.getRepository(Evaluation).findOneByOrFail({ sessionId });
   }
 
@@ -200,12 +231,21 @@ export class EvaluationService {
     const sessionId = parseId('session', rawSessionId, 'sessionId');
     const voters = await this.ds.getRepository(EvaluationVoter).find({ where: { sessionId }, order: { userId: 'ASC' } });
     const users = new Map((await this.ds.getRepository(User).findBy({ id: In(voters.map((v) => v.userId)) })).map((u) => [u.id, u]));
-    return voters.map((v) => ({ user: users.get(v.userId)!, voted: v.voted }));
+    return voters.map((v) => ({ user: users.get(v.userId)!, voted: v.voted, tokenIssued: v.tokenIssued }));
   }
 
-  /** True when the receipt belongs to a voter who has voted in this session. */
+  /** Voters who have taken a ballot token (BLIND mode). */
+  tokensIssued(sessionId: number): Promise<number> {
+    return countTokensIssuedIn(this.ds.manager, sessionId);
+  }
+
+  /**
+   * True when the receipt belongs to a ballot counted in this session: a voter who has voted (SIMPLE), or a token
+   * spent (BLIND: the receipt is stored with the spent token's hash, and names nobody).
+   */
   async verifyReceipt(rawSessionId: string, receipt: string): Promise<boolean> {
     const sessionId = parseId('session', rawSessionId, 'sessionId');
+    if (/^[0-9a-f]{16}$/.test(receipt) && (await this.ds.getRepository(SpentBallotToken).existsBy({ sessionId, receipt }))) return true;
     const voters = await this.ds.getRepository(EvaluationVoter).findBy({ sessionId, voted: true });
     const given = Buffer.from(receipt);
     return voters.some((v) => {
@@ -227,8 +267,13 @@ export class EvaluationService {
     return Object.assign(evaluation, { ballotsCast: await countBallotsIn(this.ds.manager, evaluation.sessionId) });
   }
 
+  /** The room commits of ballots just stored are recorded in (the answer to a voter waits for it, briefly). */
+  ballotsStored(sessionId: number): Promise<void> {
+    return this.batcher.committed(sessionId);
+  }
+
   /** The room with its line-up: this instance's copy once it shows the evaluation open (the line-up is final by then). */
-  private async lineup(sessionId: number): Promise<RoomState> {
+  async lineup(sessionId: number): Promise<RoomState> {
     const cached = this.room.hub.cached(sessionId);
     return cached?.evaluation?.status === 'OPEN' ? cached : this.room.state(sessionId);
   }

@@ -25,6 +25,21 @@ export class VoterStatus {
   @Field(() => User, { description: 'The voter.' })
   user: User;
 
-  @Field({ description: 'Whether they have cast their ballot.' })
+  @Field({ description: 'Whether they have cast their ballot (SIMPLE mode; in BLIND mode nobody knows, and it stays false).' })
   voted: boolean;
+
+  @Field({ description: 'Whether they have taken their ballot token (BLIND mode).' })
+  tokenIssued: boolean;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'The public key a voter blinds their ballot token with (RFC 9474).' })
+export class BallotKey {
+  @Field({ description: 'SPKI, PEM: RSA 2048, e = 65537.' })
+  publicKeyPem: string;
+
+  @Field({ description: 'RSABSSA-SHA384-PSS-Randomized.' })
+  variant: string;
+
+  @Field({ description: 'Hex SHA-256 of publicKeyPem: the session’s keys are fixed when the box opens, and the archive keeps them.' })
+  fingerprint: string;
 }

@@ -43,6 +43,10 @@ export class Session {
   @Column({ type: 'varchar', length: 20, default: RoomPhase.SCHEDULED })
   phase: RoomPhase;
 
+  @Field({ description: 'Whether the session’s speakers are among the voters of its evaluation (default true). Off, every ballot grades every speech, so no ballot’s shape tells whose it is.' })
+  @Column({ default: true })
+  speakersVote: boolean;
+
   @Field(() => Date, { nullable: true, description: 'When the session was sealed into the archive; it cannot change afterwards.' })
   @InstantColumn({ nullable: true })
   sealedAt: Date | null;

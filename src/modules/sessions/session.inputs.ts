@@ -25,6 +25,9 @@ export class ScheduleSessionInput implements Partial<Omit<Session, 'themeId'>> {
   @Chars(1, 200)
   @NotBlank()
   venue: string;
+
+  @Field({ nullable: true, defaultValue: true, description: 'Whether the speakers vote in the evaluation (default true); see Session.speakersVote.' })
+  speakersVote?: boolean;
 }
 
 @InputType({ description: 'One slot of a line-up; the list order is the speaking order.' })
@@ -67,6 +70,9 @@ export class ScheduleSeriesInput {
   @Chars(1, 200)
   @NotBlank()
   venue: string;
+
+  @Field({ nullable: true, defaultValue: true, description: 'Whether the speakers vote in the evaluations (default true); see Session.speakersVote.' })
+  speakersVote?: boolean;
 }
 
 @InputType({ description: 'A group of people to register as attendees at once: those of an earlier session, or the holders of a role (in one region).' })

@@ -39,6 +39,13 @@ export class SessionResolver {
     return this.sessionsService.scheduleSeries(input, actorIdOf(ctx.principal));
   }
 
+  @Mutation(() => Session, {
+    description: 'Whether the session’s speakers vote in its evaluation; off, every ballot has the same shape (secretary, admin; before the phase EVALUATION, when the list of voters freezes).',
+  })
+  setSpeakersVote(@Arg('sessionId', () => ID) sessionId: string, @Arg('speakersVote') speakersVote: boolean, @Ctx() ctx: SessionsContext): Promise<Session> {
+    return this.sessionsService.setSpeakersVote(sessionId, speakersVote, actorIdOf(ctx.principal));
+  }
+
   @Mutation(() => Session, { description: 'Sets the whole line-up, in speaking order, before the session starts (secretary, admin).' })
   setLineup(
     @Arg('sessionId', () => ID) sessionId: string,

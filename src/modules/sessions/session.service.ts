@@ -56,7 +56,13 @@ export class SessionService {
     this.assertFuture(input.startsAt, 'input.startsAt');
     return inTransaction(this.ds, async (m) => {
       const theme = await this.themes.markUsed(m, input.themeId, 'input.themeId');
-      const [session] = await this.appendSessions(m, theme.id, [{ title: input.title.trim(), startsAt: input.startsAt, venue: input.venue.trim() }], 'scheduleSession', actorId);
+      const [session] = await this.appendSessions(
+        m,
+        theme.id,
+        [{ title: input.title.trim(), startsAt: input.startsAt, venue: input.venue.trim(), speakersVote: input.speakersVote ?? true }],
+        'scheduleSession',
+        actorId,
+      );
       return session;
     });
   }
@@ -74,6 +80,7 @@ export class SessionService {
         title: input.count === 1 ? input.titlePrefix.trim() : `${input.titlePrefix.trim()}（${i + 1}/${input.count}）`,
         startsAt: new Date(input.firstStartsAt.getTime() + i * input.everyDays * dayMs),
         venue: input.venue.trim(),
+        speakersVote: input.speakersVote ?? true,
       }));
       return this.appendSessions(m, theme.id, planned, 'scheduleSeries', actorId);
     });
@@ -87,7 +94,7 @@ export class SessionService {
   private async appendSessions(
     m: EntityManager,
     themeId: number,
-    planned: readonly { title: string; startsAt: Date; venue: string }[],
+    planned: readonly { title: string; startsAt: Date; venue: string; speakersVote: boolean }[],
     action: string,
     actorId: number | null,
   ): Promise<Session[]> {
@@ -102,6 +109,7 @@ export class SessionService {
         themeId,
         startsAt: p.startsAt,
         venue: p.venue,
+        speakersVote: p.speakersVote,
         phase: RoomPhase.SCHEDULED,
       });
       await m.save(session);
@@ -109,6 +117,24 @@ export class SessionService {
       sessions.push(session);
     }
     return sessions;
+  }
+
+  /**
+   * Whether the session's speakers vote in its evaluation. Off, every ballot grades every speech, so no ballot's
+   * shape says whose it is (docs/blind-ballots.md). Fixed, as the list of voters is, from the phase EVALUATION on.
+   */
+  async setSpeakersVote(rawSessionId: string, speakersVote: boolean, actorId: number | null): Promise<Session> {
+    return inTransaction(this.ds, async (m) => {
+      const session = await this.lockSession(m, rawSessionId);
+      if (session.sealedAt) throw new ArchiveSealedError(session.id);
+      if (!ATTENDEES_OPEN.includes(session.phase)) {
+        throw new ConflictError(`session ${session.id} is in phase ${session.phase}; who votes in its evaluation is fixed`);
+      }
+      if (session.speakersVote === speakersVote) return session;
+      await m.getRepository(Session).update({ id: session.id }, { speakersVote });
+      await journal(m, this.clock, { actorId, action: 'setSpeakersVote', entity: 'Session', entityId: session.id, before: { speakersVote: session.speakersVote }, after: { speakersVote } });
+      return { ...session, speakersVote };
+    });
   }
 
   /** Replaces the whole line-up. Only before the first speech: afterwards the order is part of the record. */

@@ -200,11 +200,11 @@ describe('authorization matrix [sqlite]', () => {
     }
   });
 
-  it('lets the screen token succeed at no mutation (login and signInWithLink, being public, are the ones it may call, and they only sign someone in)', async () => {
+  it('lets the screen token succeed at no mutation (login, signInWithLink and castAnonymousBallot, being public, are the ones it may call: two only sign someone in, the third refuses any caller who names themselves)', async () => {
     expect(observed.size).toBe(fields.length);
     const mutations = fields.filter((rf) => rf.root === 'Mutation');
     const publicOnes = mutations.filter((rf) => audienceOf('Mutation', rf.name) === 'public').map((rf) => rf.name);
-    expect(publicOnes.sort()).toEqual(['login', 'signInWithLink']);
+    expect(publicOnes.sort()).toEqual(['castAnonymousBallot', 'login', 'signInWithLink']);
     const screenSucceeded = mutations
       .filter((rf) => !publicOnes.includes(rf.name))
       .map((rf) => ({ field: rf.name, seen: observed.get(`Mutation.${rf.name}`)!.get('screen')! }))
@@ -217,6 +217,8 @@ describe('authorization matrix [sqlite]', () => {
     expect(login.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     const link = await app.gql(`mutation { signInWithLink(token: "screen-token-is-no-link") { token } }`, {}, tokens.get('screen'));
     expect(link.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const ballot = await app.gql(`mutation { castAnonymousBallot(sessionId: "1", token: "t", signature: "s", grades: []) { receipt } }`, {}, tokens.get('screen'));
+    expect(ballot.errors?.[0].extensions?.code).toBe('BALLOT_NOT_ANONYMOUS');
   });
 
   it('lets the screen token read its own session but not another one (a check of the services, after the table)', async () => {

@@ -175,7 +175,7 @@ describeEachEngine('democratic evaluation', (engine) => {
     it('stores grades with no voter, no ballot grouping, no sequential id and no time', async () => {
       const columns = app.ds.getMetadata(BallotGrade).columns.map((c) => c.databaseName).sort();
       expect(columns).toEqual(['grade', 'id', 'session_id', 'speech_id']);
-      expect(app.ds.getMetadata(EvaluationVoter).columns.map((c) => c.databaseName).sort()).toEqual(['client_id', 'id', 'session_id', 'user_id', 'voted']);
+      expect(app.ds.getMetadata(EvaluationVoter).columns.map((c) => c.databaseName).sort()).toEqual(['client_id', 'id', 'session_id', 'token_issued', 'token_request', 'user_id', 'voted']);
       await app.gql(OPEN, { s: sid() }, await token(s.chair));
       await cast(s.voters[4], ['GOOD']);
       await cast(s.voters[5], ['AVERAGE']);

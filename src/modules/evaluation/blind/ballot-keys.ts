@@ -3,7 +3,7 @@ import { BALLOT_VARIANT, ballotSuite, BallotCryptoKey, KEY_ALGORITHM, MODULUS_BI
 
 /**
  * The keys of blind-signed ballots. A session has one general key plus one key per speaker who votes: a token signed
- * with the key of purpose `speaker:<speechId>` carries a ballot that skips that speech. Which voter gets which
+ * with the key of purpose `speaker:<cadreId>` carries a ballot that skips that cadre's speeches. Which voter gets which
  * purpose is the caller's data; this file only makes, names, exports and imports keys. Browser-safe (WebCrypto only).
  */
 
@@ -64,14 +64,14 @@ function assertShape(key: BallotCryptoKey): void {
 
 // ---- the key ring: one key per purpose ----
 
-/** 'general' signs the full ballot; `speaker:<speechId>` signs a ballot that skips that speech. */
+/** 'general' signs the full ballot; `speaker:<cadreId>` signs a ballot that skips that cadre's speeches. */
 export type KeyPurpose = 'general' | `speaker:${string}`;
 
 export const GENERAL: KeyPurpose = 'general';
 
-export function speakerPurpose(speechId: number | string): KeyPurpose {
-  const id = String(speechId);
-  if (!/^[0-9A-Za-z_-]+$/.test(id)) throw new Error(`not a speech id: ${JSON.stringify(id)}`);
+export function speakerPurpose(cadreId: number | string): KeyPurpose {
+  const id = String(cadreId);
+  if (!/^[0-9A-Za-z_-]+$/.test(id)) throw new Error(`not a cadre id: ${JSON.stringify(id)}`);
   return `speaker:${id}`;
 }
 
@@ -82,8 +82,8 @@ export function parsePurpose(text: string): KeyPurpose | null {
   return match ? `speaker:${match[1]}` : null;
 }
 
-/** The speech a purpose skips, or null for the general key. */
-export function skippedSpeech(purpose: KeyPurpose): string | null {
+/** The cadre whose speeches a purpose skips, or null for the general key. */
+export function skippedSpeaker(purpose: KeyPurpose): string | null {
   return purpose === 'general' ? null : purpose.slice('speaker:'.length);
 }
 
@@ -94,14 +94,14 @@ export type KeyRing = ReadonlyMap<KeyPurpose, BallotKeyMaterial>;
 export type PublicKeyRing = ReadonlyMap<KeyPurpose, string>;
 
 /**
- * One key per purpose: the general key always, plus one for each speech given (the speeches of speakers who vote).
- * Duplicates collapse. Keys are generated one after another: each costs a fraction of a second.
+ * One key per purpose: the general key always, plus one for each speaker who votes (by cadre id). Duplicates
+ * collapse. The keys are generated together (WebCrypto generates off the event loop); each costs a fraction of a
+ * second of CPU.
  */
-export async function generateKeyRing(speakerSpeechIds: readonly (number | string)[] = []): Promise<KeyRing> {
-  const purposes = [GENERAL, ...new Set(speakerSpeechIds.map(speakerPurpose))];
-  const ring = new Map<KeyPurpose, BallotKeyMaterial>();
-  for (const purpose of purposes) if (!ring.has(purpose)) ring.set(purpose, await generateBallotKey());
-  return ring;
+export async function generateKeyRing(speakerCadreIds: readonly (number | string)[] = []): Promise<KeyRing> {
+  const purposes = [GENERAL, ...new Set(speakerCadreIds.map(speakerPurpose))];
+  const keys = await Promise.all(purposes.map(() => generateBallotKey()));
+  return new Map(purposes.map((purpose, i) => [purpose, keys[i]]));
 }
 
 export function publicRing(ring: KeyRing): PublicKeyRing {

@@ -9,7 +9,7 @@ import {
   KeyRing,
   parsePurpose,
   publicRing,
-  skippedSpeech,
+  skippedSpeaker,
   speakerPurpose,
 } from '../../../../src/modules/evaluation/blind/ballot-keys';
 import { blindToken, finalizeToken, prepareToken } from '../../../../src/modules/evaluation/blind/ballot-client';
@@ -70,8 +70,8 @@ describe('the key ring', () => {
     expect(parsePurpose('general')).toBe('general');
     expect(parsePurpose('speaker:')).toBeNull();
     expect(parsePurpose('admin')).toBeNull();
-    expect(skippedSpeech('speaker:7')).toBe('7');
-    expect(skippedSpeech(GENERAL)).toBeNull();
+    expect(skippedSpeaker('speaker:7')).toBe('7');
+    expect(skippedSpeaker(GENERAL)).toBeNull();
     expect(() => speakerPurpose('7:general')).toThrow();
   });
 
