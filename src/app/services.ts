@@ -12,6 +12,7 @@ import { BriefingService } from '../modules/briefing/briefing.service';
 import { ArchiveService } from '../modules/archive/archive.service';
 import { DossierService } from '../modules/dossier/dossier.service';
 import { EvaluationService } from '../modules/evaluation/evaluation.service';
+import { PaperTallyService } from '../modules/evaluation/paper/paper-tally.service';
 import { DEFAULT_TALLY_CONFIG } from '../modules/evaluation/tally';
 import { ReportSubmissionService } from '../modules/reports/report-submission.service';
 import { RegistryService } from '../modules/registry/registry.service';
@@ -74,6 +75,8 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     /** Notices: the feed, the notifier and the due-date job (started by the server), the queries. */
     notifications,
     evaluations: new EvaluationService(ds, clock, room, config.jwtSecret, config.tally ?? DEFAULT_TALLY_CONFIG, rates, { logger, quorum: config.evaluationQuorum }),
+    /** The hand-counted paper ballots (纸质票): entered, confirmed by a second person, added at the close. */
+    paperTallies: new PaperTallyService(ds, clock),
     /** Stops the timers and records the ballots still waiting to be recorded in their rooms. */
     close(): Promise<void> {
       timeKeeper.close();

@@ -1,4 +1,5 @@
 import { canonicalJson, sha256Hex } from '../../common/canonical';
+import type { ArchivedPaperTally } from '../evaluation/paper/paper-archive';
 import type { RoomEvent } from '../room/room-events';
 import type { RoomState } from '../room/room-state';
 
@@ -13,6 +14,8 @@ export interface ArchiveInputs {
   comments: readonly { id: number; authorName: string; body: string; speechId: number | null; postedAt: Date; status: string }[];
   reviews: readonly { id: number; speechId: number; authorName: string; tone: string; body: string; at: Date }[];
   results: readonly unknown[] | null;
+  /** The hand-counted paper ballots, when any were entered (absent from documents without them). */
+  paperTally?: ArchivedPaperTally | null;
   claims: readonly { id: number; speechId: number; indicator: string; value: number; unit: string; asOf: Date; note: string | null; version: number }[];
   commitments: readonly { id: number; speechId: number; title: string; target: string; dueAt: Date; version: number }[];
   sequence: number;
@@ -66,6 +69,7 @@ export function buildArchiveDocument(x: ArchiveInputs): Record<string, unknown> 
       ballotsCast: x.state.evaluation.ballotsCast,
       ...(x.state.evaluation.closeReason ? { closeReason: x.state.evaluation.closeReason } : {}),
       results: x.results,
+      ...(x.paperTally ? { paperTally: x.paperTally } : {}),
     },
     log: { events: x.events.length, lastSeq: x.state.seq, digest: sha256Hex(canonicalJson(x.events)) },
   };
