@@ -216,6 +216,7 @@ export async function paperPanel(desk: Desk, user: SignedIn['user']): Promise<HT
 
     body.replaceChildren(
       h('p', { class: 'hint', id: 'paper-box' }, p.box(evaluation!.ballotsCast, evaluation!.entitledVoters)),
+      status,
       h('label', { class: 'field' }, h('span', {}, p.ballots), ballots),
       quota,
       h(
@@ -226,7 +227,6 @@ export async function paperPanel(desk: Desk, user: SignedIn['user']): Promise<HT
       ),
       problems,
       h('div', { class: 'row' }, enter, confirm, tally && !fixed && !mayConfirm ? h('span', { class: 'hint' }, p.onlyOthers) : null),
-      status,
     );
     recheck = () => void check();
     if (tally) check();
