@@ -281,6 +281,34 @@ describeEachEngine('paper ballots (纸质票)', (engine) => {
     });
   });
 
+  describe('racing the close', () => {
+    it('either counts a confirmation in the close or refuses the close, never closes past an unconfirmed count', async () => {
+      await cast(s.voters[2], [Grade.GOOD]);
+      expect((await enter(secretary, input(6))).errors).toBeUndefined();
+      const [closed, confirmed] = await Promise.all([close(), confirm(admin)]);
+      expect(confirmed.errors).toBeUndefined();
+      if (closed.errors) {
+        expect(codeOf(closed)).toBe('PAPER_TALLY_UNCONFIRMED');
+        expect((await app.ds.getRepository(Evaluation).findOneByOrFail({ sessionId: s.session.id })).status).toBe('OPEN');
+      } else {
+        expect(closed.data!.closeEvaluation).toEqual({ status: 'CLOSED', ballotsCast: 7 });
+      }
+    });
+
+    it('either takes an entry before the close (which then refuses) or refuses it after', async () => {
+      for (const v of s.voters.slice(2, 8)) await cast(v, [Grade.GOOD]);
+      const [closed, entered] = await Promise.all([close(), enter(secretary, input(2, PAPER.map((): Counts => [0, 1, 1, 0])))]);
+      if (entered.errors) {
+        expect(codeOf(entered)).toBe('EVALUATION_NOT_OPEN');
+        expect(closed.data!.closeEvaluation).toEqual({ status: 'CLOSED', ballotsCast: 6 });
+        expect(await app.ds.getRepository(PaperTally).countBy({ sessionId: s.session.id })).toBe(0);
+      } else {
+        expect(codeOf(closed)).toBe('PAPER_TALLY_UNCONFIRMED');
+        expect((await app.ds.getRepository(Evaluation).findOneByOrFail({ sessionId: s.session.id })).status).toBe('OPEN');
+      }
+    });
+  });
+
   describe('roles', () => {
     it('lets only the secretary and admins enter, and only admins and the chair confirm', async () => {
       const voter = s.voters[6];
