@@ -3,6 +3,7 @@ import type { AccountContext } from '../modules/account/account.context';
 import type { AuditContext } from '../modules/audit/audit.context';
 import type { BriefingContext } from '../modules/briefing/briefing.context';
 import type { EvaluationContext } from '../modules/evaluation/evaluation.context';
+import type { PaperTallyContext } from '../modules/evaluation/paper/paper-tally.context';
 import type { NotificationsContext } from '../modules/notifications/notifications.context';
 import type { RegistryContext } from '../modules/registry/registry.context';
 import type { RoomFeed } from '../modules/room/room-hub';
@@ -17,7 +18,7 @@ import type { Loaders } from './loaders';
  * the feed they read); this one extends them all, so a loader a module expects and app does not build fails to compile.
  */
 export interface AppContext
-  extends AuthContext, AccountContext, AuditContext, BriefingContext, EvaluationContext, RegistryContext, RoomContext, SessionsContext, ThemesContext, NotificationsContext {
+  extends AuthContext, AccountContext, AuditContext, BriefingContext, EvaluationContext, PaperTallyContext, RegistryContext, RoomContext, SessionsContext, ThemesContext, NotificationsContext {
   loaders: Loaders;
   requestId: string;
   /** The caller's address (behind the proxy: the forwarded one), for per-address limits. */

@@ -5,6 +5,7 @@ import { Audit, Evidence, Finding } from '../modules/audit/audit.entity';
 import { Claim, Commitment } from '../modules/briefing/briefing.entity';
 import { Indicator } from '../modules/briefing/indicator.entity';
 import { BallotGrade, BallotKeyRow, Evaluation, EvaluationVoter, SpentBallotToken } from '../modules/evaluation/evaluation.entity';
+import { PaperSpeechCount, PaperTally } from '../modules/evaluation/paper/paper-tally.entity';
 import { JournalEntry, JournalHead } from '../modules/journal/journal.entity';
 import { SignInFailure, SignInLink } from '../modules/account/sign-in.entity';
 import { Cadre } from '../modules/registry/cadre.entity';
@@ -22,4 +23,4 @@ import { Notification, NotificationCursor } from '../modules/notifications/notif
 import { ActionItem, Decision, FindingResponse, ProgressEvidence, ProgressReport, ProgressVerification } from '../modules/followup/followup.entity';
 
 /** Every entity, listed once, so the server, the migration CLI and the tests build the data source on the same model. */
-export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review, Evaluation, EvaluationVoter, BallotGrade, BallotKeyRow, SpentBallotToken, Archive, Claim, Commitment, Indicator, Audit, Finding, Evidence, JournalEntry, JournalHead, SpeechResultRow, InterruptionRow, SignInFailure, SignInLink, ReportSubmission, ActionItem, ProgressReport, ProgressEvidence, ProgressVerification, FindingResponse, Decision, Notification, NotificationCursor];
+export const ENTITIES = [User, Region, Cadre, ThemeCall, Theme, Session, Speech, Attendee, RoomEventRecord, Comment, Review, Evaluation, EvaluationVoter, BallotGrade, BallotKeyRow, SpentBallotToken, PaperTally, PaperSpeechCount, Archive, Claim, Commitment, Indicator, Audit, Finding, Evidence, JournalEntry, JournalHead, SpeechResultRow, InterruptionRow, SignInFailure, SignInLink, ReportSubmission, ActionItem, ProgressReport, ProgressEvidence, ProgressVerification, FindingResponse, Decision, Notification, NotificationCursor];

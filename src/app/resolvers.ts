@@ -10,6 +10,7 @@ import { JournalResolver } from '../modules/journal/journal.resolver';
 import { ArchiveResolver } from '../modules/archive/archive.resolver';
 import { DossierResolver } from '../modules/dossier/dossier.resolver';
 import { BlindBallotResolver, EvaluationResolver, EvaluationResultResolver } from '../modules/evaluation/evaluation.resolver';
+import { EvaluationPaperTallyResolver, PaperSpeechCountResolver, PaperTallyResolver } from '../modules/evaluation/paper/paper-tally.resolver';
 import { ReportSubmissionResolver } from '../modules/reports/report-submission.resolver';
 import { RegistryResolver } from '../modules/registry/registry.resolver';
 import { RoomResolver } from '../modules/room/room.resolver';
@@ -38,6 +39,9 @@ const WIRING: readonly (readonly [Function, (s: Services) => object])[] = [
   [EvaluationResolver, (s) => new EvaluationResolver(s.evaluations)],
   [EvaluationResultResolver, () => new EvaluationResultResolver()],
   [BlindBallotResolver, (s) => new BlindBallotResolver(s.blindBallots)],
+  [PaperTallyResolver, (s) => new PaperTallyResolver(s.paperTallies)],
+  [PaperSpeechCountResolver, () => new PaperSpeechCountResolver()],
+  [EvaluationPaperTallyResolver, (s) => new EvaluationPaperTallyResolver(s.paperTallies)],
   [ArchiveResolver, (s) => new ArchiveResolver(s.archives)],
   [DossierResolver, (s) => new DossierResolver(s.dossiers)],
   [BriefingResolver, (s) => new BriefingResolver(s.briefings)],

@@ -13,6 +13,7 @@ import { ArchiveService } from '../modules/archive/archive.service';
 import { DossierService } from '../modules/dossier/dossier.service';
 import { EvaluationService } from '../modules/evaluation/evaluation.service';
 import { BlindBallotService } from '../modules/evaluation/blind-ballot.service';
+import { PaperTallyService } from '../modules/evaluation/paper/paper-tally.service';
 import { DEFAULT_TALLY_CONFIG } from '../modules/evaluation/tally';
 import { ReportSubmissionService } from '../modules/reports/report-submission.service';
 import { RegistryService } from '../modules/registry/registry.service';
@@ -84,6 +85,8 @@ export function createServices({ ds, config, clock, pubsub, logger, roomPollMs, 
     evaluations,
     /** The blind ballot box (BLIND mode): tokens and anonymous ballots. */
     blindBallots,
+    /** The hand-counted paper ballots (纸质票): entered, confirmed by a second person, added at the close. */
+    paperTallies: new PaperTallyService(ds, clock),
     /** Stops the timers and records the ballots still waiting to be recorded in their rooms. */
     close(): Promise<void> {
       timeKeeper.close();

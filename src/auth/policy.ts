@@ -105,6 +105,9 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     castAnonymousBallot: 'public',
     closeEvaluation: CHAIR,
     publishEvaluation: CHAIR,
+    // Two people: the desk enters the paper count, the chair or an admin (not the same person) confirms it.
+    enterPaperTally: DESK,
+    confirmPaperTally: ['admin', 'chair'],
     sealArchive: ADMIN,
     recordClaim: ['admin', 'speaker'],
     defineIndicator: ['admin', 'secretary', 'analyst'],

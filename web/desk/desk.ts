@@ -5,6 +5,7 @@ import { langFromLocation } from '../shared/i18n';
 import { signInForm, signInStore, type SignedIn } from '../shared/sign-in';
 import { explain, type Desk } from './desk-api';
 import { followupPanel } from './followup';
+import { paperPanel } from './paper';
 import { reportsPanel } from './reports';
 import { rosterPanel } from './roster';
 import { sessionsPanel } from './sessions';
@@ -19,7 +20,7 @@ import { deskWords } from './words';
 const lang = langFromLocation();
 const w = deskWords(lang);
 const store = signInStore('desk');
-const TABS = ['roster', 'sessions', 'followup', 'reports'] as const;
+const TABS = ['roster', 'sessions', 'paper', 'followup', 'reports'] as const;
 type Tab = (typeof TABS)[number];
 
 let signedIn: SignedIn | null = store.read();
@@ -90,7 +91,7 @@ async function showDesk(session: SignedIn): Promise<void> {
     ),
   );
   try {
-    panel.replaceChildren(tab === 'roster' ? rosterPanel(desk) : tab === 'sessions' ? await sessionsPanel(desk) : tab === 'followup' ? await followupPanel(desk) : await reportsPanel(desk));
+    panel.replaceChildren(tab === 'roster' ? rosterPanel(desk) : tab === 'sessions' ? await sessionsPanel(desk) : tab === 'paper' ? await paperPanel(desk, session.user) : tab === 'followup' ? await followupPanel(desk) : await reportsPanel(desk));
   } catch (err) {
     desk.fail(err);
   }

@@ -7,7 +7,7 @@ const zh = {
   notDesk: '需要组织部（管理员）或市委办（secretary）的账号',
   expired: '登录已失效，请重新登录',
   signOut: '退出',
-  tabs: { roster: '干部名册', sessions: '场次安排', followup: '督办事项', reports: '报告与报送' } as Record<string, string>,
+  tabs: { roster: '干部名册', sessions: '场次安排', paper: '纸质票', followup: '督办事项', reports: '报告与报送' } as Record<string, string>,
   // roster
   rosterTitle: '从 Excel 导入干部名册',
   rosterHint: '列：单位、姓名、职务、账号、角色（可选，多个用逗号分隔）、手机（可选）。新账号没有密码，用个人登录链接登录。',
@@ -123,7 +123,7 @@ const en: typeof zh = {
   notDesk: 'This needs an admin (organisation department) or secretary account',
   expired: 'Signed out; please sign in again',
   signOut: 'Sign out',
-  tabs: { roster: 'Roster', sessions: 'Sessions', followup: 'Action items', reports: 'Reports' },
+  tabs: { roster: 'Roster', sessions: 'Sessions', paper: 'Paper ballots', followup: 'Action items', reports: 'Reports' },
   rosterTitle: 'Import the roster from Excel',
   rosterHint: 'Columns: 单位 (unit), 姓名 (name), 职务 (position), 账号 (username), 角色 (roles, optional, comma-separated), 手机 (phone, optional). New accounts have no password; they sign in by personal link.',
   template: 'Download the template',

@@ -1,4 +1,5 @@
 import { canonicalJson, sha256Hex } from '../../common/canonical';
+import type { ArchivedPaperTally } from '../evaluation/paper/paper-archive';
 import type { RoomEvent } from '../room/room-events';
 import type { RoomState } from '../room/room-state';
 
@@ -15,6 +16,8 @@ export interface ArchiveInputs {
   results: readonly unknown[] | null;
   /** A BLIND evaluation's public keys and the tokens issued (the check on a stuffed box: ballots ≤ tokens ≤ voters). */
   blind?: { tokensIssued: number; keys: readonly { purpose: string; publicKeyPem: string }[] } | null;
+  /** The hand-counted paper ballots, when any were entered (absent from documents without them). */
+  paperTally?: ArchivedPaperTally | null;
   claims: readonly { id: number; speechId: number; indicator: string; value: number; unit: string; asOf: Date; note: string | null; version: number }[];
   commitments: readonly { id: number; speechId: number; title: string; target: string; dueAt: Date; version: number }[];
   sequence: number;
@@ -69,6 +72,7 @@ export function buildArchiveDocument(x: ArchiveInputs): Record<string, unknown> 
       ...(x.state.evaluation.closeReason ? { closeReason: x.state.evaluation.closeReason } : {}),
       ...(x.blind ? { ballotMode: 'BLIND', tokensIssued: x.blind.tokensIssued, ballotKeys: x.blind.keys.map((k) => ({ purpose: k.purpose, publicKeyPem: k.publicKeyPem })) } : {}),
       results: x.results,
+      ...(x.paperTally ? { paperTally: x.paperTally } : {}),
     },
     log: { events: x.events.length, lastSeq: x.state.seq, digest: sha256Hex(canonicalJson(x.events)) },
   };

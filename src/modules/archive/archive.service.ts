@@ -7,6 +7,7 @@ import { parseId } from '../../common/ids';
 import { inTransaction, writeLock } from '../../db/transaction';
 import { isUniqueViolation } from '../../db/errors';
 import { BallotKeyRow, BallotMode, Evaluation, EvaluationVoter } from '../evaluation/evaluation.entity';
+import { archivedPaperTallyIn } from '../evaluation/paper/paper-archive';
 import { Cadre } from '../registry/cadre.entity';
 import { Region } from '../registry/region.entity';
 import { Comment } from '../room/comment.entity';
@@ -119,6 +120,7 @@ export async function sealSessionIn(m: EntityManager, sessionId: number, actorId
             keys: await m.getRepository(BallotKeyRow).find({ where: { sessionId }, order: { purpose: 'ASC' } }),
           }
         : null,
+    paperTally: await archivedPaperTallyIn(m, sessionId),
     claims: await m.getRepository(Claim).find({ where: { sessionId, supersededAt: IsNull() }, order: { id: 'ASC' } }),
     commitments: await m.getRepository(Commitment).find({ where: { sessionId, supersededAt: IsNull() }, order: { id: 'ASC' } }),
     sequence,

@@ -17,6 +17,7 @@ import { BallotLine, checkBallot } from './ballot';
 import { BallotGrade, BallotKeyRow, BallotMode, Evaluation, EvaluationVoter, SpentBallotToken } from './evaluation.entity';
 import { BallotModeMismatchError, EvaluationAlreadyVotedError, EvaluationNotEntitledError, EvaluationQuorumNotMetError } from './evaluation.errors';
 import { emptyCounts, GradeCounts, tally, TallyConfig, TallyResult } from './tally';
+import { paperCountsIn, withPaperCounts } from './paper/paper-counts';
 
 /**
  * The evaluation's writes. Opening, closing and publishing run inside the room's command transaction (after the
@@ -296,12 +297,14 @@ export async function closeEvaluationIn(
   const evaluation = await m.getRepository(Evaluation).findOne({ where: { sessionId }, lock: writeLock(m) });
   const refused = refuseEvaluationStep(evaluation?.status, 'close');
   if (refused) throw refused;
-  const ballotsCast = await countBallotsIn(m, sessionId, true);
+  // Confirmed paper ballots (纸质票) count like the electronic ones: in the quorum and in the tally.
+  const paper = await paperCountsIn(m, sessionId);
+  const ballotsCast = (await countBallotsIn(m, sessionId, true)) + (paper?.ballots ?? 0);
   const quorum = evaluation!.quorum;
   const belowQuorum = ballotsCast < quorum;
   if (belowQuorum && !close.force) throw new EvaluationQuorumNotMetError(ballotsCast, quorum);
   const closeReason = belowQuorum ? close.reason : null;
-  const counts = await gradeCounts(m, sessionId);
+  const counts = withPaperCounts(await gradeCounts(m, sessionId), paper);
   const results = tally(gradedSpeeches(state).map((s) => ({ speechId: s.speechId, order: s.order, counts: counts.get(s.speechId) ?? emptyCounts() })), config);
   await m
     .getRepository(Evaluation)
