@@ -302,7 +302,7 @@ export interface BallotResult {
 }
 
 /** A valid ballot for voter `i`: every speech once, at most one third EXCELLENT, grades spread over the hall. */
-function gradesFor(i: number, speechIds: string[]): { speechId: string; grade: string }[] {
+export function gradesFor(i: number, speechIds: string[]): { speechId: string; grade: string }[] {
   const quota = Math.floor(speechIds.length / 3);
   const others = ['GOOD', 'AVERAGE', 'POOR', 'GOOD'];
   return speechIds.map((speechId, j) => ({ speechId, grade: quota > 0 && (i + j) % speechIds.length < quota ? 'EXCELLENT' : others[(i + 2 * j) % others.length] }));

@@ -7,7 +7,8 @@ import { Device, GqlResponse } from './http';
 
 /** The MariaDB server the bench uses; only the `leitai_bench_storm` database on it is ever touched (by bench:storm). */
 export const MYSQL_SERVER = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
-export const DATABASE = 'leitai_bench_storm';
+/** The bench's own database; STORM_DATABASE names another so that two checkouts can run it at once. */
+export const DATABASE = process.env.STORM_DATABASE ?? 'leitai_bench_storm';
 export const JWT_SECRET = 'storm-bench-secret-'.padEnd(48, 'x');
 export const ADMIN_PASSWORD = 'storm-bench-admin-password';
 /** Every bench account's password; the wrong guesses are variations of it. */
@@ -54,7 +55,7 @@ export interface Server {
  * from ADMIN_PASSWORD, since the database is empty), and waits for the line that says where it serves. `database`
  * lets another bench run the same server on a database of its own.
  */
-export function startServer(redisUrl: string | null, database = DATABASE): Promise<Server> {
+export function startServer(redisUrl: string | null, database = DATABASE, extraEnv: Record<string, string> = {}): Promise<Server> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
@@ -63,6 +64,7 @@ export function startServer(redisUrl: string | null, database = DATABASE): Promi
     ADMIN_PASSWORD,
     PORT: '0',
     LOG_LEVEL: 'warn',
+    ...extraEnv,
   };
   if (redisUrl) Object.assign(env, { REDIS_URL: redisUrl, REDIS_PREFIX: `${database}:` });
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -165,6 +167,18 @@ export async function countVoted(sessionId: number, database = DATABASE): Promis
   }
 }
 
+/** BLIND mode: the tokens spent and the grade rows of a session. */
+export async function countSpent(sessionId: number, database = DATABASE): Promise<{ spent: number; gradeRows: number }> {
+  const conn = await mysql.createConnection({ ...MYSQL_SERVER, database });
+  try {
+    const [[t]] = await conn.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM spent_ballot_tokens WHERE session_id = ?', [sessionId]);
+    const [[g]] = await conn.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM ballot_grades WHERE session_id = ?', [sessionId]);
+    return { spent: Number(t.n), gradeRows: Number(g.n) };
+  } finally {
+    await conn.end();
+  }
+}
+
 /** A request that must succeed (setting up): its data, or an error naming the operation. */
 export async function must(device: Device, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<Record<string, any>> {
   const res: GqlResponse = await device.post(query, variables, token);
@@ -184,8 +198,17 @@ export interface BallotSession {
  * leader proposes and the admin approves, the session scheduled an hour ahead, its line-up, the attendees (100 per
  * call), every speech given, the phases walked to EVALUATION and the ballot box opened.
  */
-export async function prepareBallotSession(device: Device, adminToken: string, leaderToken: string, voters: Account[], speakers: number): Promise<BallotSession> {
-  const region = (await must(device, 'mutation($i: CreateRegionInput!) { createRegion(input: $i) { id } }', { i: { code: 'storm-county', name: '风暴县', nameEn: 'Storm County' } }, adminToken)).createRegion.id;
+export async function prepareBallotSession(
+  device: Device,
+  adminToken: string,
+  leaderToken: string,
+  voters: Account[],
+  speakers: number,
+  /** `tag` keeps a second session's region apart; `opener` opens the evaluation (a server of another BALLOT_MODE). */
+  options: { tag?: string; opener?: Device } = {},
+): Promise<BallotSession> {
+  const tag = options.tag ?? '';
+  const region = (await must(device, 'mutation($i: CreateRegionInput!) { createRegion(input: $i) { id } }', { i: { code: `storm-county${tag}`, name: `风暴县${tag}`, nameEn: `Storm County${tag}` } }, adminToken)).createRegion.id;
   const cadres: string[] = [];
   for (let i = 1; i <= speakers; i++) {
     const input = { name: `发言人${i}`, position: `风暴县第${i}局局长`, regionId: region };
@@ -210,7 +233,7 @@ export async function prepareBallotSession(device: Device, adminToken: string, l
     await room('endSpeech');
   }
   for (const phase of ['EXCHANGE', 'SUMMARY', 'EVALUATION']) await room('advancePhase', `, phase: ${phase}`);
-  const opened = (await must(device, 'mutation($s: ID!) { openEvaluation(sessionId: $s) { status entitledVoters } }', { s }, adminToken)).openEvaluation;
+  const opened = (await must(options.opener ?? device, 'mutation($s: ID!) { openEvaluation(sessionId: $s) { status entitledVoters } }', { s }, adminToken)).openEvaluation;
   if (opened.entitledVoters !== voters.length) throw new Error(`the evaluation opened with ${opened.entitledVoters} entitled voters, not ${voters.length}`);
   return { sessionId: s, speechIds };
 }
