@@ -93,7 +93,8 @@ async function main(): Promise<void> {
   console.log(`hall bench, ${profile.name} profile (${profile.attendees} attendees, ${profile.others} by password beside them, ${profile.speakers} speakers, ${profile.rounds} rounds): ${os.cpus().length} cores, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
 
   await freshDatabase(DATABASE);
-  const server = await startServer(null, DATABASE);
+  // The hall's ballots here are castBallot's (SIMPLE); bench:storm measures the blind box beside it.
+  const server = await startServer(null, DATABASE, { BALLOT_MODE: 'simple' });
   log(`server pid ${server.pid} on ${server.base} (MariaDB ${DATABASE}, NODE_ENV=production)`);
   const results: Round[] = [];
   try {

@@ -110,12 +110,13 @@ async function main(): Promise<void> {
     );
 
     log(`4. the same in BLIND mode: ${profile.voters} voters take their tokens at once, then cast without Authorization, each twice`);
-    const blindSession = await prepareBallotSession(setup, adminToken, leaderToken, voters, profile.speakers, { tag: '-blind' });
+    setup.close();
+    const setupBlind = new Device(server.base, null);
+    const blindSession = await prepareBallotSession(setupBlind, adminToken, leaderToken, voters, profile.speakers, { tag: '-blind' }).finally(() => setupBlind.close());
     const blind = await blindBallotStorm(server.base, server.pid, blindSession, voters, tokens, adminToken);
     log(
       `  tokens: all ${blind.voters} in ${blind.issue.wallMs} ms (p99 ${blind.issue.perRequest.p99Ms} ms) ${JSON.stringify(blind.issue.errorsByCode)}; casts: ${blind.requests} requests, counted after ${blind.countedMs ?? 'never'} ms, last answer ${blind.lastAnswerMs} ms, p50 ${blind.perRequest.p50Ms} ms, p99 ${blind.perRequest.p99Ms} ms; ballotsCast ${blind.ballotsCast}, spent ${blind.spentTokens}, distinct ${blind.distinctVoters}; errors ${JSON.stringify(blind.errorsByCode)}`,
     );
-    setup.close();
 
     result = {
       profile: profile.name,

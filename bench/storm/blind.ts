@@ -47,22 +47,28 @@ const codes = (outcomes: Outcome[]) =>
   outcomes.filter((o) => !o.ok).reduce<Record<string, number>>((acc, o) => ((acc[o.code ?? 'unknown'] = (acc[o.code ?? 'unknown'] ?? 0) + 1), acc), {});
 
 export async function blindBallotStorm(base: string, pid: number, session: BallotSession, voters: Account[], tokens: string[], adminToken: string): Promise<BlindBallotResult> {
-  const devices = voters.map((_, i) => new Device(base, address(41, i + 1), 2));
-  const poller = new Device(base, null, 2);
-  // (The devices' connections are opened right before each timed part: blinding takes longer than a keep-alive.)
-  const warm = () => Promise.all([...devices, poller].map((d) => d.warm()));
+  // Fresh devices, their connections opened, right before each timed part: the blinding between takes longer than
+  // a kept-alive connection waits.
+  const connect = async () => {
+    const made = voters.map((_, i) => new Device(base, address(41, i + 1), 2));
+    await Promise.all(made.map((d) => d.warm()));
+    return made;
+  };
+  const setup = new Device(base, null);
   // Every voter here is an attendee who does not speak: one key for all.
-  const pem = (await must(poller, KEY, { s: session.sessionId }, tokens[0])).ballotKey.publicKeyPem as string;
+  const pem = (await must(setup, KEY, { s: session.sessionId }, tokens[0])).ballotKey.publicKeyPem as string;
+  setup.close();
   const key = await importPublicKey(pem);
   const prepared = await Promise.all(voters.map(async () => {
     const token = prepareToken();
     return { token, ...(await blindToken(key, token)) };
   }));
 
-  await warm();
+  const issuers = await connect();
   const i0 = performance.now();
-  const issued = await Promise.all(voters.map((_, i) => untilAnswered(() => devices[i].post(ISSUE, { s: session.sessionId, b: prepared[i].blindedMessage }, tokens[i]), CLIENT_BUDGET_MS)));
+  const issued = await Promise.all(voters.map((_, i) => untilAnswered(() => issuers[i].post(ISSUE, { s: session.sessionId, b: prepared[i].blindedMessage }, tokens[i]), CLIENT_BUDGET_MS)));
   const issueWallMs = performance.now() - i0;
+  for (const d of issuers) d.close();
   const held = await Promise.all(
     issued.map(async (o, i) =>
       o.ok ? { token: prepared[i].token, signature: await finalizeToken(key, prepared[i].token, o.data!.issueBallotToken as string, prepared[i].inv), receipt: await expectedReceipt(prepared[i].token) } : null,
@@ -71,7 +77,9 @@ export async function blindBallotStorm(base: string, pid: number, session: Ballo
 
   const bodies = held.map((h, i) => h && { s: session.sessionId, t: h.token, sig: h.signature, g: gradesFor(i, session.speechIds), c: `storm-${randomUUID()}` });
   const target = held.filter(Boolean).length;
-  await warm();
+  const devices = await connect();
+  const poller = new Device(base, null, 2);
+  await poller.warm();
   const cpuBefore = serverCpuMs(pid);
   const t0 = performance.now();
   const pairs = bodies.map((body, i) => {
