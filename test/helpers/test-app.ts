@@ -33,8 +33,8 @@ export interface TestApp {
 
 export interface TestAppOptions {
   /**
-   * How evaluations take ballots. The tests written for castBallot run SIMPLE; the server's default is blind, and
-   * the blind box's own tests ask for it.
+   * How evaluations take ballots: SIMPLE (castBallot, the server's default for now) unless a test asks for the
+   * blind box.
    */
   ballotMode?: BallotModeSetting;
 }
