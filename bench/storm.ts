@@ -60,7 +60,8 @@ async function main(): Promise<void> {
   const inserts = await rawInserts(profile.rawInserts, 10);
   log(`raw MariaDB, ${inserts.transactions} single-row transactions from ${inserts.connections} connections: autocommit ${inserts.autocommitMs.toFixed(0)} ms, explicit ${inserts.explicitMs.toFixed(0)} ms, serialised on one row ${inserts.serialisedMs.toFixed(0)} ms`);
 
-  const server = await startServer(redisUrl);
+  // BLIND for the blind ballot storm; the SIMPLE one's evaluation is opened by an instance of its own.
+  const server = await startServer(redisUrl, DATABASE, { BALLOT_MODE: 'blind' });
   log(`server pid ${server.pid} on ${server.base} (MariaDB ${DATABASE}, NODE_ENV=production)`);
   let result: Record<string, unknown>;
   try {
