@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { importPublicKey } from '../../src/modules/evaluation/blind/ballot-keys';
 import { blindToken, expectedReceipt, finalizeToken, prepareToken } from '../../src/modules/evaluation/blind/ballot-client';
-import { CLIENT_BUDGET_MS, gradesFor, latency, Latency, round, serverCpuMs, address } from './phases';
-import { Device, Outcome, sleep, untilAnswered } from './http';
+import { address, CLIENT_BUDGET_MS, countBy, gradesFor, latency, Latency, round, serverCpuMs, watchCount } from './phases';
+import { Device, Outcome, untilAnswered } from './http';
 import { countSpent, must, type Account, type BallotSession } from './world';
 
 /**
@@ -41,10 +41,8 @@ export interface BlindBallotResult {
 const KEY = 'query($s: ID!) { ballotKey(sessionId: $s) { publicKeyPem } }';
 const ISSUE = 'mutation($s: ID!, $b: String!) { issueBallotToken(sessionId: $s, blindedMessage: $b) }';
 const CAST = 'mutation($s: ID!, $t: String!, $sig: String!, $g: [GradeInput!]!, $c: String) { castAnonymousBallot(sessionId: $s, token: $t, signature: $sig, grades: $g, clientId: $c) { receipt } }';
-const COUNT = 'query($s: ID!) { evaluation(sessionId: $s) { ballotsCast } }';
 
-const codes = (outcomes: Outcome[]) =>
-  outcomes.filter((o) => !o.ok).reduce<Record<string, number>>((acc, o) => ((acc[o.code ?? 'unknown'] = (acc[o.code ?? 'unknown'] ?? 0) + 1), acc), {});
+const codes = (outcomes: Outcome[]) => countBy(outcomes.filter((o) => !o.ok).map((o) => o.code));
 
 export async function blindBallotStorm(base: string, pid: number, session: BallotSession, voters: Account[], tokens: string[], adminToken: string): Promise<BlindBallotResult> {
   // Fresh devices, their connections opened, right before each timed part: the blinding between takes longer than
@@ -88,25 +86,10 @@ export async function blindBallotStorm(base: string, pid: number, session: Ballo
     const send = () => devices[i].post(CAST, body);
     return Promise.all([untilAnswered(send, CLIENT_BUDGET_MS), untilAnswered(send, CLIENT_BUDGET_MS)]);
   });
-  let answered = false;
-  const seen = { countedAt: null as number | null, last: 0 };
-  const poll = (async () => {
-    let settledAt: number | null = null;
-    for (;;) {
-      const r = await poller.post(COUNT, { s: session.sessionId }, adminToken).catch(() => null);
-      const cast = r?.data?.evaluation?.ballotsCast;
-      if (typeof cast === 'number') seen.last = cast;
-      if (typeof cast === 'number' && target > 0 && cast >= target && seen.countedAt === null) seen.countedAt = performance.now() - t0;
-      if (seen.countedAt !== null && answered) return;
-      if (answered) settledAt ??= performance.now();
-      if (settledAt !== null && performance.now() - settledAt > 10_000) return;
-      await sleep(50);
-    }
-  })();
+  const count = watchCount(poller, session.sessionId, adminToken, target, t0);
   const outcomes = (await Promise.all(pairs.map((p) => p ?? Promise.resolve(null)))).filter((p): p is [Outcome, Outcome] => p !== null);
   const lastAnswerMs = performance.now() - t0;
-  answered = true;
-  await poll;
+  const seen = await count.answered();
   const cpuAfter = serverCpuMs(pid);
   for (const d of [...devices, poller]) d.close();
 

@@ -31,7 +31,7 @@ export function latency(samples: readonly number[]): Latency {
 
 export const round = (v: number, d = 1) => (Number.isFinite(v) ? Math.round(v * 10 ** d) / 10 ** d : v);
 
-const countBy = (codes: (string | null)[]) => codes.reduce<Record<string, number>>((acc, c) => ((acc[c ?? 'ok'] = (acc[c ?? 'ok'] ?? 0) + 1), acc), {});
+export const countBy = (codes: (string | null)[]) => codes.reduce<Record<string, number>>((acc, c) => ((acc[c ?? 'ok'] = (acc[c ?? 'ok'] ?? 0) + 1), acc), {});
 const mergeCounts = (all: Record<string, number>[]) => all.reduce<Record<string, number>>((acc, r) => (Object.entries(r).forEach(([k, v]) => (acc[k] = (acc[k] ?? 0) + v)), acc), {});
 
 /** The server's CPU time so far (user + system, all its threads), from /proc: what each phase cost it. */
@@ -308,6 +308,36 @@ export function gradesFor(i: number, speechIds: string[]): { speechId: string; g
   return speechIds.map((speechId, j) => ({ speechId, grade: quota > 0 && (i + j) % speechIds.length < quota ? 'EXCELLENT' : others[(i + 2 * j) % others.length] }));
 }
 
+/**
+ * Polls the evaluation's ballotsCast every 50 ms from `t0` on: when it first reached `target` (ms after `t0`, null
+ * if never) and the last value read. `answered()` says every ballot has its answer and resolves once the count
+ * has reached the target, or ten seconds later (counting may lag the answers).
+ */
+export function watchCount(poller: Device, sessionId: string, adminToken: string, target: number, t0: number) {
+  let answered = false;
+  const seen = { countedAt: null as number | null, last: 0 };
+  const poll = (async () => {
+    let settledAt: number | null = null;
+    for (;;) {
+      const r = await poller.post('query($s: ID!) { evaluation(sessionId: $s) { ballotsCast } }', { s: sessionId }, adminToken).catch(() => null);
+      const cast = r?.data?.evaluation?.ballotsCast;
+      if (typeof cast === 'number') seen.last = cast;
+      if (typeof cast === 'number' && target > 0 && cast >= target && seen.countedAt === null) seen.countedAt = performance.now() - t0;
+      if (seen.countedAt !== null && answered) return;
+      if (answered) settledAt ??= performance.now();
+      if (settledAt !== null && performance.now() - settledAt > 10_000) return;
+      await sleep(50);
+    }
+  })();
+  return {
+    async answered() {
+      answered = true;
+      await poll;
+      return seen;
+    },
+  };
+}
+
 const CAST = 'mutation Cast($s: ID!, $g: [GradeInput!]!, $c: String) { castBallot(sessionId: $s, grades: $g, clientId: $c) { receipt } }';
 
 /**
@@ -330,26 +360,10 @@ export async function ballotStorm(base: string, pid: number, session: BallotSess
     const send = () => devices[i].post(CAST, bodies[i], tokens[i]);
     return [untilAnswered(send, CLIENT_BUDGET_MS), untilAnswered(send, CLIENT_BUDGET_MS)] as const;
   });
-  let answered = false;
-  const seen = { countedAt: null as number | null, last: 0 };
-  const poll = (async () => {
-    let settledAt: number | null = null;
-    for (;;) {
-      const r = await poller.post('query($s: ID!) { evaluation(sessionId: $s) { ballotsCast } }', { s: session.sessionId }, adminToken).catch(() => null);
-      const cast = r?.data?.evaluation?.ballotsCast;
-      if (typeof cast === 'number') seen.last = cast;
-      if (typeof cast === 'number' && cast >= target && seen.countedAt === null) seen.countedAt = performance.now() - t0;
-      if (seen.countedAt !== null && answered) return;
-      if (answered) settledAt ??= performance.now();
-      // Counting may lag the answers; give it ten seconds after the last one.
-      if (settledAt !== null && performance.now() - settledAt > 10_000) return;
-      await sleep(50);
-    }
-  })();
+  const count = watchCount(poller, session.sessionId, adminToken, target, t0);
   const outcomes = await Promise.all(pairs.map((p) => Promise.all(p)));
   const lastAnswerMs = performance.now() - t0;
-  answered = true;
-  await poll;
+  const seen = await count.answered();
   const cpuAfter = serverCpuMs(pid);
   const staleSocketRetries = [...devices, poller].reduce((t, d) => t + d.staleRetries, 0);
   for (const d of [...devices, poller]) d.close();

@@ -52,7 +52,8 @@ export async function openEvaluationIn(
   options: OpenOptions = { mode: BallotMode.SIMPLE },
 ): Promise<RoomCommand> {
   const present = await m.getRepository(Attendee).find({ where: { sessionId, checkedInAt: Not(IsNull()) }, order: { userId: 'ASC' } });
-  const speakers = (await m.getRepository(Session).findOneBy({ id: sessionId }))?.speakersVote === false ? await speakerUserIds(m, sessionId) : new Set<number>();
+  const speakers =
+    (await m.getRepository(Session).findOneBy({ id: sessionId }))?.speakersVote === false ? new Set((await speakersWithAccounts(m, sessionId)).map((c) => c.userId)) : new Set<number>();
   const attendees = present.filter((a) => !speakers.has(a.userId));
   const quorum = quorumOf(attendees.length, quorumShare);
   if (!(await m.getRepository(Evaluation).existsBy({ sessionId }))) {
@@ -66,11 +67,11 @@ export async function openEvaluationIn(
   return { type: 'OPEN_EVALUATION', entitledVoters: attendees.length, quorum };
 }
 
-/** The user ids of the cadres who speak in a session (cadres without an account speak but do not vote). */
-async function speakerUserIds(m: EntityManager, sessionId: number): Promise<Set<number>> {
+/** The cadres who speak in a session and have an account (cadres without one speak but do not vote). */
+export async function speakersWithAccounts(m: EntityManager, sessionId: number): Promise<(Cadre & { userId: number })[]> {
   const cadreIds = [...new Set((await m.getRepository(Speech).findBy({ sessionId })).map((s) => s.cadreId))];
   const cadres = cadreIds.length ? await m.getRepository(Cadre).findBy({ id: In(cadreIds) }) : [];
-  return new Set(cadres.flatMap((c) => (c.userId == null ? [] : [c.userId])));
+  return cadres.filter((c): c is Cadre & { userId: number } => c.userId != null);
 }
 
 /**
@@ -144,9 +145,7 @@ export async function storeBallotsIn(m: EntityManager, sessionId: number, ballot
   if (claimed.affected !== undefined && claimed.affected !== winners.length) {
     throw new Error(`ballot box: ${winners.length} voters' rows to claim, ${claimed.affected} claimed; rolled back`);
   }
-  const grades = shuffled(winners.flatMap((b) => b.lines.map((l) => ({ id: randomUUID(), sessionId, speechId: l.speechId, grade: l.grade }))));
-  // In slices: SQLite refuses one INSERT of a thousand rows (its expression tree grows too deep).
-  for (let i = 0; i < grades.length; i += VOTER_INSERT_SLICE) await m.getRepository(BallotGrade).insert(grades.slice(i, i + VOTER_INSERT_SLICE));
+  await insertLooseGrades(m, sessionId, winners);
   return outcomes;
 }
 
@@ -196,9 +195,15 @@ export async function storeAnonymousBallotsIn(m: EntityManager, sessionId: numbe
       shuffled(winners.slice(i, i + VOTER_INSERT_SLICE).map((b) => ({ tokenHash: b.tokenHash, sessionId, receipt: b.receipt, clientId: b.clientId }))),
     );
   }
-  const grades = shuffled(winners.flatMap((b) => b.lines.map((l) => ({ id: randomUUID(), sessionId, speechId: l.speechId, grade: l.grade }))));
-  for (let i = 0; i < grades.length; i += VOTER_INSERT_SLICE) await m.getRepository(BallotGrade).insert(grades.slice(i, i + VOTER_INSERT_SLICE));
+  await insertLooseGrades(m, sessionId, winners);
   return outcomes;
+}
+
+/** The grades of stored ballots, loose: random ids, no voter, no grouping, shuffled so not even their order links them. */
+async function insertLooseGrades(m: EntityManager, sessionId: number, ballots: readonly { lines: readonly BallotLine[] }[]): Promise<void> {
+  const grades = shuffled(ballots.flatMap((b) => b.lines.map((l) => ({ id: randomUUID(), sessionId, speechId: l.speechId, grade: l.grade }))));
+  // In slices: SQLite refuses one INSERT of a thousand rows (its expression tree grows too deep).
+  for (let i = 0; i < grades.length; i += VOTER_INSERT_SLICE) await m.getRepository(BallotGrade).insert(grades.slice(i, i + VOTER_INSERT_SLICE));
 }
 
 /** Fisher–Yates with a cryptographic source. */

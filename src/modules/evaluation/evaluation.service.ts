@@ -21,12 +21,12 @@ import { BallotMode, Evaluation, EvaluationVoter, SpentBallotToken } from './eva
 import { BallotModeMismatchError, EvaluationAlreadyVotedError, EvaluationNotEntitledError } from './evaluation.errors';
 import { generateKeyRing } from './blind/ballot-keys';
 import { Session } from '../sessions/session.entity';
-import { Speech } from '../sessions/speech.entity';
 import {
   closeEvaluationIn,
   countBallotsIn,
   countTokensIssuedIn,
   gradedSpeeches,
+  speakersWithAccounts,
   openEvaluationIn,
   publishedResult,
   publishEvaluationIn,
@@ -130,9 +130,8 @@ export class EvaluationService {
   /** A fresh key ring for a session: the general key, and one per cadre of the line-up who has an account and votes. */
   private async newKeys(sessionId: number): Promise<{ purpose: string; publicKeyPem: string; privateKeyPem: string }[]> {
     const session = await this.ds.getRepository(Session).findOneBy({ id: sessionId });
-    const cadreIds = session?.speakersVote === false ? [] : [...new Set((await this.ds.getRepository(Speech).findBy({ sessionId })).map((s) => s.cadreId))];
-    const voting = cadreIds.length ? (await this.ds.getRepository(Cadre).findBy({ id: In(cadreIds) })).filter((c) => c.userId != null).map((c) => c.id) : [];
-    const ring = await generateKeyRing(voting);
+    const voting = session?.speakersVote === false ? [] : await speakersWithAccounts(this.ds.manager, sessionId);
+    const ring = await generateKeyRing(voting.map((c) => c.id));
     return [...ring].map(([purpose, key]) => ({ purpose, publicKeyPem: key.publicKeyPem, privateKeyPem: key.privateKeyPkcs8 }));
   }
 
