@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import express, { type Express, type Response } from 'express';
+import type { Express, Response } from 'express';
+import expressStaticGzip from 'express-static-gzip';
 
 /**
  * The front door (`/`), the big screen (`/screen/:sessionId?token=…`), the chair's console (`/console`) and the
@@ -49,14 +50,20 @@ export function mountPages(app: Express, options: PagesOptions = {}): void {
 
   app.use(
     '/assets',
-    express.static(webDir, {
+    // The Brotli or gzip copy the build wrote beside a file (scripts/build-web.mjs), to a browser that accepts it.
+    expressStaticGzip(webDir, {
       index: false,
-      dotfiles: 'ignore',
-      setHeaders: (res) => {
-        res.setHeader('X-Content-Type-Options', 'nosniff');
-        // A versioned URL (?v=<content hash>, as the shells write them) never changes; a bare one revalidates.
-        const versioned = /[?&]v=[0-9a-f]+/.test(res.req.url ?? '');
-        res.setHeader('Cache-Control', versioned ? `public, max-age=${YEAR_S}, immutable` : 'public, max-age=0, must-revalidate');
+      enableBrotli: true,
+      orderPreference: ['br', 'gzip'],
+      serveStatic: {
+        index: false,
+        dotfiles: 'ignore',
+        setHeaders: (res) => {
+          res.setHeader('X-Content-Type-Options', 'nosniff');
+          // A versioned URL (?v=<content hash>, as the shells write them) never changes; a bare one revalidates.
+          const versioned = /[?&]v=[0-9a-f]+/.test(res.req.url ?? '');
+          res.setHeader('Cache-Control', versioned ? `public, max-age=${YEAR_S}, immutable` : 'public, max-age=0, must-revalidate');
+        },
       },
     }),
     (_req, res) => {

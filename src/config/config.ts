@@ -53,7 +53,7 @@ export interface Config {
   readonly tally: TallySettings;
   /** The share of the entitled voters whose ballots an ordinary close of the evaluation needs, in (0, 1]. */
   readonly evaluationQuorum: number;
-  /** How the evaluations opened from now on take ballots (BALLOT_MODE, default simple until the hall's page casts blind ballots). */
+  /** How the evaluations opened from now on take ballots (BALLOT_MODE, default blind). */
   readonly ballotMode: BallotModeSetting;
   /** An EXCELLENT result earns COMMENDATION_PRIORITY unless an adverse finding is published within this many days. */
   readonly commendationWindowDays: number;
@@ -142,8 +142,7 @@ function parseNodeEnv(value: string | undefined): NodeEnv {
 }
 
 function parseBallotMode(value: string | undefined): BallotModeSetting {
-  // simple until the hall's page casts blind ballots (docs/blind-ballots.md); then blind.
-  if (blank(value)) return 'simple';
+  if (blank(value)) return 'blind';
   if (value === 'blind' || value === 'simple') return value;
   throw new ConfigError('BALLOT_MODE', `must be blind or simple, not "${value}"`);
 }

@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { get, type IncomingHttpHeaders } from 'node:http';
+import { brotliDecompressSync } from 'node:zlib';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +13,9 @@ import { freePort, postGraphQL, ServerProcess, startServerProcess } from '../hel
  * The attendees' phones (/hall) in a real browser beside the big screen, against the compiled server: voters sign
  * in with their personal links and check in with the code on the screen, a question goes through moderation, a
  * leader gives 点评 and the summary, a speaker sees their own slot and result, the ballot keeps to the one-third
- * quota, survives a reload and is cast once, and an attendee who did not check in is told why they cannot vote.
+ * quota, survives a reload and is cast once — in the default BLIND mode: the phone takes its anonymous token as soon as
+ * the box opens, casts without Authorization and checks its receipt — and an attendee who did not check in is told
+ * why they cannot vote.
  * Screenshots land in test-artifacts/hall/.
  */
 
@@ -22,6 +26,18 @@ const PHONE = { width: 360, height: 640 };
 const QUESTION = '请问重点项目的资金缺口怎么解决？';
 const REVIEW = '项目谋划要再细一些，资金要盯紧。';
 const SUMMARY = '各地要对标先进、找准差距，把比拼的劲头用到项目落地上。';
+
+/** A GET whose body comes as sent (fetch would unpack it), with the headers asked for and no others. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
 
 /** Nothing wider than the phone, and every visible button, link and choice at least 44 px tall. */
 async function fitsThePhone(page: Page): Promise<void> {
@@ -58,8 +74,6 @@ describe('the hall on phones, beside the big screen', () => {
       PORT: String(await freePort()),
       // A second question within half a minute is refused, so the phone's words for it can be seen.
       COMMENT_RATE_LIMIT: '1/30s,10/1m',
-      // The hall's page still casts with castBallot: its blind client is not written yet.
-      BALLOT_MODE: 'simple',
     });
     origin = `http://localhost:${server.port}`;
     browser = await launchSeparateBrowser();
@@ -84,7 +98,14 @@ describe('the hall on phones, beside the big screen', () => {
     expect((await fetch(`${origin}/signin/too-short`)).status).toBe(404);
     expect((await fetch(`${origin}/signin/${'A'.repeat(42)}!`)).status).toBe(404);
     const script = /src="(\/assets\/hall\.js\?v=[0-9a-f]+)"/.exec(html)![1];
-    expect((await (await fetch(`${origin}${script}`)).text()).length).toBeLessThan(80_000);
+    // What a phone downloads: the Brotli copy (the blind-signature code included), the same script once unpacked.
+    const wire = await rawGet(`${origin}${script}`, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(wire.headers['content-encoding']).toBe('br');
+    expect(wire.headers['cache-control']).toContain('immutable');
+    expect(wire.body.length).toBeLessThan(50_000);
+    const plain = await rawGet(`${origin}${script}`, {});
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(brotliDecompressSync(wire.body).equals(plain.body)).toBe(true);
   });
 
   it('runs a session on six pages: the screen, four attendees’ phones and a leader’s', async () => {
@@ -312,6 +333,16 @@ describe('the hall on phones, beside the big screen', () => {
     await call(chair, `mutation($s: ID!) { openEvaluation(sessionId: $s) { status } }`, { s });
     await voter.bringToFront();
     await voter.locator('#ballot').waitFor({ timeout: SLOW });
+    // The phone takes its anonymous token at once, before a single grade: taking and casting do not pair by time.
+    await voter.locator('#ballot-anonymity[data-token="held"]').waitFor({ timeout: SLOW });
+    await see(voter, '#ballot-anonymity', '已领取匿名选票');
+    await voter.evaluate('window.scrollTo(0, 0)');
+    await snap(voter, SHOTS, '11-voter-ballot-anonymous-token');
+    const tokenOf = async (username: string) =>
+      ((await call(chair, `query($s: ID!) { evaluationVoters(sessionId: $s) { voted tokenIssued user { username } } }`, { s })).evaluationVoters as { voted: boolean; tokenIssued: boolean; user: { username: string } }[]).find(
+        (v) => v.user.username === username,
+      );
+    expect(await tokenOf('voter01')).toMatchObject({ tokenIssued: true, voted: false });
     const onBallot = speeches.filter((sp) => sp.id !== withdrawn.id);
     const quota = Math.floor(onBallot.length / 3);
     expect(await voter.locator('#ballot fieldset.ballot-item').count()).toBe(onBallot.length);
@@ -334,9 +365,10 @@ describe('the hall on phones, beside the big screen', () => {
     await fitsThePhone(voter);
     await snap(voter, SHOTS, '11-voter-ballot-quota-full');
 
-    // A reload mid-ballot keeps every choice.
+    // A reload mid-ballot keeps every choice, and the token: the phone does not ask for another.
     await voter.reload();
     await voter.locator('#ballot').waitFor({ timeout: SLOW });
+    await voter.locator('#ballot-anonymity[data-token="held"]').waitFor({ timeout: SLOW });
     await see(voter, '#quota', `优秀 ${quota} / ${quota}`);
     for (const sp of onBallot.slice(0, quota)) expect(await grade(voter, sp.id, 'EXCELLENT').isChecked()).toBe(true);
     expect(await grade(voter, next.id, 'GOOD').isChecked()).toBe(true);
@@ -349,16 +381,26 @@ describe('the hall on phones, beside the big screen', () => {
     expect(await text(voter, '#review-list li')).toContain('优秀');
     await snap(voter, SHOTS, '12-voter-ballot-review');
 
-    // Two taps on 确认投票 send one ballot.
-    const sent: string[] = [];
+    // Two taps on 确认投票 send one ballot, anonymously: no Authorization, no cookie, no Referer.
+    const sent: Promise<Record<string, string>>[] = [];
+    let named = 0;
     voter.on('request', (req) => {
-      if (req.method() === 'POST' && (req.postData() ?? '').includes('castBallot')) sent.push(req.url());
+      const body = req.method() === 'POST' ? (req.postData() ?? '') : '';
+      if (body.includes('castAnonymousBallot')) sent.push(req.allHeaders());
+      if (body.includes('castBallot(')) named++;
     });
     await voter.locator('#ballot-cast').dblclick();
     await see(voter, '#voted', '已投票');
     const receipt = await text(voter, '#receipt');
-    expect(receipt.length).toBeGreaterThan(10);
+    expect(receipt).toMatch(/^[0-9a-f]{16}$/);
     expect(sent).toHaveLength(1);
+    const headers = await sent[0];
+    expect(Object.keys(headers).filter((k) => ['authorization', 'cookie', 'referer'].includes(k.toLowerCase()))).toEqual([]);
+    expect(named).toBe(0);
+    // The phone kept only the receipt: its token is gone from storage.
+    expect(await voter.evaluate(`Object.keys(localStorage).filter((k) => k.startsWith('leitai.hall.token.'))`)).toEqual([]);
+    // The chair still sees only who took a token, never who cast.
+    expect(await tokenOf('voter01')).toMatchObject({ tokenIssued: true, voted: false });
     await see(screen, '#eval-count', '已投票 1 / 3');
     await snap(voter, SHOTS, '13-voter-voted');
 
@@ -379,7 +421,7 @@ describe('the hall on phones, beside the big screen', () => {
     expect(await absent.locator('#checkin').isHidden()).toBe(true);
     await snap(absent, SHOTS, '15-absent-not-entitled');
 
-    // ——— the speaker's ballot leaves out their own speech; voter02's ballot comes from another device ———
+    // ——— the speaker's ballot leaves out their own speech (signed with the speaker's own key) ———
     await speaker.bringToFront();
     await speaker.locator('#ballot').waitFor({ timeout: SLOW });
     expect(await speaker.locator(`#ballot fieldset[data-speech="${first.id}"]`).count()).toBe(0);
@@ -389,20 +431,27 @@ describe('the hall on phones, beside the big screen', () => {
     await speaker.locator('#ballot-next:enabled').click();
     await speaker.locator('#ballot-cast').click();
     await see(speaker, '#voted', '已投票');
-    // voter02 votes from another device while the phone still shows the ballot: the phone's own try says so.
-    await call(voter2, `mutation($s: ID!, $g: [GradeInput!]!) { castBallot(sessionId: $s, grades: $g, clientId: "voter02-tablet") { receipt } }`, {
-      s,
-      g: onBallot.map((sp) => ({ speechId: sp.id, grade: 'AVERAGE' })),
-    });
-    await see(screen, '#eval-count', '已投票 3 / 3');
+    await see(screen, '#eval-count', '已投票 2 / 3');
+
+    // ——— voter02's phone took her token when the box opened; a tablet she signs in on later cannot take another ———
+    await scanner.locator('#ballot-anonymity[data-token="held"]').waitFor({ timeout: SLOW });
+    const tablet = await browser.page(PHONE.width, PHONE.height);
+    pages.tablet = tablet;
+    const tabletProblems = watch(tablet, origin);
+    await tablet.addInitScript(`localStorage.setItem('leitai.hall.token', ${JSON.stringify(voter2)})`);
+    await tablet.goto(`${origin}/hall?session=${s}`);
+    await see(tablet, '#token-elsewhere', '您的匿名选票已在另一台设备上领取，请用那台设备投票。');
+    expect(await tablet.locator('#voted').isHidden()).toBe(true);
+    expect(await tablet.locator('#ballot').isHidden()).toBe(true);
+    await fitsThePhone(tablet);
+    await snap(tablet, SHOTS, '15-tablet-token-elsewhere');
     await scanner.bringToFront();
-    await scanner.locator('#ballot').waitFor({ timeout: SLOW });
     for (const sp of onBallot) await tap(scanner, sp.id, '一般');
     await scanner.locator('#ballot-next:enabled').click();
     await scanner.locator('#ballot-cast').click();
-    await see(scanner, '#voted', '您已投过票（本机没有回执）');
-    expect(await scanner.locator('#receipt-box').isHidden()).toBe(true);
-    await snap(scanner, SHOTS, '15-scanner-voted-elsewhere');
+    await see(scanner, '#voted', '您的选票已计入');
+    await see(screen, '#eval-count', '已投票 3 / 3');
+    expect((await call(voter2, `query($s: ID!, $r: String!) { verifyBallotReceipt(sessionId: $s, receipt: $r) }`, { s, r: await text(scanner, '#receipt') })).verifyBallotReceipt).toBe(true);
 
     // ——— results: the speaker reads their own rank and grade ———
     await call(chair, `mutation($s: ID!) { closeEvaluation(sessionId: $s) { status } }`, { s });
@@ -436,6 +485,7 @@ describe('the hall on phones, beside the big screen', () => {
     expect(speakerProblems).toEqual([]);
     expect(absentProblems).toEqual([]);
     expect(scannerProblems).toEqual([]);
+    expect(tabletProblems).toEqual([]);
     expect(leaderProblems).toEqual([]);
   }
 });

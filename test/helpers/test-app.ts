@@ -33,8 +33,8 @@ export interface TestApp {
 
 export interface TestAppOptions {
   /**
-   * How evaluations take ballots: SIMPLE (castBallot, the server's default for now) unless a test asks for the
-   * blind box.
+   * How evaluations take ballots. The server's default is the blind box; the tests default to SIMPLE (castBallot),
+   * which most of them cast with, and ask for the blind box where they test it.
    */
   ballotMode?: BallotModeSetting;
 }

@@ -36,6 +36,8 @@ interface PendingComment {
 }
 interface VoterStatus {
   voted: boolean;
+  /** BLIND mode: has taken their anonymous ballot token (who has cast is not known). */
+  tokenIssued: boolean;
   user: { id: string; displayName: string };
 }
 interface AttendanceEntry {
@@ -303,6 +305,7 @@ function showRoom(id: string): void {
             ),
             h('div', { class: 'form-error', id: 'eval-error', role: 'alert' }),
             h('div', { class: 'eval-reason', id: 'eval-reason', hidden: true }),
+            h('p', { class: 'voters-note', id: 'voters-note', hidden: true }, c.blindVoters),
             h('ul', { class: 'voters', id: 'voters' }),
             h('ol', { class: 'chair-results', id: 'chair-results' }),
           ),
@@ -449,16 +452,21 @@ async function refreshSide(polled: boolean): Promise<void> {
   const ev = state?.evaluation ?? null;
   try {
     const attendance = `attendance(sessionId: $s) { expected present entries { present checkedInAt user { id displayName } } }`;
-    const data = await api<{ comments: PendingComment[]; evaluationVoters?: VoterStatus[]; attendance: { expected: number; present: number; entries: AttendanceEntry[] } }>(
+    const data = await api<{
+      comments: PendingComment[];
+      evaluationVoters?: VoterStatus[];
+      evaluation?: { ballotMode: 'BLIND' | 'SIMPLE' } | null;
+      attendance: { expected: number; present: number; entries: AttendanceEntry[] };
+    }>(
       ev
-        ? `query($s: ID!) { comments(sessionId: $s, status: PENDING) { id authorName body postedAt } evaluationVoters(sessionId: $s) { voted user { id displayName } } ${attendance} }`
+        ? `query($s: ID!) { comments(sessionId: $s, status: PENDING) { id authorName body postedAt } evaluationVoters(sessionId: $s) { voted tokenIssued user { id displayName } } evaluation(sessionId: $s) { ballotMode } ${attendance} }`
         : `query($s: ID!) { comments(sessionId: $s, status: PENDING) { id authorName body postedAt } ${attendance} }`,
       { s: id },
     );
     if (id !== sessionId) return;
     renderQueue(data.comments);
     renderAttendees(data.attendance.entries, data.attendance.present, data.attendance.expected);
-    if (data.evaluationVoters) renderVoters(data.evaluationVoters);
+    if (data.evaluationVoters) renderVoters(data.evaluationVoters, data.evaluation?.ballotMode === 'BLIND');
     if (ev && ev.status !== 'OPEN' && resultsStatus !== ev.status) {
       const r = await api<{ evaluation: { status: string; results: ChairResult[] | null } | null }>(
         `query($s: ID!) { evaluation(sessionId: $s) { status results { rank grade score speech { cadre { name } } } } }`,
@@ -494,10 +502,13 @@ function renderQueue(comments: PendingComment[]): void {
   );
 }
 
-function renderVoters(voters: VoterStatus[]): void {
-  const sorted = [...voters].sort((a, b) => Number(b.voted) - Number(a.voted) || a.user.displayName.localeCompare(b.user.displayName));
-  keyedList(byId('voters'), sorted, (v) => `${v.user.id}:${v.voted}`, (v) =>
-    h('li', { class: v.voted ? 'yes' : 'no', title: v.user.displayName }, `${v.voted ? '✓' : '·'} ${v.user.displayName}`),
+/** Who has voted (SIMPLE) or, in BLIND mode, who has taken a token: the server does not know who has cast. */
+function renderVoters(voters: VoterStatus[], blind: boolean): void {
+  const done = (v: VoterStatus) => (blind ? v.tokenIssued : v.voted);
+  show(byId('voters-note'), blind);
+  const sorted = [...voters].sort((a, b) => Number(done(b)) - Number(done(a)) || a.user.displayName.localeCompare(b.user.displayName));
+  keyedList(byId('voters'), sorted, (v) => `${v.user.id}:${done(v)}`, (v) =>
+    h('li', { class: done(v) ? 'yes' : 'no', title: v.user.displayName }, `${done(v) ? '✓' : '·'} ${v.user.displayName}`),
   );
 }
 

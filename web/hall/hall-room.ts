@@ -48,9 +48,14 @@ export interface Seat {
   present: boolean;
   checkedInAt: string | null;
   entitled: boolean;
+  /** SIMPLE mode only: in BLIND mode the server does not know who has cast, and this stays false. */
   voted: boolean;
+  /** BLIND mode: this voter has taken their anonymous ballot token (on this phone or another). */
+  tokenIssued: boolean;
   ownSpeechIds: string[];
 }
+/** How the open evaluation takes ballots (docs/blind-ballots.md). */
+export type BallotMode = 'BLIND' | 'SIMPLE';
 export interface MyComment {
   id: string;
   body: string;
@@ -96,5 +101,10 @@ export const HALL_ROOM_SUBSCRIPTION = `subscription HallRoom($s: ID!) { roomStat
 export const ME_QUERY = `query Me { me { id username displayName roles } }`;
 export const MY_SESSIONS_QUERY = `query MySessions { mySessions { id number title venue phase startsAt theme { title } } }`;
 export const SESSION_QUERY = `query HallSession($s: ID!) { session(id: $s) { id number title venue phase startsAt theme { title } } }`;
-export const SEAT_QUERY = `query Seat($s: ID!) { mySeat(sessionId: $s) { sessionId registered present checkedInAt entitled voted ownSpeechIds } }`;
+/** The caller's seat, and how the evaluation (once open) takes ballots. */
+export const SEAT_QUERY = `query Seat($s: ID!) { mySeat(sessionId: $s) { sessionId registered present checkedInAt entitled voted tokenIssued ownSpeechIds } evaluation(sessionId: $s) { ballotMode } }`;
+export const BALLOT_KEY_QUERY = `query BallotKey($s: ID!) { ballotKey(sessionId: $s) { publicKeyPem } }`;
+export const ISSUE_TOKEN_MUTATION = `mutation IssueBallotToken($s: ID!, $b: String!) { issueBallotToken(sessionId: $s, blindedMessage: $b) }`;
+export const CAST_MUTATION = `mutation Cast($s: ID!, $g: [GradeInput!]!, $c: String) { castBallot(sessionId: $s, grades: $g, clientId: $c) { sessionId receipt } }`;
+export const CAST_ANONYMOUS_MUTATION = `mutation CastAnonymous($s: ID!, $t: String!, $sig: String!, $g: [GradeInput!]!, $c: String) { castAnonymousBallot(sessionId: $s, token: $t, signature: $sig, grades: $g, clientId: $c) { sessionId receipt } }`;
 export const MY_COMMENTS_QUERY = `query MyComments($s: ID!) { myComments(sessionId: $s) { id body status postedAt speechId } }`;

@@ -4,13 +4,19 @@ import { countdown, ServerClock } from '../shared/clock';
 import { byId, h, keyedList, setText, show } from '../shared/dom';
 import { langFromLocation, words } from '../shared/i18n';
 import { ballotSpeeches, canChoose, checkDraft, choose, excellentQuota, GRADES, gradesOf, newClientId, restoreDraft, type Draft, type Grade } from './ballot';
+import { canBlind, signedToken, type HeldToken, type SignedToken } from './blind';
 import {
+  BALLOT_KEY_QUERY,
+  CAST_ANONYMOUS_MUTATION,
+  CAST_MUTATION,
   HALL_ROOM_SUBSCRIPTION,
+  ISSUE_TOKEN_MUTATION,
   ME_QUERY,
   MY_COMMENTS_QUERY,
   MY_SESSIONS_QUERY,
   SEAT_QUERY,
   SESSION_QUERY,
+  type BallotMode,
   type HallRoom,
   type HallSpeech,
   type Me,
@@ -38,24 +44,27 @@ const MAX_SUMMARY = 5000;
 const TICK_MS = 250;
 const TONES = ['PRAISE', 'CRITICISM', 'SUGGESTION', 'DIRECTIVE'] as const;
 
-// ——— storage: a phone in private mode may refuse it; the page then works without surviving a reload ———
+// ——— storage: a phone in private mode may refuse it; the page then keeps what it must in memory, for this visit ———
 
+const memory = new Map<string, string>();
 const store = {
   get(key: string): string | null {
     try {
-      return localStorage.getItem(key);
+      return localStorage.getItem(key) ?? memory.get(key) ?? null;
     } catch {
-      return null;
+      return memory.get(key) ?? null;
     }
   },
   set(key: string, value: string): void {
+    memory.set(key, value);
     try {
       localStorage.setItem(key, value);
     } catch {
-      // nothing to do: the value lives in memory for this visit
+      // the value lives in memory for this visit
     }
   },
   remove(key: string): void {
+    memory.delete(key);
     try {
       localStorage.removeItem(key);
     } catch {
@@ -91,6 +100,12 @@ let ballotStage: 'choose' | 'review' = 'choose';
 let ballotBuiltFor = '';
 let draft: Draft | null = null;
 let casting = false;
+/** How the open evaluation takes ballots; read with the seat. */
+let ballotMode: BallotMode | null = null;
+/** BLIND mode: where this phone stands with its anonymous ballot token. */
+let tokenState: 'none' | 'taking' | 'held' | 'retrying' | 'elsewhere' | 'insecure' = 'none';
+let taking: Promise<SignedToken> | null = null;
+let tokenRetryAt = 0;
 const clock = new ServerClock();
 
 const api = <T>(query: string, variables: Record<string, unknown> = {}) => graphql<T>(query, variables, token);
@@ -371,6 +386,10 @@ function enterSession(id: string): void {
   ballotStage = 'choose';
   ballotBuiltFor = '';
   draft = null;
+  ballotMode = null;
+  tokenState = 'none';
+  taking = null;
+  tokenRetryAt = 0;
   snapshotNext = true;
 
   const code = h('input', {
@@ -406,6 +425,7 @@ function enterSession(id: string): void {
       { class: 'ballot', id: 'ballot', hidden: true, 'aria-labelledby': 'ballot-title' },
       h('h2', { id: 'ballot-title' }, w.ballotTitle),
       h('p', { class: 'hint', id: 'ballot-hint' }),
+      h('p', { class: 'anonymity', id: 'ballot-anonymity', role: 'status', hidden: true }),
       h('div', { class: 'quota', id: 'quota', role: 'status', 'aria-live': 'polite' }),
       h('div', { id: 'ballot-choose' }, h('div', { id: 'ballot-list', class: 'ballot-list' }), h('p', { class: 'missing', id: 'ballot-missing' }), h('button', { type: 'button', class: 'primary big', id: 'ballot-next', onclick: () => toReview() }, w.toReview)),
       h(
@@ -426,6 +446,7 @@ function enterSession(id: string): void {
       h('p', { id: 'verify-result', role: 'status' }),
     ),
     h('p', { class: 'notice', id: 'not-entitled', hidden: true }, w.notEntitled),
+    h('p', { class: 'notice', id: 'token-elsewhere', role: 'alert', hidden: true }, w.tokenElsewhere),
     h('p', { class: 'progress', id: 'eval-progress', hidden: true }),
     h(
       'section',
@@ -581,9 +602,10 @@ async function loadSeat(forKey = room?.evaluation?.status ?? 'none'): Promise<vo
   const id = sessionId;
   seatReadFor = forKey;
   try {
-    const data = await api<{ mySeat: Seat }>(SEAT_QUERY, { s: id });
+    const data = await api<{ mySeat: Seat; evaluation: { ballotMode: BallotMode } | null }>(SEAT_QUERY, { s: id });
     if (id !== sessionId) return;
     seat = data.mySeat;
+    ballotMode = data.evaluation?.ballotMode ?? null;
     render();
   } catch (err) {
     if (refusedToken(err)) return;
@@ -625,7 +647,11 @@ function render(): void {
 
   const ev = r.evaluation;
   const receipt = storedReceipt();
-  const ballotOpen = ev?.status === 'OPEN' && !!seat?.entitled && !seat.voted && !receipt;
+  const mayVote = ev?.status === 'OPEN' && !!seat?.entitled && !seat.voted && !receipt;
+  // BLIND mode: the page takes its token as soon as the box opens, long before the voter is done, so that taking
+  // and casting do not pair by time; a voter whose token went to another phone votes there.
+  if (mayVote && ballotMode === 'BLIND') takeTokenSoon();
+  const ballotOpen = mayVote && !(ballotMode === 'BLIND' && tokenState === 'elsewhere');
   document.body.dataset.mode = ballotOpen ? 'ballot' : 'room';
   for (const id of ['stage', 'my-speech', 'ask', 'leader-cards', 'results-card', 'summary-card', 'reviews-card', 'comments-card', 'lineup-card', 'checkin', 'checked-in']) {
     const el = document.getElementById(id);
@@ -667,6 +693,7 @@ function renderVoted(receipt: string | null): void {
   show(byId('receipt-box'), voted && !!receipt);
   show(byId('verify'), voted && !!receipt);
   setText(byId('voted-text'), receipt ? w.votedThanks : w.votedElsewhere);
+  show(byId('token-elsewhere'), ev?.status === 'OPEN' && !voted && ballotMode === 'BLIND' && tokenState === 'elsewhere');
   if (receipt) setText(byId('receipt'), receipt);
   show(byId('not-entitled'), !!ev && !!seat && seat.registered && !seat.entitled && !voted);
   const progress = byId('eval-progress');
@@ -987,6 +1014,7 @@ function renderBallot(): void {
   }
   const quota = excellentQuota(ids.length);
   setText(byId('ballot-hint'), w.ballotHint(ids.length, quota));
+  renderAnonymity();
   const check = checkDraft(draft, ids);
   const counter = byId('quota');
   setText(counter, w.quotaCounter(check.excellent, quota));
@@ -1056,8 +1084,104 @@ function backToChoose(): void {
   renderBallot();
 }
 
+// ——— the blind ballot box: a token taken at opening, a ballot cast with it that does not say whose it is ———
+
+/** Starts taking the token unless it is held, being taken, or failed a moment ago (then it is tried again soon). */
+function takeTokenSoon(): void {
+  if (taking || tokenState === 'held' || tokenState === 'elsewhere' || Date.now() < tokenRetryAt) return;
+  void takeToken().catch(() => undefined);
+}
+
+/** The voter's signed token for this session: kept on the phone, or taken now (once; concurrent callers share it). */
+function takeToken(): Promise<SignedToken> {
+  if (taking) return taking;
+  const id = sessionId;
+  const key = keyFor('token');
+  if (!canBlind()) {
+    tokenState = 'insecure';
+    renderAnonymity();
+    return Promise.reject(new ApiError('WebCrypto is not available on this page', 'INSECURE_PAGE'));
+  }
+  const kept = store.json<HeldToken>(key);
+  // The server says this voter took a token, and this phone has none: another phone (or a cleared one) holds it.
+  if (!kept && seat?.tokenIssued) {
+    tokenState = 'elsewhere';
+    render();
+    return Promise.reject(new ApiError('the token was taken elsewhere', 'BALLOT_TOKEN_ALREADY_ISSUED'));
+  }
+  if (!kept?.signature) tokenState = 'taking';
+  const attempt = signedToken({
+    load: () => store.json<HeldToken>(key),
+    save: (held) => store.set(key, JSON.stringify(held)),
+    ballotKey: async () => (await whileBusy(() => api<{ ballotKey: { publicKeyPem: string } }>(BALLOT_KEY_QUERY, { s: id }), () => undefined)).ballotKey.publicKeyPem,
+    issue: async (b) => (await whileBusy(() => api<{ issueBallotToken: string }>(ISSUE_TOKEN_MUTATION, { s: id, b }), () => undefined)).issueBallotToken,
+  });
+  taking = attempt;
+  renderAnonymity();
+  attempt.then(
+    () => {
+      if (taking !== attempt) return;
+      tokenState = 'held';
+      renderAnonymity();
+    },
+    (err: unknown) => {
+      if (taking !== attempt) return;
+      taking = null;
+      if (refusedToken(err)) return;
+      const code = err instanceof ApiError ? err.code : 'UNKNOWN';
+      if (code === 'BALLOT_TOKEN_ALREADY_ISSUED') tokenState = 'elsewhere';
+      else if (code === 'EVALUATION_NOT_OPEN' || code === 'EVALUATION_NOT_ENTITLED' || code === 'BALLOT_MODE_MISMATCH') void loadSeat();
+      else {
+        tokenState = 'retrying';
+        tokenRetryAt = Date.now() + 3000 + Math.random() * 2000;
+        window.setTimeout(() => render(), tokenRetryAt - Date.now() + 50);
+      }
+      render();
+    },
+  );
+  return attempt;
+}
+
+function renderAnonymity(): void {
+  const el = document.getElementById('ballot-anonymity');
+  if (!el) return;
+  const blind = ballotMode === 'BLIND';
+  show(el, blind);
+  el.dataset.token = tokenState;
+  const text: Record<typeof tokenState, string> = { none: w.tokenTaking, taking: w.tokenTaking, held: w.tokenHeld, retrying: w.tokenRetrying, elsewhere: w.tokenElsewhere, insecure: w.needsHttps };
+  if (blind) setText(el, text[tokenState]);
+}
+
+/**
+ * Casts with the token in a request that carries no Authorization, no cookie and no Referer, and checks that the
+ * receipt is the one this phone computed from its token. A token already spent was spent by this phone (nobody else
+ * has it): its answer was lost on the way, and the ballot counted.
+ */
+async function castBlind(id: string, ballot: Draft, ids: string[], waiting: () => void): Promise<string> {
+  const held = await takeToken();
+  let receipt: string;
+  try {
+    const data = await whileBusy(
+      () => graphql<{ castAnonymousBallot: { receipt: string } }>(CAST_ANONYMOUS_MUTATION, { s: id, t: held.token, sig: held.signature, g: gradesOf(ballot, ids), c: ballot.clientId }, null, { anonymous: true }),
+      waiting,
+      60_000,
+    );
+    receipt = data.castAnonymousBallot.receipt;
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === 'BALLOT_TOKEN_SPENT')) throw err;
+    receipt = held.receipt;
+  }
+  if (receipt !== held.receipt) throw new ApiError(`the server answered receipt ${receipt}, this phone computed ${held.receipt}`, 'RECEIPT_MISMATCH');
+  return receipt;
+}
+
+async function castSimple(id: string, ballot: Draft, ids: string[], waiting: () => void): Promise<string> {
+  const data = await whileBusy(() => api<{ castBallot: { receipt: string } }>(CAST_MUTATION, { s: id, g: gradesOf(ballot, ids), c: ballot.clientId }), waiting, 60_000);
+  return data.castBallot.receipt;
+}
+
 async function cast(): Promise<void> {
-  if (casting || !draft) return;
+  if (casting || !draft || !sessionId) return;
   const ids = ballotOf().map((s) => s.id);
   if (!checkDraft(draft, ids).complete) return backToChoose();
   const button = byId<HTMLButtonElement>('ballot-cast');
@@ -1070,15 +1194,14 @@ async function cast(): Promise<void> {
     await withButton(button, w.casting, async () => {
       setText(error, '');
       try {
-        const data = await whileBusy(
-          () => api<{ castBallot: { receipt: string } }>(`mutation Cast($s: ID!, $g: [GradeInput!]!, $c: String) { castBallot(sessionId: $s, grades: $g, clientId: $c) { sessionId receipt } }`, { s: id, g: gradesOf(ballot, ids), c: ballot.clientId }),
-          () => setText(error, w.busy),
-          60_000,
-        );
+        const send = ballotMode === 'BLIND' ? castBlind : castSimple;
+        const receipt = await send(id, ballot, ids, () => setText(error, w.busy));
         if (id !== sessionId) return;
-        store.set(keyFor('receipt'), JSON.stringify({ receipt: data.castBallot.receipt }));
+        store.set(keyFor('receipt'), JSON.stringify({ receipt }));
         store.remove(keyFor('ballot'));
-        seat = seat && { ...seat, voted: true };
+        // The token did its work: the phone keeps only the receipt.
+        store.remove(keyFor('token'));
+        seat = seat && { ...seat, voted: ballotMode !== 'BLIND' };
       } catch (err) {
         if (refusedToken(err)) return;
         const code = err instanceof ApiError ? err.code : 'UNKNOWN';
@@ -1088,10 +1211,13 @@ async function cast(): Promise<void> {
         } else if (code === 'EVALUATION_QUOTA_EXCEEDED' || code === 'BAD_USER_INPUT') {
           ballotStage = 'choose';
           setText(byId('ballot-missing'), explain(err));
-        } else if (code === 'EVALUATION_NOT_ENTITLED' || code === 'EVALUATION_NOT_OPEN') {
+        } else if (code === 'EVALUATION_NOT_ENTITLED' || code === 'EVALUATION_NOT_OPEN' || code === 'BALLOT_MODE_MISMATCH') {
           setText(error, explain(err));
           void loadSeat();
-        } else setText(error, w.castRetry);
+        } else if (code === 'RECEIPT_MISMATCH') setText(error, w.receiptMismatch);
+        else if (code === 'INSECURE_PAGE') setText(error, w.needsHttps);
+        else if (code === 'BALLOT_TOKEN_ALREADY_ISSUED' || code === 'BALLOT_TOKEN_INVALID') setText(error, explain(err));
+        else setText(error, w.castRetry);
       }
     });
   } finally {

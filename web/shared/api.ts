@@ -42,14 +42,20 @@ export async function whileBusy<T>(send: () => Promise<T>, waiting: (ms: number)
   }
 }
 
-/** POST /graphql on the page's own origin. */
-export async function graphql<T>(query: string, variables: Record<string, unknown> = {}, token?: string | null): Promise<T> {
+/**
+ * POST /graphql on the page's own origin. `anonymous` sends nothing that could name the caller: no Authorization,
+ * no cookies, no Referer (castAnonymousBallot).
+ */
+export async function graphql<T>(query: string, variables: Record<string, unknown> = {}, token?: string | null, options: { anonymous?: boolean } = {}): Promise<T> {
   let res: Response;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token && !options.anonymous) headers.authorization = `Bearer ${token}`;
   try {
     res = await fetch('/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers,
       body: JSON.stringify({ query, variables }),
+      ...(options.anonymous ? { credentials: 'omit', referrerPolicy: 'no-referrer', cache: 'no-store' } : {}),
     });
   } catch {
     throw new ApiError('the server is unreachable', 'NETWORK');

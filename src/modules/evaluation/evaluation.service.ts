@@ -56,7 +56,7 @@ export interface EvaluationServiceOptions {
   batching?: Partial<Omit<BallotBatcherOptions, 'onError'>>;
   /** The share of the entitled voters whose ballots an ordinary close needs (EVALUATION_QUORUM); default two thirds. */
   quorum?: number;
-  /** How the evaluations opened from now on take ballots (BALLOT_MODE); default simple. */
+  /** How the evaluations opened from now on take ballots (BALLOT_MODE); default blind. */
   ballotMode?: BallotModeSetting;
 }
 
@@ -84,7 +84,7 @@ export class EvaluationService {
     options: EvaluationServiceOptions = {},
   ) {
     this.quorumShare = options.quorum ?? DEFAULT_EVALUATION_QUORUM;
-    this.ballotMode = options.ballotMode === 'blind' ? BallotMode.BLIND : BallotMode.SIMPLE;
+    this.ballotMode = options.ballotMode === 'simple' ? BallotMode.SIMPLE : BallotMode.BLIND;
     this.receiptKey = createHmac('sha256', secret).update('leitai ballot receipts').digest();
     this.ballotAttempts = new RateLimiter('ballot attempts', [{ limit: 30, windowMs: 60_000 }], rates);
     this.batcher = new BallotBatcher((sessionId) => this.recordBallots(sessionId), {
