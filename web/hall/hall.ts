@@ -46,6 +46,7 @@ const TONES = ['PRAISE', 'CRITICISM', 'SUGGESTION', 'DIRECTIVE'] as const;
 
 // ——— storage: a phone in private mode may refuse it; the page then keeps what it must in memory, for this visit ———
 
+/** What localStorage refused to keep: read only when it has nothing, so another tab's changes still win. */
 const memory = new Map<string, string>();
 const store = {
   get(key: string): string | null {
@@ -56,11 +57,11 @@ const store = {
     }
   },
   set(key: string, value: string): void {
-    memory.set(key, value);
     try {
       localStorage.setItem(key, value);
+      memory.delete(key);
     } catch {
-      // the value lives in memory for this visit
+      memory.set(key, value);
     }
   },
   remove(key: string): void {
