@@ -336,6 +336,17 @@ describe('the hall on phones, beside the big screen', () => {
     // The phone takes its anonymous token at once, before a single grade: taking and casting do not pair by time.
     await voter.locator('#ballot-anonymity[data-token="held"]').waitFor({ timeout: SLOW });
     await see(voter, '#ballot-anonymity', '已领取匿名选票');
+    // The phone shows the fingerprint of the key its token is signed under; the big screen shows the hall's key:
+    // the same, as on every phone but a speaker's (a key of their own, which skips their speech).
+    const announced = (await call(chair, `query($s: ID!) { room(sessionId: $s) { evaluation { keyFingerprint } } }`, { s })).room.evaluation.keyFingerprint as string;
+    expect(announced).toMatch(/^[0-9a-f]{64}$/);
+    const readable = announced.slice(0, 16).toUpperCase().match(/.{4}/g)!.join(' ');
+    expect(await text(voter, '#ballot-key .print')).toBe(readable);
+    await see(voter, '#ballot-key .note', '应与大屏上显示的一致');
+    expect(await voter.locator('#ballot-key').getAttribute('data-mismatch')).toBe('false');
+    await see(screen, '#eval-key-print', readable);
+    await see(screen, '#eval-key', '请核对手机上显示的选票密钥是否与此一致');
+    await snap(screen, SHOTS, '11-screen-evaluation-key');
     await voter.evaluate('window.scrollTo(0, 0)');
     await snap(voter, SHOTS, '11-voter-ballot-anonymous-token');
     const tokenOf = async (username: string) =>
@@ -425,6 +436,8 @@ describe('the hall on phones, beside the big screen', () => {
     await speaker.bringToFront();
     await speaker.locator('#ballot').waitFor({ timeout: SLOW });
     expect(await speaker.locator(`#ballot fieldset[data-speech="${first.id}"]`).count()).toBe(0);
+    await see(speaker, '#ballot-key', '发言人专用');
+    expect(await text(speaker, '#ballot-key')).not.toContain(readable);
     const speakerBallot = onBallot.filter((sp) => sp.id !== first.id);
     await see(speaker, '#quota', `优秀 0 / ${Math.floor(speakerBallot.length / 3)}`);
     for (const sp of speakerBallot) await tap(speaker, sp.id, '良好');

@@ -5,6 +5,9 @@
  * (src/modules/evaluation/blind/ballot-client.ts); nothing here touches the DOM.
  */
 import { blindToken, expectedReceipt, finalizeToken, prepareToken } from '../../src/modules/evaluation/blind/ballot-client';
+
+/** The fingerprint of the key a token was signed under, as the server and the big screen compute it. */
+export { fingerprintOf } from '../../src/modules/evaluation/blind/ballot-client';
 import { importPublicKey } from '../../src/modules/evaluation/blind/ballot-keys';
 
 /**

@@ -37,7 +37,7 @@ export interface HallRoom {
   current: { speech: HallSpeech; timer: Timer; interruptions: Interruption[] } | null;
   speeches: HallSpeech[];
   comments: { id: string; authorName: string; body: string; postedAt: string }[];
-  evaluation: { status: 'OPEN' | 'CLOSED' | 'PUBLISHED'; entitledVoters: number; ballotsCast: number; results: HallResult[] | null } | null;
+  evaluation: { status: 'OPEN' | 'CLOSED' | 'PUBLISHED'; entitledVoters: number; ballotsCast: number; keyFingerprint: string | null; results: HallResult[] | null } | null;
   attendance: { expected: number; present: number };
   reviews: Review[];
   summary: { body: string; author: string; at: string } | null;
@@ -91,7 +91,7 @@ export const HALL_ROOM_FIELDS = `
   }
   speeches { ${SPEECH} }
   comments { id authorName body postedAt }
-  evaluation { status entitledVoters ballotsCast results { rank grade score droppedByTie speech { id } } }
+  evaluation { status entitledVoters ballotsCast keyFingerprint results { rank grade score droppedByTie speech { id } } }
   attendance { expected present }
   reviews { id speechId tone authorName body at }
   summary { body author at }

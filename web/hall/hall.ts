@@ -4,7 +4,7 @@ import { countdown, ServerClock } from '../shared/clock';
 import { byId, h, keyedList, setText, show } from '../shared/dom';
 import { langFromLocation, words } from '../shared/i18n';
 import { ballotSpeeches, canChoose, checkDraft, choose, excellentQuota, GRADES, gradesOf, newClientId, restoreDraft, type Draft, type Grade } from './ballot';
-import { canBlind, signedToken, type HeldToken, type SignedToken } from './blind';
+import { canBlind, fingerprintOf, signedToken, type HeldToken, type SignedToken } from './blind';
 import {
   BALLOT_KEY_QUERY,
   CAST_ANONYMOUS_MUTATION,
@@ -24,6 +24,7 @@ import {
   type Seat,
   type SessionRow,
 } from './hall-room';
+import { readableFingerprint } from '../shared/room';
 import { mineView } from './mine';
 import { hallWords } from './words';
 
@@ -106,6 +107,8 @@ let ballotMode: BallotMode | null = null;
 /** BLIND mode: where this phone stands with its anonymous ballot token. */
 let tokenState: 'none' | 'taking' | 'held' | 'retrying' | 'elsewhere' | 'insecure' = 'none';
 let taking: Promise<SignedToken> | null = null;
+/** The fingerprint of the key this phone's token is signed under, once computed: shown for comparison with the big screen. */
+let keyPrint: string | null = null;
 let tokenRetryAt = 0;
 const clock = new ServerClock();
 
@@ -390,6 +393,7 @@ function enterSession(id: string): void {
   ballotMode = null;
   tokenState = 'none';
   taking = null;
+  keyPrint = null;
   tokenRetryAt = 0;
   snapshotNext = true;
 
@@ -427,6 +431,7 @@ function enterSession(id: string): void {
       h('h2', { id: 'ballot-title' }, w.ballotTitle),
       h('p', { class: 'hint', id: 'ballot-hint' }),
       h('p', { class: 'anonymity', id: 'ballot-anonymity', role: 'status', hidden: true }),
+      h('p', { class: 'key-print', id: 'ballot-key', hidden: true }),
       h('div', { class: 'quota', id: 'quota', role: 'status', 'aria-live': 'polite' }),
       h('div', { id: 'ballot-choose' }, h('div', { id: 'ballot-list', class: 'ballot-list' }), h('p', { class: 'missing', id: 'ballot-missing' }), h('button', { type: 'button', class: 'primary big', id: 'ballot-next', onclick: () => toReview() }, w.toReview)),
       h(
@@ -1120,10 +1125,15 @@ function takeToken(): Promise<SignedToken> {
   taking = attempt;
   renderAnonymity();
   attempt.then(
-    () => {
+    (signed) => {
       if (taking !== attempt) return;
       tokenState = 'held';
       renderAnonymity();
+      void fingerprintOf(signed.publicKeyPem).then((print) => {
+        if (taking !== attempt) return;
+        keyPrint = print;
+        renderAnonymity();
+      });
     },
     (err: unknown) => {
       if (taking !== attempt) return;
@@ -1151,6 +1161,29 @@ function renderAnonymity(): void {
   el.dataset.token = tokenState;
   const text: Record<typeof tokenState, string> = { none: w.tokenTaking, taking: w.tokenTaking, held: w.tokenHeld, retrying: w.tokenRetrying, elsewhere: w.tokenElsewhere, insecure: w.needsHttps };
   if (blind) setText(el, text[tokenState]);
+  renderKeyPrint(blind && tokenState === 'held' ? keyPrint : null);
+}
+
+/**
+ * The fingerprint of this phone's ballot key, for the voter to compare with the big screen's: a server that gave
+ * this phone a key of its own (to tell its ballot from the others) would show here what the hall's screen does not.
+ * A speaker's key is their own by design. The phone also compares it with the room's, and says so if they differ.
+ */
+function renderKeyPrint(print: string | null): void {
+  const el = document.getElementById('ballot-key');
+  if (!el) return;
+  show(el, print !== null);
+  if (print === null) return;
+  const speaker = (seat?.ownSpeechIds.length ?? 0) > 0;
+  const announced = room?.evaluation?.keyFingerprint ?? null;
+  const mismatch = !speaker && announced !== null && announced !== print;
+  el.dataset.mismatch = String(mismatch);
+  el.setAttribute('role', mismatch ? 'alert' : 'note');
+  el.replaceChildren(
+    h('span', { class: 'label' }, w.keyLabel),
+    h('strong', { class: 'print' }, readableFingerprint(print)),
+    h('span', { class: 'note' }, mismatch ? w.keyMismatch : speaker ? w.speakerKey : w.keyToCompare),
+  );
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   CHECK_IN_CODE_QUERY,
   INTERRUPTIONS_QUERY,
   latestInterruption,
+  readableFingerprint,
   ROOM_SUBSCRIPTION,
   SERVER_NOW_QUERY,
   SESSION_QUERY,
@@ -122,6 +123,7 @@ function layout(): void {
             h('div', { class: 'eval-count', id: 'eval-count' }),
             h('div', { class: 'eval-bar' }, h('div', { class: 'eval-bar-fill', id: 'eval-bar-fill' })),
             h('div', { class: 'eval-status', id: 'eval-status' }),
+            h('div', { class: 'eval-key', id: 'eval-key', hidden: true }, h('span', { class: 'eval-key-print', id: 'eval-key-print' }), h('span', { class: 'eval-key-hint' }, t.ballotKeyHint)),
           ),
           h(
             'div',
@@ -184,6 +186,10 @@ function render(): void {
     byId('eval-bar-fill').style.width = `${(share * 100).toFixed(1)}%`;
     const quorum = evaluation.quorum ? `　${t.quorum(evaluation.quorum)}` : '';
     setText(byId('eval-status'), `${evaluation.status === 'OPEN' ? t.votingOpen : t.votingClosed}${quorum}`);
+    // BLIND mode: the general key's fingerprint, for every phone in the hall to compare with its own.
+    const print = evaluation.status === 'OPEN' && evaluation.keyFingerprint ? readableFingerprint(evaluation.keyFingerprint) : '';
+    show(byId('eval-key'), print !== '');
+    setText(byId('eval-key-print'), t.ballotKey(print));
   }
   if (evaluation?.results && view === 'results') renderResults(evaluation.results);
 

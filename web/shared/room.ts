@@ -54,6 +54,8 @@ export interface EvaluationProgress {
   ballotsCast: number;
   closeReason: string | null;
   results: EvaluationResult[] | null;
+  /** BLIND mode: the general ballot key's fingerprint (hex SHA-256); null in SIMPLE. */
+  keyFingerprint: string | null;
 }
 export interface Review {
   id: string;
@@ -98,6 +100,14 @@ export interface SessionInfo {
   theme: { title: string };
 }
 
+/**
+ * A key's fingerprint as people compare it, phone against big screen: its first 64 bits, in four groups of four
+ * hex digits (`3F2A 9C1B 77D0 12EE`). Another key matching them by chance is a 1 in 2^64 event.
+ */
+export function readableFingerprint(fingerprint: string): string {
+  return (fingerprint.slice(0, 16).toUpperCase().match(/.{1,4}/g) ?? []).join(' ');
+}
+
 export const PHASES: readonly Phase[] = ['SCHEDULED', 'SPEECHES', 'EXCHANGE', 'SUMMARY', 'EVALUATION', 'CLOSED'];
 
 export function nextPhase(phase: Phase): Phase | null {
@@ -117,7 +127,7 @@ export const ROOM_STATE_FIELDS = `
   upcoming { ${SPEECH} }
   speeches { ${SPEECH} }
   comments { id authorName body postedAt }
-  evaluation { status entitledVoters quorum ballotsCast closeReason results { rank grade score droppedByTie speech { id cadre { ${CADRE} } } } }
+  evaluation { status entitledVoters quorum ballotsCast closeReason keyFingerprint results { rank grade score droppedByTie speech { id cadre { ${CADRE} } } } }
   attendance { expected present }
   reviews { id speechId tone authorName body at }
   summary { body author at }

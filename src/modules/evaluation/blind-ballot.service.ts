@@ -12,7 +12,7 @@ import { Cadre } from '../registry/cadre.entity';
 import { checkBallot } from './ballot';
 import { BallotWriter, DEFAULT_BALLOT_WRITING } from './ballot-writer';
 import { GENERAL, importPublicKey, KeyPurpose, parsePurpose, skippedSpeaker, speakerPurpose } from './blind/ballot-keys';
-import { keyThatSigned, receiptOf, signBlinded, signingKey, tokenHash, type SigningKey } from './blind/ballot-token';
+import { keyFingerprint, keyThatSigned, receiptOf, signBlinded, signingKey, tokenHash, type SigningKey } from './blind/ballot-token';
 import { fromBase64url } from './blind/encoding';
 import { BALLOT_VARIANT, type BallotCryptoKey } from './blind/variant';
 import { BallotKeyRow, BallotMode, Evaluation, EvaluationVoter } from './evaluation.entity';
@@ -212,9 +212,4 @@ async function readKeys(ds: DataSource, sessionId: number): Promise<SessionKeys>
 function speechesFor(room: RoomState, purpose: KeyPurpose): number[] {
   const skipped = skippedSpeaker(purpose);
   return gradedSpeeches(room).filter((s) => String(s.cadreId) !== skipped).map((s) => s.speechId);
-}
-
-/** Hex SHA-256 of the key's PEM: short enough to read aloud or print beside the big screen. */
-export function keyFingerprint(publicKeyPem: string): string {
-  return sha256Hex(publicKeyPem.trim());
 }

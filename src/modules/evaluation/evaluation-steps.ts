@@ -18,6 +18,8 @@ import { BallotGrade, BallotKeyRow, BallotMode, Evaluation, EvaluationVoter, Spe
 import { BallotModeMismatchError, EvaluationAlreadyVotedError, EvaluationNotEntitledError, EvaluationQuorumNotMetError } from './evaluation.errors';
 import { emptyCounts, GradeCounts, tally, TallyConfig, TallyResult } from './tally';
 import { paperCountsIn, withPaperCounts } from './paper/paper-counts';
+import { GENERAL } from './blind/ballot-keys';
+import { keyFingerprint } from './blind/ballot-token';
 
 /**
  * The evaluation's writes. Opening, closing and publishing run inside the room's command transaction (after the
@@ -42,7 +44,7 @@ export interface OpenOptions {
 /**
  * Opens the ballot box: the attendees present now (checked in or marked present) become the entitled voters — but
  * not the session's speakers when it says they do not vote (Session.speakersVote). In BLIND mode the session's keys
- * are stored with it.
+ * are stored with it, and the room is told the general key's fingerprint for the big screen.
  */
 export async function openEvaluationIn(
   m: EntityManager,
@@ -64,7 +66,8 @@ export async function openEvaluationIn(
     await m.getRepository(Evaluation).insert({ sessionId, status: EvaluationStatus.OPEN, ballotMode: options.mode, entitledVoters: attendees.length, quorum, ballotsCast: 0, openedAt: clock.now() });
     if (options.keys?.length) await m.getRepository(BallotKeyRow).insert(options.keys.map((k) => ({ sessionId, ...k })));
   }
-  return { type: 'OPEN_EVALUATION', entitledVoters: attendees.length, quorum };
+  const general = options.keys?.find((k) => k.purpose === GENERAL);
+  return { type: 'OPEN_EVALUATION', entitledVoters: attendees.length, quorum, ...(general ? { keyFingerprint: keyFingerprint(general.publicKeyPem) } : {}) };
 }
 
 /** The cadres who speak in a session and have an account (cadres without one speak but do not vote). */

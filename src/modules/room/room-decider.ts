@@ -44,7 +44,7 @@ export type RoomCommand =
   | { type: 'WITHDRAW_SPEECH'; speechId: number; reason: string }
   | { type: 'RECORD_SUMMARY'; body: string; author: string }
   /** `quorum`: ballots needed for an ordinary close (none when absent). */
-  | { type: 'OPEN_EVALUATION'; entitledVoters: number; quorum?: number }
+  | { type: 'OPEN_EVALUATION'; entitledVoters: number; quorum?: number; keyFingerprint?: string }
   | { type: 'CAST_BALLOT'; ballotsCast: number }
   /** `closeReason`: why it closes below the quorum (the service refuses such a close without one). */
   | { type: 'CLOSE_EVALUATION'; ballotsCast: number; closeReason?: string | null }
@@ -183,7 +183,14 @@ export function decideRoom(state: RoomState, command: RoomCommand, now: number):
     case 'OPEN_EVALUATION':
       if (state.phase !== RoomPhase.EVALUATION) return invalid('the evaluation opens in phase EVALUATION');
       return (
-        refuseEvaluationStep(state.evaluation?.status, 'open') ?? [{ type: 'EVALUATION_OPENED', entitledVoters: command.entitledVoters, quorum: command.quorum ?? 0 }]
+        refuseEvaluationStep(state.evaluation?.status, 'open') ?? [
+          {
+            type: 'EVALUATION_OPENED',
+            entitledVoters: command.entitledVoters,
+            quorum: command.quorum ?? 0,
+            ...(command.keyFingerprint ? { keyFingerprint: command.keyFingerprint } : {}),
+          },
+        ]
       );
 
     case 'CAST_BALLOT': {

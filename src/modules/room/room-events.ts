@@ -58,7 +58,7 @@ export type RoomEventPayload =
   /** The 总结讲话; a later one replaces it. */
   | { type: 'SUMMARY_RECORDED'; body: string; author: string }
   /** `quorum`: ballots needed for an ordinary close (absent in logs written before there was one: none). */
-  | { type: 'EVALUATION_OPENED'; entitledVoters: number; quorum?: number }
+  | { type: 'EVALUATION_OPENED'; entitledVoters: number; quorum?: number; keyFingerprint?: string }
   /** Only the count: who voted is not in the log, and how never is anywhere. */
   | { type: 'BALLOT_CAST'; ballotsCast: number }
   /** `closeReason`: why the chair closed it below the quorum (set only then). */

@@ -94,7 +94,15 @@ export function reduceRoom(state: RoomState, event: RoomEvent): RoomState {
     case 'EVALUATION_OPENED':
       return {
         ...next,
-        evaluation: { status: 'OPEN', entitledVoters: event.entitledVoters, quorum: event.quorum ?? 0, ballotsCast: 0, closeReason: null, results: null },
+        evaluation: {
+          status: 'OPEN',
+          entitledVoters: event.entitledVoters,
+          quorum: event.quorum ?? 0,
+          ballotsCast: 0,
+          closeReason: null,
+          results: null,
+          keyFingerprint: event.keyFingerprint ?? null,
+        },
       };
     case 'BALLOT_CAST':
       return { ...next, evaluation: state.evaluation && { ...state.evaluation, ballotsCast: event.ballotsCast } };

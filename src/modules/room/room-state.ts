@@ -46,6 +46,8 @@ export interface EvaluationProgress {
   closeReason: string | null;
   /** Set once published. */
   results: PublishedResult[] | null;
+  /** BLIND mode: the general ballot key's fingerprint, for every phone to compare its own key with; null in SIMPLE. */
+  keyFingerprint: string | null;
 }
 
 /** The live room: a pure fold of its event log. */

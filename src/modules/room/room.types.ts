@@ -88,6 +88,13 @@ export class EvaluationProgress {
 
   @Field(() => [EvaluationResult], { nullable: true, description: 'The results, in rank order, once published.' })
   results: EvaluationResult[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'BLIND mode: hex SHA-256 of the general ballot key (as BallotKey.fingerprint), shown on the big screen so that every phone can check it was given the same key as the hall; null in SIMPLE.',
+  })
+  keyFingerprint: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: '到会: registered attendees and how many are present.' })
@@ -218,6 +225,8 @@ export function roomStateView(state: RoomState, now: number): RoomStateView {
       ballotsCast: state.evaluation.ballotsCast,
       closeReason: state.evaluation.closeReason,
       results: state.evaluation.results && state.evaluation.results.map((r) => ({ ...r, grade: r.grade as Grade })),
+      // States folded before the fingerprint existed have none.
+      keyFingerprint: state.evaluation.keyFingerprint ?? null,
     },
     comments: state.comments.map((c) =>
       Object.assign(new Comment(), {

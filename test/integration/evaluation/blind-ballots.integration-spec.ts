@@ -16,6 +16,7 @@ const EVALUATION = `query($s: ID!) { evaluation(sessionId: $s) { status ballotMo
 const VOTERS = `query($s: ID!) { evaluationVoters(sessionId: $s) { voted tokenIssued user { id } } }`;
 const SEAT = `query($s: ID!) { mySeat(sessionId: $s) { entitled voted tokenIssued } }`;
 const CAST = `mutation($s: ID!, $g: [GradeInput!]!) { castBallot(sessionId: $s, grades: $g) { receipt } }`;
+const ROOM_KEY = `query($s: ID!) { room(sessionId: $s) { evaluation { keyFingerprint } } }`;
 const VERIFY = `query($s: ID!, $r: String!) { verifyBallotReceipt(sessionId: $s, receipt: $r) }`;
 
 const SPEAKERS = 5;
@@ -77,6 +78,14 @@ describeEachEngine('blind-signed ballots', (engine) => {
       expect(answered.slice(2)).toEqual(Array(10).fill(general));
       expect(answered[0]).toBe(keys.find((k) => k.purpose === `speaker:${w.s.cadres[0].id}`)!.publicKeyPem);
       expect(answered[1]).toBe(keys.find((k) => k.purpose === `speaker:${w.s.cadres[1].id}`)!.publicKeyPem);
+    });
+
+    it("tells the room the general key's fingerprint, the one every voter but a speaker is answered", async () => {
+      const fingerprints = await Promise.all(w.s.voters.map(async (v) => ok(await gql(BALLOT_KEY, { s: w.sid }, w.tokens.get(v.id)!)).ballotKey.fingerprint as string));
+      const announced = ok(await gql(ROOM_KEY, { s: w.sid }, w.chairToken)).room.evaluation.keyFingerprint;
+      expect(announced).toMatch(/^[0-9a-f]{64}$/);
+      expect(fingerprints.slice(2)).toEqual(Array(10).fill(announced));
+      expect(fingerprints.slice(0, 2)).not.toContain(announced);
     });
 
     it('issues one token per voter under 20 concurrent requests, and the same blinded message again gets the same signature', async () => {
@@ -169,6 +178,8 @@ describeEachEngine('blind-signed ballots', (engine) => {
       try {
         const gql = (q: string, v: Record<string, unknown>, t: string | null) => w.app.gql(q, v, t);
         ok(await gql(OPEN, { s: w.sid }, w.chairToken));
+        const announced = ok(await gql(ROOM_KEY, { s: w.sid }, w.chairToken)).room.evaluation.keyFingerprint;
+        expect(announced === null).toBe(mode === 'simple');
         for (const [i, v] of w.s.voters.entries()) {
           const grades = ballotOf(w, i, v);
           const token = w.tokens.get(v.id)!;

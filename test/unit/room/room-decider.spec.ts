@@ -100,8 +100,8 @@ const AT_REST: Record<string, { command: (phase: RoomPhase) => RoomCommand; outc
     outcome: (phase) => (phase === RoomPhase.SUMMARY ? accepts({ type: 'SUMMARY_RECORDED', body: '总结', author: '市委书记' }) : invalidIn(phase)),
   },
   OPEN_EVALUATION: {
-    command: () => ({ type: 'OPEN_EVALUATION', entitledVoters: 40, quorum: 27 }),
-    outcome: (phase) => (phase === RoomPhase.EVALUATION ? accepts({ type: 'EVALUATION_OPENED', entitledVoters: 40, quorum: 27 }) : invalidIn(phase)),
+    command: () => ({ type: 'OPEN_EVALUATION', entitledVoters: 40, quorum: 27, keyFingerprint: 'ab'.repeat(32) }),
+    outcome: (phase) => (phase === RoomPhase.EVALUATION ? accepts({ type: 'EVALUATION_OPENED', entitledVoters: 40, quorum: 27, keyFingerprint: 'ab'.repeat(32) }) : invalidIn(phase)),
   },
   CAST_BALLOT: { command: () => ({ type: 'CAST_BALLOT', ballotsCast: 1 }), outcome: () => notOpen('not opened yet') },
   CLOSE_EVALUATION: { command: () => ({ type: 'CLOSE_EVALUATION', ballotsCast: 0 }), outcome: () => notOpen('not opened yet') },
@@ -516,13 +516,13 @@ describe(decideRoom.name, () => {
     it('runs open → ballots → close → publish, and the room shows the progress', () => {
       const script = roomIn(RoomPhase.EVALUATION);
       script.run({ type: 'OPEN_EVALUATION', entitledVoters: 35 });
-      expect(script.state.evaluation).toEqual({ status: 'OPEN', entitledVoters: 35, quorum: 0, ballotsCast: 0, closeReason: null, results: null });
+      expect(script.state.evaluation).toEqual({ status: 'OPEN', entitledVoters: 35, quorum: 0, ballotsCast: 0, closeReason: null, results: null, keyFingerprint: null });
       script.run({ type: 'CAST_BALLOT', ballotsCast: 1 });
       script.run({ type: 'CAST_BALLOT', ballotsCast: 2 });
       expect(script.state.evaluation).toMatchObject({ status: 'OPEN', ballotsCast: 2 });
       expect(script.run({ type: 'CLOSE_EVALUATION', ballotsCast: 2 })).toMatchObject([{ type: 'EVALUATION_CLOSED', ballotsCast: 2 }]);
       script.run({ type: 'PUBLISH_EVALUATION', results: [result] });
-      expect(script.state.evaluation).toEqual({ status: 'PUBLISHED', entitledVoters: 35, quorum: 0, ballotsCast: 2, closeReason: null, results: [result] });
+      expect(script.state.evaluation).toEqual({ status: 'PUBLISHED', entitledVoters: 35, quorum: 0, ballotsCast: 2, closeReason: null, results: [result], keyFingerprint: null });
     });
 
     it('keeps the reason of a close below the quorum', () => {

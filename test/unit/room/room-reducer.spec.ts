@@ -171,6 +171,12 @@ describe(reduceRoom.name, () => {
       expect(script.state.phase).toBe(RoomPhase.EVALUATION);
     });
 
+    it('EVALUATION_OPENED opens the box with the general key\'s fingerprint in BLIND mode, and none in SIMPLE', () => {
+      const blind = roomIn(RoomPhase.EVALUATION).then({ type: 'OPEN_EVALUATION', entitledVoters: 40, quorum: 27, keyFingerprint: 'cd'.repeat(32) });
+      expect(blind.state.evaluation).toMatchObject({ status: 'OPEN', entitledVoters: 40, quorum: 27, ballotsCast: 0, keyFingerprint: 'cd'.repeat(32) });
+      expect(roomIn(RoomPhase.EVALUATION).then({ type: 'OPEN_EVALUATION', entitledVoters: 40 }).state.evaluation).toMatchObject({ quorum: 0, keyFingerprint: null });
+    });
+
     it('LINEUP_SET replaces the speeches with fresh UPCOMING ones', () => {
       const script = roomIn(RoomPhase.SCHEDULED).then({ type: 'SET_LINEUP', entries: lineup([MIN]) });
       expect(script.state.speeches).toEqual([

@@ -42,8 +42,17 @@ export async function finalizeToken(publicKey: BallotCryptoKey, preparedToken: s
 /** The receipt the server will answer for this token (as `receiptOf` computes it), for the voter to check. */
 export async function expectedReceipt(preparedToken: string): Promise<string> {
   tokenBytes(preparedToken);
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(`receipt:${preparedToken}`));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('').slice(0, 16);
+  return (await sha256Hex(`receipt:${preparedToken}`)).slice(0, 16);
+}
+
+/** The key's fingerprint as the server computes it (`keyFingerprint`): hex SHA-256 of the trimmed PEM. */
+export async function fingerprintOf(publicKeyPem: string): Promise<string> {
+  return sha256Hex(publicKeyPem.trim());
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function tokenBytes(preparedToken: string): Uint8Array<ArrayBuffer> {

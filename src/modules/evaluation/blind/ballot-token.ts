@@ -97,3 +97,11 @@ export function receiptOf(tokenB64url: string): string {
   assertTokenShape(tokenB64url);
   return sha256Hex(`receipt:${tokenB64url}`).slice(0, 16);
 }
+
+/**
+ * Hex SHA-256 of the key's PEM (`BallotKey.fingerprint`). The big screen shows the general key's, and each phone
+ * shows its own (`fingerprintOf` in ballot-client.ts computes the same): a phone given another key sees it differ.
+ */
+export function keyFingerprint(publicKeyPem: string): string {
+  return sha256Hex(publicKeyPem.trim());
+}

@@ -2,8 +2,8 @@ import { RSABSSA } from '@cloudflare/blindrsa-ts';
 import { AppError } from '../../../../src/common/errors';
 import { BallotTokenInvalidError } from '../../../../src/modules/evaluation/evaluation.errors';
 import { BallotKeyMaterial, generateBallotKey, importPrivateKey, importPublicKey } from '../../../../src/modules/evaluation/blind/ballot-keys';
-import { blindToken, finalizeToken, prepareToken } from '../../../../src/modules/evaluation/blind/ballot-client';
-import { signBlinded, signingKey, SigningKey, verifyToken } from '../../../../src/modules/evaluation/blind/ballot-token';
+import { blindToken, finalizeToken, fingerprintOf, prepareToken } from '../../../../src/modules/evaluation/blind/ballot-client';
+import { keyFingerprint, signBlinded, signingKey, SigningKey, verifyToken } from '../../../../src/modules/evaluation/blind/ballot-token';
 import { fromBase64url, lessThan, toBase64url } from '../../../../src/modules/evaluation/blind/encoding';
 import { BallotCryptoKey, TOKEN_BYTES } from '../../../../src/modules/evaluation/blind/variant';
 
@@ -87,6 +87,14 @@ describe('blind, sign, finalize, verify', () => {
     expect(signBlinded(sessionA.signing, blindedMessage)).toBe(toBase64url(byLibrary));
     expect(signBlinded(sessionA.material.privateKeyPkcs8, blindedMessage)).toBe(toBase64url(byLibrary));
     expect(signBlinded(signingKey(sessionA.privateKey), blindedMessage)).toBe(toBase64url(byLibrary));
+  });
+
+  it("computes on the phone the key's fingerprint the server gives it, and another key's differs", async () => {
+    const [a, b] = [await generateBallotKey(), await generateBallotKey()];
+    expect(await fingerprintOf(a.publicKeyPem)).toBe(keyFingerprint(a.publicKeyPem));
+    expect(await fingerprintOf(`\n${a.publicKeyPem}\n`)).toMatch(/^[0-9a-f]{64}$/);
+    expect(await fingerprintOf(`\n${a.publicKeyPem}\n`)).toBe(keyFingerprint(a.publicKeyPem));
+    expect(await fingerprintOf(b.publicKeyPem)).not.toBe(keyFingerprint(a.publicKeyPem));
   });
 
   it('refuses to finalize a blind signature made with another key', async () => {
