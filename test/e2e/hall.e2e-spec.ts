@@ -446,6 +446,23 @@ describe('the hall on phones, beside the big screen', () => {
     await see(speaker, '#voted', '已投票');
     await see(screen, '#eval-count', '已投票 2 / 3');
 
+    // ——— the chair's console counts two ballots, and marks the three who took a token: who cast, nobody knows ———
+    const consolePage = await browser.page(1280, 800);
+    pages.console = consolePage;
+    const consoleProblems = watch(consolePage, origin);
+    await consolePage.goto(`${origin}/console`);
+    await consolePage.locator('#username').fill('chair');
+    await consolePage.locator('#password').fill('leitai-demo');
+    await consolePage.locator('#login-submit').click();
+    await consolePage.locator(`button.session-pick[data-number="${session.number}"]`).click({ timeout: SLOW });
+    await see(consolePage, '#voted', '已投票 2 / 3');
+    await see(consolePage, '#voters-note', '匿名投票：系统不知道谁已投票');
+    await consolePage.locator('#voters li.yes').nth(2).waitFor({ timeout: SLOW });
+    expect(await consolePage.locator('#voters li').count()).toBe(3);
+    expect(await consolePage.locator('#voters li.yes').count()).toBe(3);
+    await snap(consolePage, SHOTS, '14-console-blind-voters');
+    expect(consoleProblems).toEqual([]);
+
     // ——— voter02's phone took her token when the box opened; a tablet she signs in on later cannot take another ———
     await scanner.locator('#ballot-anonymity[data-token="held"]').waitFor({ timeout: SLOW });
     const tablet = await browser.page(PHONE.width, PHONE.height);
