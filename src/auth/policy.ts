@@ -37,7 +37,9 @@ export const POLICY: Readonly<Record<'Query' | 'Mutation' | 'Subscription', Read
     reviews: PEOPLE,
     evaluation: WATCHERS,
     evaluationVoters: CHAIR,
-    verifyBallotReceipt: PEOPLE,
+    // Needs no sign-in: a blind receipt is stored beside its ballot's grades, so a check that named its caller would
+    // pair them (docs/blind-ballots.md). A receipt is 64 random bits, and the answer is only yes or no.
+    verifyBallotReceipt: 'public',
     ballotKey: PEOPLE,
     checkInCode: ['chair', 'admin', 'secretary', 'screen'],
     attendance: ['chair', 'admin', 'secretary'],

@@ -394,10 +394,12 @@ describe('the hall on phones, beside the big screen', () => {
 
     // Two taps on 确认投票 send one ballot, anonymously: no Authorization, no cookie, no Referer.
     const sent: Promise<Record<string, string>>[] = [];
+    const checked: Promise<Record<string, string>>[] = [];
     let named = 0;
     voter.on('request', (req) => {
       const body = req.method() === 'POST' ? (req.postData() ?? '') : '';
       if (body.includes('castAnonymousBallot')) sent.push(req.allHeaders());
+      if (body.includes('verifyBallotReceipt')) checked.push(req.allHeaders());
       if (body.includes('castBallot(')) named++;
     });
     await voter.locator('#ballot-cast').dblclick();
@@ -405,8 +407,8 @@ describe('the hall on phones, beside the big screen', () => {
     const receipt = await text(voter, '#receipt');
     expect(receipt).toMatch(/^[0-9a-f]{16}$/);
     expect(sent).toHaveLength(1);
-    const headers = await sent[0];
-    expect(Object.keys(headers).filter((k) => ['authorization', 'cookie', 'referer'].includes(k.toLowerCase()))).toEqual([]);
+    const naming = (headers: Record<string, string>) => Object.keys(headers).filter((k) => ['authorization', 'cookie', 'referer'].includes(k.toLowerCase()));
+    expect(naming(await sent[0])).toEqual([]);
     expect(named).toBe(0);
     // The phone kept only the receipt: its token is gone from storage.
     expect(await voter.evaluate(`Object.keys(localStorage).filter((k) => k.startsWith('leitai.hall.token.'))`)).toEqual([]);
@@ -421,6 +423,9 @@ describe('the hall on phones, beside the big screen', () => {
     expect(await text(voter, '#receipt')).toBe(receipt);
     await voter.locator('#verify').click();
     await see(voter, '#verify-result', '核验通过');
+    // Checked anonymously too: the receipt is stored beside the ballot, and the check does not say whose it is.
+    expect(checked).toHaveLength(1);
+    expect(naming(await checked[0])).toEqual([]);
     expect((await call(voter2, `query($s: ID!, $r: String!) { verifyBallotReceipt(sessionId: $s, receipt: $r) }`, { s, r: receipt })).verifyBallotReceipt).toBe(true);
     await fitsThePhone(voter);
     await snap(voter, SHOTS, '14-voter-receipt-verified');

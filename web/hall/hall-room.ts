@@ -106,5 +106,6 @@ export const SEAT_QUERY = `query Seat($s: ID!) { mySeat(sessionId: $s) { session
 export const BALLOT_KEY_QUERY = `query BallotKey($s: ID!) { ballotKey(sessionId: $s) { publicKeyPem } }`;
 export const ISSUE_TOKEN_MUTATION = `mutation IssueBallotToken($s: ID!, $b: String!) { issueBallotToken(sessionId: $s, blindedMessage: $b) }`;
 export const CAST_MUTATION = `mutation Cast($s: ID!, $g: [GradeInput!]!, $c: String) { castBallot(sessionId: $s, grades: $g, clientId: $c) { sessionId receipt } }`;
+export const VERIFY_QUERY = `query Verify($s: ID!, $r: String!) { verifyBallotReceipt(sessionId: $s, receipt: $r) }`;
 export const CAST_ANONYMOUS_MUTATION = `mutation CastAnonymous($s: ID!, $t: String!, $sig: String!, $g: [GradeInput!]!, $c: String) { castAnonymousBallot(sessionId: $s, token: $t, signature: $sig, grades: $g, clientId: $c) { sessionId receipt } }`;
 export const MY_COMMENTS_QUERY = `query MyComments($s: ID!) { myComments(sessionId: $s) { id body status postedAt speechId } }`;

@@ -16,6 +16,7 @@ import {
   MY_SESSIONS_QUERY,
   SEAT_QUERY,
   SESSION_QUERY,
+  VERIFY_QUERY,
   type BallotMode,
   type HallRoom,
   type HallSpeech,
@@ -1268,7 +1269,9 @@ async function verify(): Promise<void> {
   const out = byId('verify-result');
   await withButton(byId<HTMLButtonElement>('verify'), w.verifying, async () => {
     try {
-      const data = await api<{ verifyBallotReceipt: boolean }>(`query Verify($s: ID!, $r: String!) { verifyBallotReceipt(sessionId: $s, receipt: $r) }`, { s: sessionId, r: receipt });
+      // Asked without Authorization, cookie or Referer: a receipt is stored beside its ballot, and the check must not
+      // say whose it is.
+      const data = await graphql<{ verifyBallotReceipt: boolean }>(VERIFY_QUERY, { s: sessionId, r: receipt }, null, { anonymous: true });
       out.dataset.ok = String(data.verifyBallotReceipt);
       setText(out, data.verifyBallotReceipt ? w.verifyOk : w.verifyNo);
     } catch (err) {

@@ -60,7 +60,10 @@ export class EvaluationResolver {
     return this.evaluations.voters(sessionId);
   }
 
-  @Query(() => Boolean, { description: 'Whether a receipt belongs to a ballot cast in this session. Reveals nothing of any ballot.' })
+  @Query(() => Boolean, {
+    description:
+      'Whether a receipt belongs to a ballot cast in this session. Reveals nothing of any ballot. Needs no sign-in: the hall asks it without Authorization, so that the check does not name who holds the receipt.',
+  })
   verifyBallotReceipt(@Arg('sessionId', () => ID) sessionId: string, @Arg('receipt') receipt: string): Promise<boolean> {
     return this.evaluations.verifyReceipt(sessionId, receipt);
   }
