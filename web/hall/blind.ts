@@ -5,10 +5,10 @@
  * (src/modules/evaluation/blind/ballot-client.ts); nothing here touches the DOM.
  */
 import { blindToken, expectedReceipt, finalizeToken, prepareToken } from '../../src/modules/evaluation/blind/ballot-client';
+import { importPublicKey } from '../../src/modules/evaluation/blind/ballot-keys';
 
 /** The fingerprint of the key a token was signed under, as the server and the big screen compute it. */
 export { fingerprintOf } from '../../src/modules/evaluation/blind/ballot-client';
-import { importPublicKey } from '../../src/modules/evaluation/blind/ballot-keys';
 
 /**
  * What the phone keeps between asking for its token and casting with it. Saved before `issueBallotToken` is asked,
