@@ -167,10 +167,14 @@ export function distinguishingValues(t: BinlogTransaction): Set<string> {
   return out;
 }
 
-/** Whether `value` is in `text`: a whole-number value only as a whole number, a string anywhere (JSON, SQL). */
-function carries(text: string, value: string): boolean {
-  if (/^\d+$/.test(value)) return new RegExp(`(^|[^0-9])${value}($|[^0-9])`).test(text);
-  return text.includes(value);
+const WHOLE_NUMBER = /^\d+$/;
+
+/**
+ * The string values (not whole numbers, at least 4 characters) that `text` contains anywhere (JSON, SQL, a log
+ * line). Whole numbers are compared by column only (`sharedValue`).
+ */
+function stringsIn(values: Set<string>, text: string): string[] {
+  return [...values].filter((value) => !WHOLE_NUMBER.test(value) && value.length >= 4 && text.includes(value));
 }
 
 function rowText(row: Record<string, unknown>): string {
@@ -184,13 +188,11 @@ function rowText(row: Record<string, unknown>): string {
  * different things); strings are compared with every value of the row.
  */
 function sharedValue(values: Set<string>, byColumn: Map<string, Set<string>>, table: string, row: Record<string, unknown>): string | null {
-  const text = rowText(row);
-  for (const value of values) {
-    if (/^\d+$/.test(value)) {
-      for (const [column, raw] of Object.entries(row)) if (String(raw) === value && byColumn.get(`${table}.${column}`)?.has(value)) return `${table}.${column}=${value}`;
-    } else if (value.length >= 4 && carries(text, value)) return value;
+  for (const [column, raw] of Object.entries(row)) {
+    const value = String(raw);
+    if (WHOLE_NUMBER.test(value) && values.has(value) && byColumn.get(`${table}.${column}`)?.has(value)) return `${table}.${column}=${value}`;
   }
-  return null;
+  return stringsIn(values, rowText(row))[0] ?? null;
 }
 
 /** A transaction's values by `table.column`. */
@@ -239,19 +241,15 @@ export function analyseLinkage(input: {
         for (const voterId of st.voters) links.push({ voterId, how: 'same transaction', detail: `${t.gtid}: the statement ${st.text.slice(0, 200)}` });
         continue;
       }
-      for (const value of values) {
-        if (!/^\d+$/.test(value) && value.length >= 4 && carries(st.text, value)) {
-          for (const voterId of st.voters) links.push({ voterId, how: 'shared value in the binlog', detail: `${t.gtid} and the statement of ${st.gtid} share ${value}` });
-        }
-      }
-    }
-    for (const row of t.rows) {
-      for (const voterId of new Set([...votersMentioned(row.table, row.before ?? {}, voters), ...votersMentioned(row.table, row.after ?? {}, voters)])) {
-        links.push({ voterId, how: 'same transaction', detail: `${t.gtid}: ${row.op} ${row.table} beside ${GRADE_TABLE}` });
+      for (const value of stringsIn(values, st.text)) {
+        for (const voterId of st.voters) links.push({ voterId, how: 'shared value in the binlog', detail: `${t.gtid} and the statement of ${st.gtid} share ${value}` });
       }
     }
     for (const v of voterRows) {
-      if (v.gtid === t.gtid) continue;
+      if (v.gtid === t.gtid) {
+        for (const voterId of v.voters) links.push({ voterId, how: 'same transaction', detail: `${t.gtid}: ${v.row.op} ${v.row.table} beside ${GRADE_TABLE}` });
+        continue;
+      }
       for (const image of [v.row.before, v.row.after]) {
         const shared = image && sharedValue(values, byColumn, v.row.table, image);
         if (shared) for (const voterId of v.voters) links.push({ voterId, how: 'shared value in the binlog', detail: `${t.gtid} and ${v.gtid} (${v.row.table}) share ${shared}` });
@@ -262,10 +260,8 @@ export function analyseLinkage(input: {
       if (shared) for (const voterId of v.voters) links.push({ voterId, how: 'shared value in a table', detail: `${t.gtid} and a row of ${v.table} share ${shared}` });
     }
     for (const l of voterLogLines) {
-      for (const value of values) {
-        if (!/^\d+$/.test(value) && value.length >= 4 && carries(l.line, value)) {
-          for (const voterId of l.voters) links.push({ voterId, how: 'shared value in the log', detail: `${t.gtid} and the log line ${l.line.slice(0, 200)} share ${value}` });
-        }
+      for (const value of stringsIn(values, l.line)) {
+        for (const voterId of l.voters) links.push({ voterId, how: 'shared value in the log', detail: `${t.gtid} and the log line ${l.line.slice(0, 200)} share ${value}` });
       }
     }
   }

@@ -1,9 +1,9 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { freePort } from './server-process';
 
 const MARIADBD = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'];
 
@@ -23,17 +23,6 @@ function binaries(): { server: string; install: string; binlog: string } {
   const missing = [!server && 'mariadbd (apt-get install mariadb-server)', !install && 'mariadb-install-db (mariadb-server)', !binlog && 'mysqlbinlog (mariadb-client)'].filter(Boolean);
   if (missing.length) throw new Error(`the linkage test starts a MariaDB of its own with the binary log on, and needs: ${missing.join(', ')}`);
   return { server: server!, install: install!, binlog: binlog! };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**
